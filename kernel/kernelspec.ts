@@ -1,0 +1,47 @@
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { projectJupyterPath, projectRoot } from '../src/paths';
+
+/** Kernel name as Jupyter lists it; notebooks name it in `metadata.kernelspec.name`. */
+export const KERNEL_NAME = 'llm-price-lab';
+export const KERNEL_DISPLAY_NAME = 'TypeScript (llm-price-lab)';
+
+export interface KernelSpec {
+  argv: string[];
+  display_name: string;
+  language: string;
+  interrupt_mode: 'signal' | 'message';
+  metadata: Record<string, unknown>;
+}
+
+/** The kernelspec with absolute paths to this Node and this checkout's compiled kernel. */
+export function kernelSpec(root: string = projectRoot()): KernelSpec {
+  return {
+    argv: [process.execPath, join(root, 'dist', 'kernel', 'main.js'), '--connection-file', '{connection_file}'],
+    display_name: KERNEL_DISPLAY_NAME,
+    language: 'typescript',
+    interrupt_mode: 'message',
+    metadata: { debugger: false },
+  };
+}
+
+/**
+ * Writes `kernels/<name>/kernel.json` under `jupyterDataDir` (atomically) when its content
+ * differs. Returns whether anything was written.
+ */
+export function writeKernelspec(jupyterDataDir: string, root: string = projectRoot()): boolean {
+  const dir = join(jupyterDataDir, 'kernels', KERNEL_NAME);
+  const file = join(dir, 'kernel.json');
+  const text = `${JSON.stringify(kernelSpec(root), null, 2)}\n`;
+  if (existsSync(file) && readFileSync(file, 'utf8') === text) return false;
+  mkdirSync(dir, { recursive: true });
+  const temp = `${file}.${process.pid}.tmp`;
+  writeFileSync(temp, text);
+  renameSync(temp, file);
+  return true;
+}
+
+/** The project-local kernelspec that tests, scripts and the runner use (never the user's Jupyter). */
+export function writeProjectKernelspec(root: string = projectRoot()): boolean {
+  return writeKernelspec(projectJupyterPath(root), root);
+}

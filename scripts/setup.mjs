@@ -1,0 +1,160 @@
+#!/usr/bin/env node
+// Idempotent setup: installs only what is missing, so that `npm start` and `npm test` work on a
+// fresh clone. Steps: Node dependencies, Jupyter and browser (Debian packages when run as root with
+// apt, else pip --user), the compiled library and kernel, and the project-local kernelspec.
+// A second run with everything present does nothing and says so in one line.
+import { createHash } from 'node:crypto';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const quiet = process.argv.includes('--quiet');
+const actions = [];
+
+function log(message) {
+  if (!quiet) console.log(`setup: ${message}`);
+}
+
+function run(command, args, options = {}) {
+  const result = spawnSync(command, args, { cwd: root, stdio: 'inherit', ...options });
+  if (result.error) throw new Error(`${command} could not start: ${result.error.message}`);
+  if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} exited with ${result.status}`);
+}
+
+// --- 1. Node dependencies -------------------------------------------------------------------
+const depsStamp = join(root, 'node_modules', '.llm-price-lab-deps');
+
+function depsFingerprint() {
+  const hash = createHash('sha256');
+  for (const file of ['package.json', 'package-lock.json']) {
+    const path = join(root, file);
+    if (existsSync(path)) hash.update(readFileSync(path));
+  }
+  return hash.digest('hex');
+}
+
+function ensureNodeDependencies() {
+  const want = depsFingerprint();
+  if (existsSync(depsStamp) && readFileSync(depsStamp, 'utf8') === want) return;
+  const lock = existsSync(join(root, 'package-lock.json'));
+  log(`installing Node dependencies (npm ${lock ? 'ci' : 'install'})`);
+  run('npm', [lock ? 'ci' : 'install', '--no-audit', '--no-fund']);
+  writeFileSync(depsStamp, depsFingerprint());
+  actions.push('node dependencies');
+}
+
+// --- 2. Jupyter, nbconvert, the kernel test suite and a browser -------------------------------
+// Each requirement: how to tell it is present, its Debian package, its pip name (null: none).
+const SYSTEM_PYTHON = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
+const PYTHON_MODULES = [
+  { module: 'jupyter_server', deb: 'jupyter-server', pip: 'jupyter-server' },
+  { module: 'nbconvert', deb: 'jupyter-nbconvert', pip: 'nbconvert' },
+  { module: 'nbclient', deb: 'python3-nbclient', pip: 'nbclient' },
+  { module: 'nbformat', deb: 'python3-nbformat', pip: 'nbformat' },
+  { module: 'jupyter_kernel_test', deb: 'python3-jupyter-kernel-test', pip: 'jupyter_kernel_test' },
+  { module: 'notebook', deb: 'jupyter-notebook', pip: 'notebook<7' },
+];
+const FILES = [
+  { path: '/usr/share/javascript/requirejs/require.min.js', deb: 'libjs-requirejs', pip: null },
+  { path: '/usr/share/javascript/mathjax/MathJax.js', deb: 'libjs-mathjax', pip: null },
+  { path: '/usr/bin/chromium', deb: 'chromium', pip: null },
+];
+
+function missingPythonModules() {
+  const probe = PYTHON_MODULES.map(
+    (m) => `\ntry:\n  import ${m.module}\nexcept Exception:\n  print(${JSON.stringify(m.module)})`,
+  ).join('');
+  const result = spawnSync(SYSTEM_PYTHON, ['-c', probe], { encoding: 'utf8' });
+  if (result.error || result.status !== 0) return PYTHON_MODULES;
+  const missing = new Set(result.stdout.split('\n').filter(Boolean));
+  return PYTHON_MODULES.filter((m) => missing.has(m.module));
+}
+
+function canUseApt() {
+  return process.getuid?.() === 0 && existsSync('/usr/bin/apt-get');
+}
+
+function ensureSystemPackages() {
+  const missing = [...missingPythonModules(), ...FILES.filter((f) => !existsSync(f.path))];
+  if (missing.length === 0) return;
+  if (canUseApt()) {
+    const packages = [...new Set(missing.map((m) => m.deb))];
+    log(`installing Debian packages: ${packages.join(' ')}`);
+    const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+    run('apt-get', ['update', '-qq'], { env });
+    run('apt-get', ['install', '-y', '-qq', ...packages], { env });
+    actions.push('debian packages');
+    return;
+  }
+  const pipNames = missing.map((m) => m.pip).filter(Boolean);
+  const noPip = missing.filter((m) => !m.pip).map((m) => m.deb);
+  if (pipNames.length > 0) {
+    log(`installing Python packages with pip --user: ${pipNames.join(' ')}`);
+    const pip = spawnSync(SYSTEM_PYTHON, ['-m', 'pip', 'install', '--user', ...pipNames], { stdio: 'inherit' });
+    if (pip.status !== 0) {
+      throw new Error(
+        `cannot install ${pipNames.join(', ')}: run as root with apt-get, or install them with pip yourself`,
+      );
+    }
+    actions.push('python packages');
+  }
+  if (noPip.length > 0) {
+    // Not fatal: charts fall back to no static image, HTML export works without these files.
+    console.warn(`setup: not installed (needs root and apt-get): ${noPip.join(', ')}; browser tests will fail`);
+  }
+}
+
+// --- 3. The compiled library and kernel -------------------------------------------------------
+const buildStamp = join(root, 'dist', '.build-stamp');
+const SOURCE_DIRS = ['src', 'kernel'];
+
+function newestSourceMtime() {
+  let newest = 0;
+  const visit = (dir) => {
+    if (!existsSync(dir)) return;
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) visit(path);
+      else if (/\.(ts|json)$/.test(entry.name)) newest = Math.max(newest, statSync(path).mtimeMs);
+    }
+  };
+  for (const dir of SOURCE_DIRS) visit(join(root, dir));
+  for (const file of ['tsconfig.json', 'tsconfig.build.json', 'package-lock.json']) {
+    const path = join(root, file);
+    if (existsSync(path)) newest = Math.max(newest, statSync(path).mtimeMs);
+  }
+  return newest;
+}
+
+function ensureBuild() {
+  if (existsSync(buildStamp) && statSync(buildStamp).mtimeMs >= newestSourceMtime()) return;
+  log('compiling the library and kernel (tsc)');
+  run(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json']);
+  mkdirSync(dirname(buildStamp), { recursive: true });
+  writeFileSync(buildStamp, new Date().toISOString());
+  actions.push('build');
+}
+
+// --- 4. The project-local kernelspec ------------------------------------------------------------
+async function ensureKernelspec() {
+  const module = join(root, 'dist', 'kernel', 'kernelspec.js');
+  if (!existsSync(module)) throw new Error(`${module} is missing after the build`);
+  const { writeProjectKernelspec } = await import(module);
+  const changed = writeProjectKernelspec();
+  if (changed) actions.push('kernelspec');
+}
+
+try {
+  const started = Date.now();
+  ensureNodeDependencies();
+  ensureSystemPackages();
+  ensureBuild();
+  await ensureKernelspec();
+  const seconds = ((Date.now() - started) / 1000).toFixed(1);
+  log(actions.length ? `done in ${seconds}s (${actions.join(', ')})` : `everything present (${seconds}s)`);
+} catch (error) {
+  console.error(`setup: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+}

@@ -1,0 +1,2 @@
+export { projectRoot, buildDir, projectJupyterPath } from "./paths";
+export * from './display';

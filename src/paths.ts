@@ -1,0 +1,38 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+
+/** Name in package.json that marks the project root. */
+const PACKAGE_NAME = 'llm-price-lab';
+
+/**
+ * The project root: the nearest folder above `from` whose package.json is this project's.
+ * Works the same from `src/` (tests) and from `dist/src/` (compiled code, notebooks).
+ */
+export function projectRoot(from: string = __dirname): string {
+  let dir = from;
+  for (;;) {
+    const manifest = join(dir, 'package.json');
+    if (existsSync(manifest)) {
+      const parsed = JSON.parse(readFileSync(manifest, 'utf8')) as { name?: unknown };
+      if (parsed.name === PACKAGE_NAME) return dir;
+    }
+    const parent = dirname(dir);
+    if (parent === dir) throw new Error(`no ${PACKAGE_NAME} package.json above ${from}`);
+    dir = parent;
+  }
+}
+
+/** Folder for generated files (executed notebooks, HTML, reports, benchmarks). */
+export function buildDir(root: string = projectRoot()): string {
+  return join(root, 'build');
+}
+
+/** The project-local Jupyter data folder: put it on JUPYTER_PATH to see the project kernel. */
+export function projectJupyterPath(root: string = projectRoot()): string {
+  return join(buildDir(root), 'jupyter');
+}
+
+/** The Jupyter command from Debian's packages when present (another python3 may come first on PATH). */
+export function jupyterCommand(): string {
+  return process.env.JUPYTER_BIN ?? (existsSync('/usr/bin/jupyter') ? '/usr/bin/jupyter' : 'jupyter');
+}
