@@ -77,7 +77,7 @@ export function oneHot(labels: ArrayLike<number>, classes: number): Float32Array
   return out;
 }
 
-/** Splits 0..count-1 into batches, shuffled by `random` when given (the last batch may be smaller). */
+/** Splits 0..count-1 (or the given order, e.g. a seeded permutation) into batches; the last may be smaller. */
 export function batchIndices(count: number, batchSize: number, order?: Int32Array): Int32Array[] {
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError(`batchSize: ${batchSize} is not a positive integer`);
   const all = order ?? Int32Array.from({ length: count }, (_, i) => i);
