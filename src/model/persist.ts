@@ -21,6 +21,12 @@ export class ModelFileError extends Error {
 export interface SaveOptions {
   /** Replace a tfjs model already saved in the directory (default true); anything else is never replaced. */
   overwrite?: boolean;
+  /**
+   * Also save the optimizer's state (Adam's moments, about twice the weights' bytes) so training
+   * resumes exactly; default false. The training configuration (loss, optimizer, metrics) is always
+   * saved, so a loaded model is compiled either way.
+   */
+  includeOptimizer?: boolean;
 }
 
 export interface SavedModel {
@@ -80,7 +86,8 @@ export async function saveModel(model: tf.LayersModel, dir: string, options: Sav
       const weights = artifacts.weightData === undefined ? new ArrayBuffer(0) : tf.io.concatenateArrayBuffers(artifacts.weightData as ArrayBuffer | ArrayBuffer[]);
       weightBytes = weights.byteLength;
       const manifest: tf.io.WeightsManifestConfig = [{ paths: [WEIGHTS_BIN], weights: artifacts.weightSpecs ?? [] }];
-      const { modelTopology, format, generatedBy, convertedBy, trainingConfig, userDefinedMetadata } = artifacts;
+      const { modelTopology, format, generatedBy, convertedBy, userDefinedMetadata } = artifacts;
+      const trainingConfig = artifacts.trainingConfig ?? trainingConfigOf(model);
       const json: tf.io.ModelJSON = {
         modelTopology: modelTopology as tf.io.ModelJSON['modelTopology'],
         weightsManifest: manifest,
@@ -95,8 +102,16 @@ export async function saveModel(model: tf.LayersModel, dir: string, options: Sav
       await writeAtomically(modelJsonPath, JSON.stringify(json));
       return { modelArtifactsInfo: tf.io.getModelArtifactsInfoForJSON(artifacts) };
     }),
+    { includeOptimizer: options.includeOptimizer ?? false },
   );
   return { dir, modelJsonPath, weightsPath, weightBytes };
+}
+
+/** The loss / optimizer / metrics a compiled model was compiled with (undefined when not compiled). */
+function trainingConfigOf(model: tf.LayersModel): tf.io.TrainingConfig | undefined {
+  if (model.optimizer === undefined || model.optimizer === null) return undefined;
+  // getTrainingConfig is protected in the typings; it is what model.save uses with includeOptimizer.
+  return (model as unknown as { getTrainingConfig(): tf.io.TrainingConfig }).getTrainingConfig();
 }
 
 /** Loads a model saved by `saveModel` (or any tfjs layers model directory) on the current backend. */
