@@ -84,7 +84,7 @@ describe('wasm Conv2DBackpropFilter', () => {
       return tf.tidy(() => {
         const x = tf.tensor4d(seededValues(8 * 28 * 28, 3), [8, 28, 28, 1]);
         const w = tf.tensor4d(seededValues(3 * 3 * 32, 4), [3, 3, 1, 32]);
-        return tf.grad((wv: tf.Tensor4D) => tf.conv2d(x, wv, 1, 'valid').relu().square().sum())(w).dataSync() as Float32Array;
+        return tf.grad((wv: tf.Tensor) => tf.conv2d(x, wv as tf.Tensor4D, 1, 'valid').relu().square().sum())(w).dataSync() as Float32Array;
       });
     };
     const wasm = await grads('wasm');
