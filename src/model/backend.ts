@@ -144,7 +144,7 @@ async function tryWasm(load: (name: string) => unknown): Promise<BackendAttempt 
     if (!(await tf.setBackend(name))) return { name, outcome: 'failed', reason: 'the WebAssembly module did not initialise' };
     const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
     const threads = wasm.getThreadsCount();
-    const kernels = added.length > 0 ? `; added ${added.join(', ')} for training` : '';
+    const kernels = added.length > 0 ? `; training kernels registered: ${added.join(', ')}` : '';
     return {
       name,
       outcome: 'chosen',

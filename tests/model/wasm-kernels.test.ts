@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../../src/model/backend';
-import { WasmKernelUnsupportedError } from '../../src/model/wasm-kernels';
+import { registerWasmGradientKernels, WasmKernelUnsupportedError } from '../../src/model/wasm-kernels';
 
 type Pad = tf.Conv2DBackpropFilterAttrs['pad'];
 
@@ -120,5 +120,97 @@ describe('wasm Conv2DBackpropFilter', () => {
     const dyWrong = tf.ones([1, 3, 3, 1]);
     expect(run({ dataFormat: 'NHWC' }, { x, dy: dyWrong })).toThrow(/does not match the forward output/);
     tf.dispose([x, dy, xi, dyWrong]);
+  });
+});
+
+/** Values with many exact ties (whole numbers in a small range), where max pooling must pick one position. */
+function tiedValues(n: number, seed: number): Float32Array {
+  return seededValues(n, seed).map((v) => Math.round(v * 2));
+}
+
+describe('wasm MaxPoolGrad (replacement)', () => {
+  beforeAll(async () => {
+    await selectBackend({ backend: 'wasm' });
+  });
+
+  async function poolGrad(backend: 'wasm' | 'cpu', values: Float32Array, shape: [number, number, number, number], filter: [number, number], strides: [number, number], pad: 'valid' | 'same' | number) {
+    await tf.setBackend(backend);
+    return tf.tidy(() => {
+      const x = tf.tensor4d(values, shape);
+      return tf.grad((input: tf.Tensor) => tf.maxPool(input as tf.Tensor4D, filter, strides, pad).mul(tf.range(1, 1 + tf.maxPool(x, filter, strides, pad).size).reshape(tf.maxPool(x, filter, strides, pad).shape)).sum())(x).dataSync() as Float32Array;
+    });
+  }
+
+  const cases: Array<{ filter: [number, number]; strides: [number, number]; pad: 'valid' | 'same' | number }> = [
+    { filter: [2, 2], strides: [2, 2], pad: 'valid' },
+    { filter: [3, 3], strides: [1, 1], pad: 'same' },
+    { filter: [3, 3], strides: [2, 2], pad: 'same' },
+    { filter: [2, 3], strides: [1, 2], pad: 'valid' },
+    { filter: [3, 3], strides: [2, 2], pad: 1 },
+  ];
+  for (const c of cases) {
+    it(`routes gradients like the cpu backend for ${JSON.stringify(c)}, ties included`, async () => {
+      for (const [k, values] of [seededValues(2 * 7 * 9 * 3, 5), tiedValues(2 * 7 * 9 * 3, 6)].entries()) {
+        const wasm = await poolGrad('wasm', values, [2, 7, 9, 3], c.filter, c.strides, c.pad);
+        const cpu = await poolGrad('cpu', values, [2, 7, 9, 3], c.filter, c.strides, c.pad);
+        expect(relativeError(wasm, cpu), `values set ${k}`).toBeLessThan(1e-6);
+      }
+    });
+  }
+
+  it('refuses non-float input', async () => {
+    await tf.setBackend('wasm');
+    const x = tf.ones([1, 4, 4, 1], 'int32');
+    const dy = tf.ones([1, 2, 2, 1]);
+    expect(() => tf.engine().runKernel(tf.MaxPoolGrad, { dy, input: x, output: dy }, { filterSize: 2, strides: 2, pad: 'valid' } as unknown as tf.NamedAttrMap)).toThrow(
+      /MaxPoolGrad on the wasm backend: dtype int32\/float32 is not supported/,
+    );
+    tf.dispose([x, dy]);
+  });
+});
+
+describe('wasm BatchMatMul with transposed operands (replacement)', () => {
+  beforeAll(async () => {
+    await selectBackend({ backend: 'wasm' });
+  });
+
+  const shapes: Array<{ a: number[]; b: number[] }> = [
+    { a: [7, 5], b: [5, 4] },
+    { a: [3, 7, 5], b: [3, 5, 4] },
+    { a: [1, 7, 5], b: [3, 5, 4] },
+  ];
+  for (const transposeA of [false, true]) {
+    for (const transposeB of [false, true]) {
+      it(`multiplies like the cpu backend with transposeA=${transposeA}, transposeB=${transposeB}`, async () => {
+        for (const [k, s] of shapes.entries()) {
+          const swap = (shape: number[]) => [...shape.slice(0, -2), shape.at(-1)!, shape.at(-2)!];
+          const aShape = transposeA ? swap(s.a) : s.a;
+          const bShape = transposeB ? swap(s.b) : s.b;
+          const product = async (backend: 'wasm' | 'cpu') => {
+            await tf.setBackend(backend);
+            return tf.tidy(() => {
+              const a = tf.tensor(seededValues(aShape.reduce((x, y) => x * y), 20 + k), aShape);
+              const b = tf.tensor(seededValues(bShape.reduce((x, y) => x * y), 30 + k), bShape);
+              return tf.matMul(a, b, transposeA, transposeB).dataSync() as Float32Array;
+            });
+          };
+          expect(relativeError(await product('wasm'), await product('cpu'))).toBeLessThan(1e-6);
+        }
+      });
+    }
+  }
+
+  it('registering again changes nothing and leaves no temporaries', async () => {
+    expect(registerWasmGradientKernels()).toEqual([]);
+    await tf.setBackend('wasm');
+    const a = tf.ones([4, 3]);
+    const b = tf.ones([5, 3]);
+    const backend = tf.backend() as unknown as { numDataIds(): number };
+    const before = backend.numDataIds();
+    const c = tf.matMul(a, b, false, true);
+    expect(Array.from(c.dataSync())).toEqual(new Array(20).fill(3));
+    c.dispose();
+    expect(backend.numDataIds()).toBe(before);
+    tf.dispose([a, b]);
   });
 });
