@@ -3,7 +3,7 @@
 // samples, prints a table and writes build/bench.json. Where Debian's python3-torch is installed it
 // also trains the same model in PyTorch with the same batch size and reports our best backend's
 // training throughput as a fraction of PyTorch's.
-//   node scripts/bench.mjs [--samples 8000] [--cpu-samples 640] [--batch-size 64] [--no-torch]
+//   node scripts/bench.mjs [--samples 8000] [--cpu-samples 192] [--batch-size 64] [--no-torch]
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, renameSync, writeFileSync, existsSync } from 'node:fs';
 import { cpus } from 'node:os';
