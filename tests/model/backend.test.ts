@@ -5,6 +5,9 @@ import { applyNodeUtilWorkaround, BackendUnavailableError, selectBackend, wasmBi
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
+import { spawnSync } from 'node:child_process';
+import { tmpdir } from 'node:os';
+import { projectRoot } from '../../src/paths';
 
 const realRequire = createRequire(__filename);
 
@@ -101,5 +104,16 @@ describe('selectBackend', () => {
     expect((modern.isArray as (v: unknown) => boolean)([1])).toBe(true);
     const old = { isNullOrUndefined: () => true, isArray: () => true };
     expect(applyNodeUtilWorkaround(old)).toEqual([]);
+  });
+
+  it('initialises wasm from the compiled library in a process started in another folder (as a notebook kernel is)', () => {
+    const compiled = join(projectRoot(), 'dist', 'src', 'model', 'backend.js');
+    expect(existsSync(compiled), `${compiled} is built by npm test's setup step`).toBe(true);
+    const script = `require(${JSON.stringify(compiled)}).selectBackend({ backend: 'wasm' }).then((r) => { console.log(JSON.stringify({ chosen: r.chosen, device: r.device })); })`;
+    const child = spawnSync(process.execPath, ['-e', script], { cwd: tmpdir(), encoding: 'utf8', timeout: 60_000 });
+    expect(child.status, child.stderr).toBe(0);
+    const result = JSON.parse(child.stdout.trim().split('\n').at(-1)!) as { chosen: string; device: string };
+    expect(result.chosen).toBe('wasm');
+    expect(result.device).toMatch(/WebAssembly/);
   });
 });
