@@ -145,3 +145,16 @@ export async function loadModel(dir: string): Promise<tf.LayersModel> {
   });
   return tf.loadLayersModel(tf.io.fromMemory(artifacts));
 }
+
+/** A copy of a model with its own weights (same topology and training configuration, compiled). */
+export async function cloneModel(model: tf.LayersModel): Promise<tf.LayersModel> {
+  let saved: tf.io.ModelArtifacts | undefined;
+  await model.save(
+    tf.io.withSaveHandler(async (artifacts) => {
+      saved = { ...artifacts, trainingConfig: artifacts.trainingConfig ?? trainingConfigOf(model) };
+      return { modelArtifactsInfo: tf.io.getModelArtifactsInfoForJSON(artifacts) };
+    }),
+  );
+  if (saved === undefined) throw new Error('cloneModel: the model produced no artifacts');
+  return tf.loadLayersModel(tf.io.fromMemory(saved));
+}
