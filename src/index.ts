@@ -15,6 +15,7 @@ export * from './model/cnn';
 export * from './model/train';
 export * from './model/evaluate';
 export * from './model/persist';
+export * from './model/progress';
 export * from './compress/prune';
 export * from './compress/quantize';
 export * from './compress/distill';
