@@ -116,6 +116,21 @@ describe('the article CNN', () => {
     model.dispose();
   });
 
+  it('augments with seeded random shifts: reproducible, and different from plain training', async () => {
+    const data = await smokeDigits();
+    const train = takeSplit(data.train, 192);
+    const run = async (augment?: { maxShift: number }) => {
+      const model = createCnn({ seed: 3 });
+      await trainCnn(model, { train }, { epochs: 1, seed: 4, ...(augment ? { augment } : {}) });
+      const w = weightsOf(model);
+      model.dispose();
+      return w;
+    };
+    const shifted = await run({ maxShift: 2 });
+    expect(await run({ maxShift: 2 })).toEqual(shifted);
+    expect((await run())[0]).not.toEqual(shifted[0]);
+  });
+
   it('stops between batches when aborted', async () => {
     const data = await smokeDigits();
     const model = createCnn({ seed: 1 });
