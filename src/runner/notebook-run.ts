@@ -1,0 +1,193 @@
+/**
+ * Running one notebook: a kernel session, its code cells in order (tags `skip-execution`,
+ * `raises-exception`; `allowErrors`), deadlines, then the executed copy written atomically —
+ * with an error note at the top when it failed — and its HTML page. Reports through hooks.
+ */
+import type { ServerConnection } from '@jupyterlab/services';
+import { cellDeadline, type DeadlineOptions } from './deadlines';
+import { errorMessage, RunAbortedError } from './errors';
+import { executeCell } from './execute';
+import { exportHtml } from './export';
+import { ERROR_NOTE_TAG, writeNotebook } from './notebook';
+import { OutputRecorder } from './outputs';
+import { startKernelSession, type KernelSession } from './session';
+import {
+  cellTags,
+  sourceText,
+  type Cell,
+  type CellFailure,
+  type CodeCell,
+  type FailingCell,
+  type Notebook,
+  type NotebookReport,
+  type RunHooks,
+} from './types';
+
+export const SKIP_TAG = 'skip-execution';
+export const RAISES_TAG = 'raises-exception';
+
+export interface PreparedNotebook {
+  /** Source path as given. */
+  path: string;
+  /** Display name (file name without `.ipynb`). */
+  name: string;
+  /** The notebook to execute (parameters already injected). */
+  notebook: Notebook;
+  parameters: Record<string, unknown>;
+  /** Session path relative to the server's root (sets the kernel's working directory). */
+  sessionPath: string;
+  outputPath: string;
+  htmlPath?: string;
+}
+
+export interface NotebookRunOptions extends DeadlineOptions {
+  allowErrors: boolean;
+  /** On abort the kernel is shut down at once and RunAbortedError thrown; nothing is written. */
+  signal?: AbortSignal;
+}
+
+const stripAnsi = (text: string) => text.replace(/\x1b\[[0-9;]*[A-Za-z]/g, '');
+
+/** One line describing a failure, for notes, reports and the console. */
+export function failureSummary(failure: CellFailure): string {
+  switch (failure.kind) {
+    case 'error':
+      return stripAnsi(`${failure.ename}: ${failure.evalue}`);
+    case 'timeout':
+      return `${failure.deadline} timeout of ${failure.limitSeconds} s passed${failure.restarted ? ' (kernel restarted)' : ''}`;
+    case 'kernel-died':
+      return `the kernel died: ${failure.message}`;
+  }
+}
+
+/** Adds papermill-style error notes: one at the top, one anchor right before the failing cell. */
+export function markFailure(notebook: Notebook, failing: FailingCell): Notebook {
+  const top: Cell = {
+    id: 'runner-error-note',
+    cell_type: 'markdown',
+    metadata: { tags: [ERROR_NOTE_TAG] },
+    source:
+      `<span style="color:#b00020;font-size:1.5em">**Execution failed** at ` +
+      `<a href="#runner-error-cell">code cell ${failing.codeCellNumber}</a> (cell id \`${failing.id}\`).</span>\n\n` +
+      `\`${failureSummary(failing.failure).replace(/`/g, "'")}\``,
+  };
+  const anchor: Cell = {
+    id: 'runner-error-cell',
+    cell_type: 'markdown',
+    metadata: { tags: [ERROR_NOTE_TAG] },
+    source: '<span id="runner-error-cell" style="color:#b00020">**The run stopped at the next cell:**</span>',
+  };
+  const cells = [...notebook.cells];
+  cells.splice(failing.index, 0, anchor);
+  return { ...notebook, cells: [top, ...cells] };
+}
+
+function statusOf(failure: CellFailure): NotebookReport['status'] {
+  return failure.kind === 'error' ? 'failed' : failure.kind === 'timeout' ? 'timeout' : 'kernel-died';
+}
+
+/** Executes, writes and exports one notebook; never throws for a notebook's own failure. */
+export async function runNotebook(
+  settings: ServerConnection.ISettings,
+  prepared: PreparedNotebook,
+  options: NotebookRunOptions,
+  hooks: RunHooks,
+): Promise<NotebookReport> {
+  if (options.signal?.aborted) throw new RunAbortedError('run aborted');
+  const started = Date.now();
+  const notebook: Notebook = structuredClone(prepared.notebook);
+  const codeCells = notebook.cells.filter((c): c is CodeCell => c.cell_type === 'code');
+  for (const cell of codeCells) {
+    cell.outputs = [];
+    cell.execution_count = null;
+  }
+  const base = {
+    notebook: prepared.path,
+    name: prepared.name,
+    codeCells: codeCells.length,
+    parameters: prepared.parameters,
+  };
+  hooks.onNotebookStart?.({ notebook: prepared.path, name: prepared.name, codeCells: codeCells.length });
+
+  let session: KernelSession;
+  try {
+    session = await startKernelSession(settings, {
+      path: prepared.sessionPath,
+      name: prepared.name,
+      kernelName: notebook.metadata.kernelspec?.name ?? '',
+    });
+  } catch (error) {
+    const report: NotebookReport = {
+      ...base,
+      status: 'infrastructure-error',
+      seconds: (Date.now() - started) / 1000,
+      cellsRun: 0,
+      allowedErrors: 0,
+      message: errorMessage(error),
+    };
+    hooks.onNotebookDone?.(report);
+    return report;
+  }
+
+  const recorder = new OutputRecorder();
+  let cellsRun = 0;
+  let allowedErrors = 0;
+  let failing: FailingCell | undefined;
+  const abort = () => void session.shutdown();
+  options.signal?.addEventListener('abort', abort);
+  try {
+    let codeCellNumber = 0;
+    for (let index = 0; index < notebook.cells.length; index += 1) {
+      if (options.signal?.aborted) break;
+      const cell = notebook.cells[index];
+      if (cell.cell_type !== 'code') continue;
+      codeCellNumber += 1;
+      const where = { notebook: prepared.path, name: prepared.name, cellIndex: index, codeCellNumber, codeCells: codeCells.length };
+      const tags = cellTags(cell);
+      if (tags.includes(SKIP_TAG)) {
+        hooks.onCellDone?.({ ...where, result: { kind: 'skipped', reason: 'skip-execution' } });
+        continue;
+      }
+      hooks.onCellStart?.(where);
+      const result = await executeCell(session, cell, recorder, {
+        deadline: cellDeadline(cell, options, Date.now() - started),
+        expectError: tags.includes(RAISES_TAG),
+      });
+      cellsRun += 1;
+      hooks.onCellDone?.({ ...where, result });
+      if (result.kind === 'ok' || result.kind === 'expected-error' || result.kind === 'skipped') continue;
+      if (result.kind === 'error' && options.allowErrors) {
+        allowedErrors += 1;
+        continue;
+      }
+      const { executionCount: _count, seconds: _seconds, ...failure } = result;
+      failing = { index, id: cell.id, codeCellNumber, source: sourceText(cell.source), failure };
+      break;
+    }
+  } finally {
+    options.signal?.removeEventListener('abort', abort);
+    await session.shutdown();
+  }
+  if (options.signal?.aborted) throw new RunAbortedError(`run aborted during ${prepared.path}`);
+
+  const written = failing ? markFailure(notebook, failing) : notebook;
+  const report: NotebookReport = {
+    ...base,
+    status: failing ? statusOf(failing.failure) : 'passed',
+    seconds: 0,
+    cellsRun,
+    allowedErrors,
+    ...(failing ? { failingCell: failing } : {}),
+    ...(failing?.failure.kind === 'kernel-died' ? { message: failing.failure.message } : {}),
+  };
+  writeNotebook(prepared.outputPath, written);
+  report.outputNotebook = prepared.outputPath;
+  if (prepared.htmlPath) {
+    const exported = await exportHtml(prepared.outputPath, prepared.htmlPath);
+    if (exported.kind === 'ok') report.html = exported.path;
+    else report.htmlError = exported.message;
+  }
+  report.seconds = (Date.now() - started) / 1000;
+  hooks.onNotebookDone?.(report);
+  return report;
+}
