@@ -77,8 +77,12 @@ interface RunFlags {
   progress: ProgressMode | 'auto';
 }
 
-function buildProgram(onRun: (notebooks: string[], flags: RunFlags) => void): Command {
-  const program = new Command('llm-price-lab').description('llm-price-lab command line').exitOverride();
+function buildProgram(io: CliIo, onRun: (notebooks: string[], flags: RunFlags) => void): Command {
+  const program = new Command('llm-price-lab')
+    .description('llm-price-lab command line')
+    .exitOverride()
+    // Set before `.command()`: subcommands copy these settings when created.
+    .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) });
   program
     .command('run')
     .description('execute notebooks through a Jupyter server; write executed copies, HTML and reports')
@@ -112,12 +116,8 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     return 2;
   }
   let request: { notebooks: string[]; flags: RunFlags } | undefined;
-  const program = buildProgram((notebooks, flags) => {
+  const program = buildProgram(io, (notebooks, flags) => {
     request = { notebooks, flags };
-  });
-  program.configureOutput({
-    writeOut: (s) => io.stdout.write(s),
-    writeErr: (s) => io.stderr.write(s),
   });
   try {
     program.parse(extracted.args, { from: 'user' });
