@@ -112,7 +112,7 @@ describe('injectParameters', () => {
   it('inserts an injected-parameters cell right after the parameters cell, re-declaring with the same keyword', () => {
     const nb = notebookWith('const epochs = 10;\nlet lr: number = 0.1;');
     const out = injectParameters('a.ipynb', nb, { lr: 0.5, epochs: 2 });
-    expect(out.cells.map((c) => c.id.startsWith('injected-') ? 'injected' : c.id)).toEqual(['md', 'p', 'injected', 'w']);
+    expect(out.cells.map((c) => c.id)).toEqual(['md', 'p', 'injected-parameters', 'w']);
     const injected = out.cells[2];
     expect(injected.metadata.tags).toEqual([INJECTED_TAG]);
     expect(injected.source).toBe('// Parameters injected by llm-price-lab run\nlet lr: number = 0.5;\nconst epochs = 2;');
