@@ -2,11 +2,12 @@
  * The runner against a real Jupyter Server (private, started per run) and the project kernel from
  * the project-local kernelspec.
  */
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { RunnerInputError, runNotebooks, type CellResult, type RunReport } from '../../src/runner';
+import { startServer } from '../../src/runner/server';
 import { cellById, fixture, readValidNotebook, streamText, withoutTiming } from './helpers';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'runner-it-'));
@@ -216,5 +217,44 @@ describe('display ids, clear_output, execute_result; -j 2 equals -j 1', () => {
       const parallel = readValidNotebook(join(outParallel, 'notebooks', `${name}.ipynb`));
       expect(withoutTiming(parallel)).toEqual(withoutTiming(serial));
     }
+  });
+});
+
+describe('where kernels run and where notebooks are written', () => {
+  it('--server: an existing Jupyter Server is used and left running', async () => {
+    const dir = tmp();
+    copyFileSync(fixture('success'), join(dir, 'success.ipynb'));
+    const server = await startServer({ rootDir: dir });
+    try {
+      const report = await runNotebooks({
+        notebooks: [join(dir, 'success.ipynb')],
+        outputDir: join(dir, 'out'),
+        html: false,
+        server: { baseUrl: server.baseUrl, token: server.token },
+      });
+      expect(report.server).toBe('external');
+      expect(report.notebooks[0].status).toBe('passed');
+      const status = await fetch(`${server.baseUrl}api/status`, { headers: { Authorization: `token ${server.token}` } });
+      expect(status.ok).toBe(true);
+      const sessions = (await (await fetch(`${server.baseUrl}api/sessions`, { headers: { Authorization: `token ${server.token}` } })).json()) as unknown[];
+      expect(sessions).toEqual([]);
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it('--inplace writes the executed notebook over its source', async () => {
+    const dir = tmp();
+    const path = join(dir, 'throws.ipynb');
+    copyFileSync(fixture('throws'), path);
+    const report = await runNotebooks({ notebooks: [path], outputDir: join(dir, 'out'), html: false, inplace: true });
+    expect(report.notebooks[0].outputNotebook).toBe(path);
+    const nb = readValidNotebook(path);
+    expect(streamText(cellById(nb, 'ok'))).toBe('cell one ran\n');
+    expect(nb.cells.filter((c) => c.id === 'runner-error-note')).toHaveLength(1);
+    expect(existsSync(join(dir, 'out', 'notebooks'))).toBe(false);
+    // A second run replaces the earlier error note instead of adding another.
+    await runNotebooks({ notebooks: [path], outputDir: join(dir, 'out'), html: false, inplace: true });
+    expect(readValidNotebook(path).cells.filter((c) => c.id === 'runner-error-note')).toHaveLength(1);
   });
 });
