@@ -12,7 +12,6 @@
  *   re-running a cell does), so a `const` default is overridden without becoming mutable and the
  *   notebook's code keeps type-checking against the declared type.
  */
-import { randomBytes } from 'node:crypto';
 import { RunnerInputError } from './errors';
 import { cellTags, sourceText, type Cell, type CodeCell, type Notebook } from './types';
 
@@ -196,7 +195,8 @@ export function injectParameters(notebookPath: string, notebook: Notebook, value
   if (defaults.length === 0) return base;
   const index = parametersCellIndex(base);
   const injected: CodeCell = {
-    id: `injected-${randomBytes(4).toString('hex')}`,
+    // One injected cell per notebook, so a fixed id: reruns and parallel runs give identical notebooks.
+    id: INJECTED_TAG,
     cell_type: 'code',
     metadata: { tags: [INJECTED_TAG] },
     source: injectedSource(defaults, values),

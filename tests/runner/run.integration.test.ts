@@ -142,7 +142,7 @@ describe('deadlines and kernel deaths', () => {
   let report: RunReport;
   beforeAll(async () => {
     report = await runNotebooks({
-      notebooks: [fixture('timeout-loop'), fixture('timeout-await'), fixture('kernel-exit'), fixture('success')],
+      notebooks: [fixture('timeout-loop'), fixture('timeout-await'), fixture('kernel-exit'), fixture('success'), fixture('timeout-blocked')],
       outputDir: out,
       html: false,
       jobs: 2,
@@ -152,7 +152,7 @@ describe('deadlines and kernel deaths', () => {
   it('a synchronous endless loop passes its cell deadline: interrupted, marked, the notebook stops', () => {
     const loop = report.notebooks[0];
     expect(loop.status).toBe('timeout');
-    expect(loop.failingCell).toMatchObject({ id: 'loop', failure: { kind: 'timeout', deadline: 'cell', limitSeconds: 3 } });
+    expect(loop.failingCell).toMatchObject({ id: 'loop', failure: { kind: 'timeout', deadline: 'cell', limitSeconds: 3, restarted: false } });
     const nb = readValidNotebook(join(out, 'notebooks', 'timeout-loop.ipynb'));
     const error = cellById(nb, 'loop').outputs.find((o) => o.output_type === 'error');
     expect(error).toMatchObject({ ename: 'CellTimeoutError' });
@@ -177,6 +177,15 @@ describe('deadlines and kernel deaths', () => {
     expect(cellById(nb, 'exit').outputs.at(-1)).toMatchObject({ output_type: 'error', ename: 'DeadKernelError' });
     expect(report.notebooks[3].status).toBe('passed');
     expect(report.exitCode).toBe(1);
+  });
+
+  it('a kernel still busy after the interrupt is restarted, and the cell says so', () => {
+    const blocked = report.notebooks[4];
+    expect(blocked.status).toBe('timeout');
+    expect(blocked.failingCell?.failure).toEqual({ kind: 'timeout', deadline: 'cell', limitSeconds: 3, restarted: true });
+    const nb = readValidNotebook(join(out, 'notebooks', 'timeout-blocked.ipynb'));
+    const error = cellById(nb, 'block').outputs.find((o) => o.output_type === 'error');
+    expect(error?.output_type === 'error' && error.evalue).toMatch(/interrupted and, still busy, restarted$/);
   });
 
   it('a notebook deadline is named as such', async () => {
