@@ -200,6 +200,7 @@ async function run(options: RunOptions, hooks: RunHooks): Promise<RunReport> {
           cellTimeout: options.cellTimeout,
           notebookTimeout: options.notebookTimeout,
           signal: options.signal,
+          serverLog: server ? (kernelId) => running?.logLines(kernelId) ?? [] : undefined,
         },
         hooks,
       ),

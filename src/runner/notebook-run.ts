@@ -44,6 +44,8 @@ export interface NotebookRunOptions extends DeadlineOptions {
   allowErrors: boolean;
   /** On abort the kernel is shut down at once and RunAbortedError thrown; nothing is written. */
   signal?: AbortSignal;
+  /** The server's log lines about a kernel (private server only), quoted when a kernel dies. */
+  serverLog?(kernelId: string): string[];
 }
 
 const stripAnsi = (text: string) => text.replace(/\x1b\[[0-9;]*[A-Za-z]/g, '');
@@ -161,6 +163,10 @@ export async function runNotebook(
         continue;
       }
       const { executionCount: _count, seconds: _seconds, ...failure } = result;
+      if (failure.kind === 'kernel-died') {
+        const said = (options.serverLog?.(session.kernelId) ?? []).filter((line) => !line.startsWith('Kernel started'));
+        if (said.length) failure.message = `${failure.message}; server log: ${said.slice(-3).join(' | ')}`;
+      }
       failing = { index, id: cell.id, codeCellNumber, source: sourceText(cell.source), failure };
       break;
     }

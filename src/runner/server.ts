@@ -26,6 +26,8 @@ export interface ServerEndpoint {
 export interface RunningServer extends ServerEndpoint {
   /** Process id of the server (for diagnostics and tests). */
   pid: number;
+  /** The server's recent log lines that mention `text` (e.g. a kernel id), oldest first. */
+  logLines(text: string): string[];
   /** Stops kernels and server; safe to call more than once. */
   stop(): Promise<void>;
 }
@@ -134,7 +136,7 @@ async function startOnce(options: StartServerOptions, port: number): Promise<Run
     for (const line of chunk.toString('utf8').split('\n')) {
       if (!line.trim()) continue;
       log.push(line);
-      if (log.length > 200) log.shift();
+      if (log.length > 500) log.shift();
       options.onLog?.(line);
     }
   };
@@ -210,5 +212,6 @@ async function startOnce(options: StartServerOptions, port: number): Promise<Run
     await stop();
     throw error;
   }
-  return { baseUrl, token, pid: child.pid ?? 0, stop };
+  const logLines = (text: string) => log.filter((line) => line.includes(text)).map((line) => line.replace(/^\[\w [^\]]*\]\s*/, ''));
+  return { baseUrl, token, pid: child.pid ?? 0, logLines, stop };
 }

@@ -62,6 +62,8 @@ const DEATH_STATUSES: ReadonlySet<KernelMessage.Status> = new Set(['autorestarti
 
 export interface KernelSession {
   readonly kernel: Kernel.IKernelConnection;
+  /** The kernel's id on the server (names it in the server's log). */
+  readonly kernelId: string;
   /** Resolves with the server's account of a death; replaced after each restart we ask for. */
   died(): Promise<string>;
   /** Interrupts the kernel (message or signal, as its kernelspec says). */
@@ -158,6 +160,7 @@ export async function startKernelSession(
 
   return {
     kernel,
+    kernelId: kernel.id,
     died: () => death,
     interrupt: () => kernel.interrupt(),
     async restart() {
