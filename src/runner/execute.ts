@@ -75,10 +75,19 @@ export async function executeCell(
   cell.execution_count = null;
   let executionCount: number | null = null;
 
-  const future = session.kernel.requestExecute(
-    { code: sourceText(cell.source), silent: false, store_history: true, allow_stdin: false, stop_on_error: true },
-    true,
-  );
+  let future: ReturnType<KernelSession['kernel']['requestExecute']>;
+  try {
+    future = session.kernel.requestExecute(
+      { code: sourceText(cell.source), silent: false, store_history: true, allow_stdin: false, stop_on_error: true },
+      true,
+    );
+  } catch (error) {
+    // The connection refuses to send: the kernel is dead or gone.
+    recorder.endCell();
+    const failure = { kind: 'kernel-died' as const, message: `the kernel cannot take requests: ${errorMessage(error)}` };
+    cell.outputs.push(runnerErrorOutput(failure));
+    return { ...failure, executionCount: null, seconds: (Date.now() - started) / 1000 };
+  }
   future.onIOPub = (msg) => {
     const type = msg.header.msg_type;
     if (type === 'status') {

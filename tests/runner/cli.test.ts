@@ -71,6 +71,21 @@ describe('main (usage and input errors, exit 2, nothing written)', () => {
     expect(t.out()).toMatch(/--junit <file>/);
   });
 
+  it('a Jupyter that cannot start is an infrastructure error (exit 3)', async () => {
+    const nb = join(__dirname, '../fixtures/runner/success.ipynb');
+    const saved = process.env.JUPYTER_BIN;
+    process.env.JUPYTER_BIN = join(dir, 'no-such-jupyter');
+    try {
+      const t = io();
+      expect(await main(['node', 'cli', 'run', nb, '-o', out], t.io)).toBe(3);
+      expect(t.err()).toMatch(/cannot run .*no-such-jupyter/);
+    } finally {
+      if (saved === undefined) delete process.env.JUPYTER_BIN;
+      else process.env.JUPYTER_BIN = saved;
+    }
+    expect(existsSync(out)).toBe(false);
+  });
+
   it('an unreachable --server is an infrastructure error (exit 3)', async () => {
     const nb = join(__dirname, '../fixtures/runner/success.ipynb');
     const t = io({ JUPYTER_BASE_URL: 'http://127.0.0.1:9/', JUPYTER_TOKEN: 'x' });
