@@ -8,13 +8,13 @@ import { cellDeadline, type DeadlineOptions } from './deadlines';
 import { errorMessage, RunAbortedError } from './errors';
 import { executeCell } from './execute';
 import { exportHtml } from './export';
-import { ERROR_NOTE_TAG, writeNotebook } from './notebook';
+import { markFailure } from './failures';
+import { writeNotebook } from './notebook';
 import { OutputRecorder } from './outputs';
 import { startKernelSession, type KernelSession } from './session';
 import {
   cellTags,
   sourceText,
-  type Cell,
   type CellFailure,
   type CodeCell,
   type FailingCell,
@@ -46,42 +46,6 @@ export interface NotebookRunOptions extends DeadlineOptions {
   signal?: AbortSignal;
   /** The server's log lines about a kernel (private server only), quoted when a kernel dies. */
   serverLog?(kernelId: string): string[];
-}
-
-const stripAnsi = (text: string) => text.replace(/\x1b\[[0-9;]*[A-Za-z]/g, '');
-
-/** One line describing a failure, for notes, reports and the console. */
-export function failureSummary(failure: CellFailure): string {
-  switch (failure.kind) {
-    case 'error':
-      return stripAnsi(`${failure.ename}: ${failure.evalue}`);
-    case 'timeout':
-      return `${failure.deadline} timeout of ${failure.limitSeconds} s passed${failure.restarted ? ' (kernel restarted)' : ''}`;
-    case 'kernel-died':
-      return `the kernel died: ${failure.message}`;
-  }
-}
-
-/** Adds papermill-style error notes: one at the top, one anchor right before the failing cell. */
-export function markFailure(notebook: Notebook, failing: FailingCell): Notebook {
-  const top: Cell = {
-    id: 'runner-error-note',
-    cell_type: 'markdown',
-    metadata: { tags: [ERROR_NOTE_TAG] },
-    source:
-      `<span style="color:#b00020;font-size:1.5em">**Execution failed** at ` +
-      `<a href="#runner-error-cell">code cell ${failing.codeCellNumber}</a> (cell id \`${failing.id}\`).</span>\n\n` +
-      `\`${failureSummary(failing.failure).replace(/`/g, "'")}\``,
-  };
-  const anchor: Cell = {
-    id: 'runner-error-cell',
-    cell_type: 'markdown',
-    metadata: { tags: [ERROR_NOTE_TAG] },
-    source: '<span id="runner-error-cell" style="color:#b00020">**The run stopped at the next cell:**</span>',
-  };
-  const cells = [...notebook.cells];
-  cells.splice(failing.index, 0, anchor);
-  return { ...notebook, cells: [top, ...cells] };
 }
 
 function statusOf(failure: CellFailure): NotebookReport['status'] {

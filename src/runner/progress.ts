@@ -3,7 +3,7 @@
  * notebook: cell i/N, elapsed, status), plain timestamped lines in CI or when output is not a TTY.
  */
 import { MultiBar, Presets, type SingleBar } from 'cli-progress';
-import { failureSummary } from './notebook-run';
+import { failureSummary } from './failures';
 import type { CellResult, RunHooks } from './types';
 
 export type ProgressMode = 'bars' | 'lines' | 'none';

@@ -3,7 +3,7 @@
  * and the console summary (a table, then each failure with its cell, failing line and traceback).
  * Pure functions of the RunReport.
  */
-import { failureSummary } from './notebook-run';
+import { failureSummary, stripAnsi } from './failures';
 import type { FailingCell, NotebookReport, RunReport } from './types';
 
 /** 3 when a notebook could not get a kernel, else 1 when one failed, else 0. */
@@ -16,8 +16,6 @@ export function exitCodeFor(notebooks: NotebookReport[]): RunReport['exitCode'] 
 export function reportJson(report: RunReport): string {
   return `${JSON.stringify(report, null, 2)}\n`;
 }
-
-export const stripAnsi = (text: string): string => text.replace(/\x1b\[[0-9;]*[A-Za-z]/g, '');
 
 function xmlEscape(text: string): string {
   return stripAnsi(text)
