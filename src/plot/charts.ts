@@ -6,11 +6,15 @@
  */
 import { Figure } from './bundle';
 import {
+  INK_ON_PAPER,
+  LOG_AXIS,
   NOTEBOOK_WIDTH_PX,
+  SEQUENTIAL_BLUES,
   PALETTE,
   assertFigureSpec,
   axisLayout,
   FigureSpecError,
+  logTicks,
   withDefaults,
   type AxisSpec,
   type FigureSpec,
@@ -169,7 +173,11 @@ export function priceTrendChart(chart: PriceTrendChart): Figure {
   const layout: PlotlyLayout = {
     title: chart.title,
     xaxis: { ...axisLayout(chart.x ?? { title: 'Release date' }), type: 'date' },
-    yaxis: { ...axisLayout(chart.y), type: 'log' },
+    yaxis: {
+      ...axisLayout(chart.y),
+      ...LOG_AXIS,
+      ...logTicks(Math.min(...points.map((p) => p.price)), Math.max(...points.map((p) => p.price))),
+    },
     ...chart.layout,
   };
   return new Figure(withDefaults({ data: [observed, fitted], layout }));
@@ -216,8 +224,8 @@ export interface HeatmapChart extends ChartBase {
   valueTitle?: string;
   /** Write each cell's value on it (default: when there are at most 20×20 cells). */
   showValues?: boolean;
-  /** Plotly colour scale name (default `Blues`). */
-  colorscale?: string;
+  /** Plotly colour scale name or stops (default: light to dark blue). */
+  colorscale?: string | ReadonlyArray<[number, string]>;
 }
 
 /** A confusion matrix or attention map: rows top to bottom in the order given. */
@@ -236,7 +244,7 @@ export function heatmapChart(chart: HeatmapChart): Figure {
     x: [...chart.xLabels],
     y: [...chart.yLabels],
     z: chart.z.map((row) => [...row]),
-    colorscale: chart.colorscale ?? 'Blues',
+    colorscale: chart.colorscale ?? SEQUENTIAL_BLUES,
     colorbar: { title: { text: chart.valueTitle ?? '' } },
     hovertemplate: `${chart.y.title}: %{y}<br>${chart.x.title}: %{x}<br>%{z}<extra></extra>`,
     ...(showValues ? { texttemplate: '%{z:.3~g}', textfont: { size: 11 } } : {}),
@@ -321,7 +329,7 @@ export function imageGrid(grid: ImageGrid): Figure {
   const hidden = { visible: false, showgrid: false, zeroline: false };
   return new Figure(
     withDefaults({
-      data: [{ type: 'heatmap', z, colorscale: 'Greys', showscale: false, hoverinfo: 'skip', zmin: 0, zmax: 1 }],
+      data: [{ type: 'heatmap', z, colorscale: INK_ON_PAPER, showscale: false, hoverinfo: 'skip', zmin: 0, zmax: 1 }],
       layout: {
         title: grid.title,
         width: NOTEBOOK_WIDTH_PX,

@@ -81,8 +81,39 @@ export function axisTitle(axis: AxisSpec): string {
 
 export function axisLayout(axis: AxisSpec | undefined): PlotlyAxis {
   if (!axis) return {};
-  return { title: { text: axisTitle(axis) }, ...(axis.log ? { type: 'log' } : {}) };
+  return { title: { text: axisTitle(axis) }, ...(axis.log ? { ...LOG_AXIS } : {}) };
 }
+
+export const LOG_AXIS: PlotlyAxis = { type: 'log' };
+
+/**
+ * Labels a log axis at 1, 2 and 5 × each power of ten across `[min, max]`, written out in full
+ * (plotly's own labels for a short log range are single digits beside each power of ten).
+ */
+export function logTicks(min: number, max: number): PlotlyAxis {
+  const tickvals: number[] = [];
+  for (let power = Math.floor(Math.log10(min)) - 1; power <= Math.ceil(Math.log10(max)); power += 1) {
+    for (const step of [1, 2, 5]) {
+      const value = step * 10 ** power;
+      if (value >= min / 1.5 && value <= max * 1.5) tickvals.push(Number(value.toPrecision(1)));
+    }
+  }
+  return { tickvals, ticktext: tickvals.map((value) => String(value)) };
+}
+
+/** Sequential scales from light (low) to dark (high); plotly's own `Blues` and `Greys` run the other way. */
+export const SEQUENTIAL_BLUES: ReadonlyArray<[number, string]> = [
+  [0, '#f7fbff'],
+  [0.25, '#c6dbef'],
+  [0.5, '#6baed6'],
+  [0.75, '#2171b5'],
+  [1, '#08306b'],
+];
+/** Paper white to ink black: digits drawn as dark strokes on white. */
+export const INK_ON_PAPER: ReadonlyArray<[number, string]> = [
+  [0, '#ffffff'],
+  [1, '#000000'],
+];
 
 /** The figure's title as plain text ('' when it has none). */
 export function figureTitle(spec: FigureSpec): string {

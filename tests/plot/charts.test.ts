@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { barChart, fitLogTrend, heatmapChart, imageGrid, lineChart, plotlyFigure, priceTrendChart } from '../../src/plot/charts';
-import { FigureSpecError } from '../../src/plot/figure';
+import { FigureSpecError, logTicks } from '../../src/plot/figure';
 
 const YEAR = 365.25 * 24 * 3600 * 1000;
 
@@ -106,5 +106,12 @@ describe('chart helpers', () => {
     const fig = plotlyFigure({ data: [{ type: 'scatter', y: [1] }], layout: { width: 300, title: 'Mine' } });
     expect(fig.spec.layout).toMatchObject({ width: 300, height: 420, title: { text: 'Mine' }, showlegend: false });
     expect(fig.title).toBe('Mine');
+  });
+});
+
+describe('log axis labels', () => {
+  it('labels 1, 2, 5 × each power of ten across the data, written in full', () => {
+    expect(logTicks(0.9, 60)).toEqual({ tickvals: [1, 2, 5, 10, 20, 50], ticktext: ['1', '2', '5', '10', '20', '50'] });
+    expect(logTicks(0.15, 0.3).tickvals).toEqual([0.1, 0.2]);
   });
 });
