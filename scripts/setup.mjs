@@ -58,6 +58,8 @@ const PYTHON_MODULES = [
 ];
 const FILES = [
   { path: '/usr/share/javascript/requirejs/require.min.js', deb: 'libjs-requirejs', pip: null },
+  // nbconvert's classic HTML template loads jQuery from here.
+  { path: '/usr/share/javascript/jquery/jquery.min.js', deb: 'libjs-jquery', pip: null },
   { path: '/usr/share/javascript/mathjax/MathJax.js', deb: 'libjs-mathjax', pip: null },
   { path: '/usr/bin/chromium', deb: 'chromium', pip: null },
 ];
