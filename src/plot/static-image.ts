@@ -87,6 +87,8 @@ export interface StaticRendererOptions {
   env?: NodeJS.ProcessEnv;
   /** Close after this many ms without a render; `undefined`: only when asked (or at process exit). */
   idleCloseMs?: number;
+  /** Called each time a browser is started (logging, tests). */
+  onLaunch?: (executablePath: string) => void;
 }
 
 interface OpenBrowser {
@@ -112,6 +114,7 @@ export function createStaticRenderer(options: StaticRendererOptions = {}): Stati
     let browser: Browser | undefined;
     try {
       const { chromium } = await import('playwright-core');
+      options.onLaunch?.(lookup.path);
       browser = await chromium.launch({
         executablePath: lookup.path,
         args: [...CHROMIUM_ARGS],
