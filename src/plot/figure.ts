@@ -84,7 +84,8 @@ export function axisLayout(axis: AxisSpec | undefined): PlotlyAxis {
   return { title: { text: axisTitle(axis) }, ...(axis.log ? { ...LOG_AXIS } : {}) };
 }
 
-export const LOG_AXIS: PlotlyAxis = { type: 'log' };
+/** Log axes label powers of ten as 10⁻⁴ rather than SI prefixes ("100µ" reads oddly for a learning rate). */
+export const LOG_AXIS: PlotlyAxis = { type: 'log', exponentformat: 'power' };
 
 /**
  * Labels a log axis at 1, 2 and 5 × each power of ten across `[min, max]`, written out in full

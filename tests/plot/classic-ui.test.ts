@@ -95,7 +95,10 @@ describe('classic Notebook UI, Run All with the project kernel', () => {
         expect(plots).toHaveLength(FIXTURE_FIGURES);
         for (const plot of plots) expect(plot.svg, plot.title).toBeGreaterThan(0);
         expect(plots.map((plot) => plot.title)).toContain(ESCAPE_TITLE);
-        await page.screenshot({ path: join(buildDir(), 'screenshots', 'plot-classic-notebook-ui.png'), fullPage: true });
+        // The notebook scrolls inside the page: make the window as tall as the notebook to see it all.
+        const height = await page.evaluate(() => document.getElementById('notebook')?.scrollHeight ?? 900);
+        await page.setViewportSize({ width: 1200, height: Math.min(height + 150, 10_000) });
+        await page.screenshot({ path: join(buildDir(), 'screenshots', 'plot-classic-notebook-ui.png') });
 
         expect(watch.dialogs).toEqual([]);
         expect(watch.pageErrors).toEqual([]);
