@@ -22,3 +22,6 @@ export * from './compress/distill';
 export * from './privacy/accountant';
 export * from './privacy/dp-sgd';
 export * from './privacy/federated';
+
+// Plotting: charts as one display bundle (plotly JSON, self-contained HTML, static image, title).
+export * from './plot';
