@@ -143,29 +143,36 @@ const maxPoolGrad: KernelFunc = ({ inputs, backend, attrs }) => {
   dx.fill(0);
   const { batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, strideHeight, strideWidth, filterHeight, filterWidth } = info;
   const { top, left } = info.padInfo;
+  // Channels are innermost in memory: scan each window position for all channels at once.
+  const best = new Float32Array(inChannels);
+  const bestIndex = new Int32Array(inChannels);
   for (let b = 0; b < batchSize; b += 1) {
     for (let oy = 0; oy < outHeight; oy += 1) {
       const y0 = oy * strideHeight - top;
       for (let ox = 0; ox < outWidth; ox += 1) {
         const x0 = ox * strideWidth - left;
-        const dyBase = ((b * outHeight + oy) * outWidth + ox) * inChannels;
-        for (let c = 0; c < inChannels; c += 1) {
-          let best = -Infinity;
-          let bestIndex = -1;
-          for (let i = 0; i < filterHeight; i += 1) {
-            const y = y0 + i;
-            if (y < 0 || y >= inHeight) continue;
-            for (let j = 0; j < filterWidth; j += 1) {
-              const xx = x0 + j;
-              if (xx < 0 || xx >= inWidth) continue;
-              const index = ((b * inHeight + y) * inWidth + xx) * inChannels + c;
-              if (x[index]! > best || bestIndex < 0) {
-                best = x[index]!;
-                bestIndex = index;
+        bestIndex.fill(-1);
+        for (let i = 0; i < filterHeight; i += 1) {
+          const y = y0 + i;
+          if (y < 0 || y >= inHeight) continue;
+          for (let j = 0; j < filterWidth; j += 1) {
+            const xx = x0 + j;
+            if (xx < 0 || xx >= inWidth) continue;
+            const base = ((b * inHeight + y) * inWidth + xx) * inChannels;
+            for (let c = 0; c < inChannels; c += 1) {
+              const v = x[base + c]!;
+              // First maximum in row-major window order, as the cpu backend picks it.
+              if (bestIndex[c]! < 0 || v > best[c]!) {
+                best[c] = v;
+                bestIndex[c] = base + c;
               }
             }
           }
-          if (bestIndex >= 0) dx[bestIndex]! += grad[dyBase + c]!;
+        }
+        const dyBase = ((b * outHeight + oy) * outWidth + ox) * inChannels;
+        for (let c = 0; c < inChannels; c += 1) {
+          const index = bestIndex[c]!;
+          if (index >= 0) dx[index]! += grad[dyBase + c]!;
         }
       }
     }
