@@ -158,6 +158,16 @@ describe('wasm MaxPoolGrad (replacement)', () => {
     });
   }
 
+  it('matches cpu on the model shape (26x26 → 13x13, 2x2 stride 2), ties included', async () => {
+    const shape: [number, number, number, number] = [4, 26, 26, 8];
+    const n = shape.reduce((a, b) => a * b);
+    for (const values of [seededValues(n, 8), tiedValues(n, 9), new Float32Array(n)]) {
+      const wasm = await poolGrad('wasm', values, shape, [2, 2], [2, 2], 'valid');
+      const cpu = await poolGrad('cpu', values, shape, [2, 2], [2, 2], 'valid');
+      expect(relativeError(wasm, cpu)).toBeLessThan(1e-6);
+    }
+  });
+
   it('refuses non-float input', async () => {
     await tf.setBackend('wasm');
     const x = tf.ones([1, 4, 4, 1], 'int32');
