@@ -5,7 +5,7 @@
 // training throughput as a fraction of PyTorch's.
 //   node scripts/bench.mjs [--samples 8000] [--cpu-samples 192] [--batch-size 64] [--no-torch]
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, renameSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdirSync, renameSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
@@ -97,25 +97,31 @@ function torchAvailable() {
 }
 
 function benchTorch(data) {
-  const dir = join(root, 'build', 'bench-data');
+  // The same normalised split, as raw arrays the Python script reads; removed afterwards.
+  const dir = join(root, 'build', `bench-data-${process.pid}`);
   mkdirSync(dir, { recursive: true });
-  for (const [name, split] of [['train', data.train], ['test', data.test]]) {
-    writeAtomically(join(dir, `${name}-images.f32`), Buffer.from(split.images.buffer, split.images.byteOffset, split.images.byteLength));
-    writeAtomically(join(dir, `${name}-labels.u8`), Buffer.from(split.labels));
+  let result;
+  try {
+    for (const [name, split] of [['train', data.train], ['test', data.test]]) {
+      writeFileSync(join(dir, `${name}-images.f32`), Buffer.from(split.images.buffer, split.images.byteOffset, split.images.byteLength));
+      writeFileSync(join(dir, `${name}-labels.u8`), Buffer.from(split.labels));
+    }
+    result = spawnSync(
+      SYSTEM_PYTHON,
+      [
+        join(root, 'scripts', 'bench_torch.py'),
+        '--data', dir,
+        '--train-count', String(data.train.count),
+        '--test-count', String(data.test.count),
+        '--samples', String(options.samples),
+        '--batch-size', String(options.batchSize),
+        '--seed', String(options.seed),
+      ],
+      { encoding: 'utf8' },
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
-  const result = spawnSync(
-    SYSTEM_PYTHON,
-    [
-      join(root, 'scripts', 'bench_torch.py'),
-      '--data', dir,
-      '--train-count', String(data.train.count),
-      '--test-count', String(data.test.count),
-      '--samples', String(options.samples),
-      '--batch-size', String(options.batchSize),
-      '--seed', String(options.seed),
-    ],
-    { encoding: 'utf8' },
-  );
   if (result.status !== 0) throw new Error(`bench_torch.py failed: ${result.stderr.trim().split('\n').at(-1)}`);
   return JSON.parse(result.stdout.trim().split('\n').at(-1));
 }
