@@ -3,7 +3,8 @@
 // samples, prints a table and writes build/bench.json. Where Debian's python3-torch is installed it
 // also trains the same model in PyTorch with the same batch size and reports our best backend's
 // training throughput as a fraction of PyTorch's.
-//   node scripts/bench.mjs [--samples 8000] [--cpu-samples 192] [--batch-size 64] [--no-torch]
+//   node scripts/bench.mjs [--samples 8000] [--cpu-samples 192] [--batch-size 64] [--torch-threads n] [--no-torch]
+// Throughputs depend on what else the machine runs: compare figures measured on an idle machine.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, renameSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -29,6 +30,7 @@ const options = new Command()
   .option('--cpu-infer-samples <n>', 'images to classify on the cpu backend', positiveInt, 200)
   .option('--batch-size <n>', 'training batch size (article: 64)', positiveInt, 64)
   .option('--seed <n>', 'seed of the initial weights, the split and the shuffling', (v) => (v === '0' ? 0 : positiveInt(v)), 1)
+  .option('--torch-threads <n>', 'threads PyTorch may use (default: every core)', positiveInt, cpus().length)
   .option('--no-torch', 'skip the PyTorch peer')
   .parse()
   .opts();
@@ -116,6 +118,7 @@ function benchTorch(data) {
         '--samples', String(options.samples),
         '--batch-size', String(options.batchSize),
         '--seed', String(options.seed),
+        '--threads', String(options.torchThreads),
       ],
       { encoding: 'utf8' },
     );
@@ -146,7 +149,7 @@ for (const name of lib.BACKEND_ORDER) {
 const peers = {};
 if (!options.torch) skipped.pytorch = 'skipped (--no-torch)';
 else if (!torchAvailable()) skipped.pytorch = "python3-torch is not installed (Debian: apt-get install python3-torch)";
-else peers.pytorch = { ...benchTorch(data), device: `CPU (${cpus().length} cores)` };
+else peers.pytorch = { ...benchTorch(data), device: `CPU (${options.torchThreads} of ${cpus().length} cores)` };
 
 const best = Object.entries(backends).sort((a, b) => b[1].train_samples_per_s - a[1].train_samples_per_s)[0];
 const ratio = best && peers.pytorch ? best[1].train_samples_per_s / peers.pytorch.train_samples_per_s : undefined;
