@@ -7,7 +7,7 @@
 // Throughputs depend on what else the machine runs: compare figures measured on an idle machine.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, renameSync, rmSync, writeFileSync, existsSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -133,6 +133,7 @@ function fmt(n, digits = 0) {
   return n === undefined ? '-' : n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 }
 
+const loadBefore = loadavg()[0];
 const digits = await lib.loadDigits();
 const data = lib.prepareDigits(digits, { seed: options.seed });
 const backends = {};
@@ -165,6 +166,7 @@ for (const [i, row] of rows.entries()) {
   if (i === 0) console.log(widths.map((w) => '-'.repeat(w)).join('  '));
 }
 for (const [name, reason] of Object.entries(skipped)) console.log(`${name}: ${reason}`);
+console.log(`load average (1 min) before / after: ${loadBefore.toFixed(2)} / ${loadavg()[0].toFixed(2)} on ${cpus().length} cores`);
 if (ratio !== undefined) console.log(`best backend (${best[0]}) trains at ${ratio.toFixed(2)}x PyTorch's samples/s on this machine`);
 
 const out = {
@@ -174,7 +176,7 @@ const out = {
   best_backend: best?.[0],
   ratio_to_pytorch: ratio,
   config: { samples: options.samples, cpu_samples: options.cpuSamples, batch_size: options.batchSize, seed: options.seed, model: 'article CNN' },
-  machine: { cpus: cpus().length, cpu_model: cpus()[0]?.model, node: process.version },
+  machine: { cpus: cpus().length, cpu_model: cpus()[0]?.model, node: process.version, load_average_1m: { before: loadBefore, after: loadavg()[0] } },
   measured_at: new Date().toISOString(),
 };
 mkdirSync(join(root, 'build'), { recursive: true });
