@@ -1,5 +1,27 @@
 export { projectRoot, buildDir, projectJupyterPath } from "./paths";
 export * from './display';
 
+// Digits, preprocessing and the article's CNN on the fastest tfjs backend available.
+export * from './data/idx';
+export * from './data/digits';
+export * from './data/load';
+export * from './data/split';
+export * from './data/normalize';
+export * from './data/prepare';
+export { createRandom, permutation, type Random } from './data/random';
+export * from './model/backend';
+export * from './model/wasm-kernels';
+export * from './model/cnn';
+export * from './model/train';
+export * from './model/evaluate';
+export * from './model/persist';
+export * from './model/progress';
+export * from './compress/prune';
+export * from './compress/quantize';
+export * from './compress/distill';
+export * from './privacy/accountant';
+export * from './privacy/dp-sgd';
+export * from './privacy/federated';
+
 // Plotting: charts as one display bundle (plotly JSON, self-contained HTML, static image, title).
 export * from './plot';
