@@ -52,6 +52,7 @@ describe('charts fixture executed by the project kernel and exported to HTML', (
       const html = template === 'lab' ? run?.html : exportHtml(notebook, template, dir);
       if (!html) throw new Error(`the runner wrote no HTML page: ${run?.htmlError ?? 'no reason given'}`);
       const report = await inspectPage(browser, html, join(buildDir(), 'screenshots', `plot-notebook-${template}.png`));
+      console.log(`charts fixture, ${template} template: ${report.plots.length} charts drawn; screenshot ${report.screenshot}`);
       expect(report.plots).toHaveLength(FIXTURE_FIGURES);
       for (const plot of report.plots) {
         expect(plot.svg, `chart ${plot.id}`).toBeGreaterThan(0);
