@@ -8,6 +8,7 @@ export * from './data/load';
 export * from './data/split';
 export * from './data/normalize';
 export * from './data/prepare';
+export * from './data/images';
 export { createRandom, permutation, type Random } from './data/random';
 export * from './model/backend';
 export * from './model/wasm-kernels';
@@ -17,12 +18,16 @@ export * from './model/evaluate';
 export * from './model/persist';
 export * from './model/progress';
 export * from './model/speed';
+export * from './model/flops';
 export * from './compress/prune';
 export * from './compress/quantize';
 export * from './compress/distill';
 export * from './privacy/accountant';
 export * from './privacy/dp-sgd';
 export * from './privacy/federated';
+
+// Results shown in notebooks: JSON summary bundles and tables.
+export * from './show';
 
 // Plotting: charts as one display bundle (plotly JSON, self-contained HTML, static image, title).
 export * from './plot';

@@ -1,0 +1,3 @@
+/** Results shown in notebooks: a JSON summary bundle and result tables. */
+export * from './summary';
+export * from './table';
