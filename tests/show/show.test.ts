@@ -5,9 +5,9 @@ import { resultsTable, summary, SUMMARY_MIME } from '../../src/show';
 
 describe('summary bundle', () => {
   it('carries the values as JSON (non-finite numbers as null), a table and text', () => {
-    const s = summary('05 · results', { testAccuracy: 0.98135, backend: 'wasm', curve: [1, NaN], nested: { x: Infinity } });
+    const s = summary('05 · results', { testAccuracy: 0.98137, backend: 'wasm', curve: [1, NaN], nested: { x: Infinity } });
     const bundle = s[MIME_BUNDLE]();
-    expect(bundle[SUMMARY_MIME]).toEqual({ title: '05 · results', testAccuracy: 0.98135, backend: 'wasm', curve: [1, null], nested: { x: null } });
+    expect(bundle[SUMMARY_MIME]).toEqual({ title: '05 · results', testAccuracy: 0.98137, backend: 'wasm', curve: [1, null], nested: { x: null } });
     expect(bundle['text/plain']).toContain('testAccuracy  0.9814');
     expect(bundle['text/html']).toContain('<code>backend</code>');
     expect(JSON.parse(JSON.stringify(bundle[SUMMARY_MIME]))).toEqual(bundle[SUMMARY_MIME]);
