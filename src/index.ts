@@ -19,6 +19,7 @@ export * from './model/persist';
 export * from './model/progress';
 export * from './model/speed';
 export * from './model/flops';
+export * from './model/checkpoint';
 export * from './compress/prune';
 export * from './compress/quantize';
 export * from './compress/distill';
