@@ -5,7 +5,7 @@
 // A second run with everything present does nothing and says so in one line.
 import { createHash } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, readlinkSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -137,7 +137,25 @@ function ensureBuild() {
   actions.push('build');
 }
 
-// --- 4. The project-local kernelspec ------------------------------------------------------------
+// --- 4. `import … from 'llm-price-lab'` in notebooks ------------------------------------------
+// Notebook cells are compiled by tslab from the notebook's folder with Node-style resolution, which
+// finds packages in node_modules folders above it. A link node_modules/llm-price-lab → the project
+// root (what `npm link` and workspaces do) makes the compiled library (package.json main/types:
+// dist/src/index.js and .d.ts) importable, with types, from any folder of the project.
+function ensureSelfLink() {
+  const link = join(root, 'node_modules', 'llm-price-lab');
+  const target = '..';
+  try {
+    if (lstatSync(link).isSymbolicLink() && readlinkSync(link) === target) return;
+    throw new Error(`${link} exists and is not the link setup makes; remove it and run setup again`);
+  } catch (error) {
+    if (error.code !== 'ENOENT') throw error;
+  }
+  symlinkSync(target, link, 'dir');
+  actions.push('library link');
+}
+
+// --- 5. The project-local kernelspec ------------------------------------------------------------
 async function ensureKernelspec() {
   const module = join(root, 'dist', 'kernel', 'kernelspec.js');
   if (!existsSync(module)) throw new Error(`${module} is missing after the build`);
@@ -151,6 +169,7 @@ try {
   ensureNodeDependencies();
   ensureSystemPackages();
   ensureBuild();
+  ensureSelfLink();
   await ensureKernelspec();
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
   log(actions.length ? `done in ${seconds}s (${actions.join(', ')})` : `everything present (${seconds}s)`);
