@@ -56,13 +56,13 @@ describe('cells run through tslab', () => {
   // the kernel process runs with V8's own formatting, as here.
   const vitestPrepare = Error.prepareStackTrace;
   beforeAll(() => {
-    Error.prepareStackTrace = undefined;
+    delete (Error as { prepareStackTrace?: unknown }).prepareStackTrace;
     dir = mkdtempSync(join(tmpdir(), 'kernel-cells-'));
     writeFileSync(join(dir, 'package.json'), '{}');
     runner = createCellRunner({ rootDir: dir, log: () => {} });
   });
   afterAll(() => {
-    Error.prepareStackTrace = vitestPrepare;
+    if (vitestPrepare) Error.prepareStackTrace = vitestPrepare;
     runner.close();
     rmSync(dir, { recursive: true, force: true });
   });

@@ -8,7 +8,7 @@ import { SYSTEM_PYTHON, isolatedJupyterEnv } from './jupyter-env';
 /** kernel:install / kernel:uninstall against a temporary JUPYTER_DATA_DIR (never the user's). */
 describe('kernel:install and kernel:uninstall', () => {
   const jupyter = isolatedJupyterEnv();
-  const env = { ...jupyter.env, JUPYTER_PATH: '' };
+  const env: NodeJS.ProcessEnv = { ...jupyter.env, JUPYTER_PATH: '' };
   const dataDir = env.JUPYTER_DATA_DIR!;
   const script = join(projectRoot(), 'dist', 'kernel', 'install.js');
   const run = (...args: string[]) => spawnSync(process.execPath, [script, ...args], { env, encoding: 'utf8', timeout: 30_000 });
