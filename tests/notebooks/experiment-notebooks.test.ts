@@ -1,0 +1,153 @@
+/**
+ * Notebooks 05, 06, 08 and 09 executed with their smoke parameters through the runner (a real
+ * Jupyter Server and the project kernel), then checked on the JSON summary each ends with, on
+ * their charts and on their cell outputs. 05 runs first: the others reuse the model it saves.
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { projectRoot } from '../../src/paths';
+import { runNotebooks, sourceText, type CodeCell, type Notebook, type RunReport } from '../../src/runner';
+import { SUMMARY_MIME } from '../../src/show';
+
+const FIRST = ['05-project-practice'] as const;
+const THEN = ['06-applications', '08-trends', '09-faq'] as const;
+const NAMES = [...FIRST, ...THEN];
+type Name = (typeof NAMES)[number];
+/** Charts each notebook draws. */
+const CHARTS: Record<Name, number> = { '05-project-practice': 6, '06-applications': 2, '08-trends': 2, '09-faq': 4 };
+const PLOTLY = 'application/vnd.plotly.v1+json';
+/** Ten classes: guessing scores about 0.1. */
+const CHANCE = 0.1;
+
+const out = mkdtempSync(join(tmpdir(), 'experiment-notebooks-'));
+const reports: RunReport[] = [];
+const executed = {} as Record<Name, Notebook>;
+
+const notebookPath = (name: string) => join(projectRoot(), 'notebooks', `${name}.ipynb`);
+
+function codeCells(nb: Notebook): CodeCell[] {
+  return nb.cells.filter((c): c is CodeCell => c.cell_type === 'code');
+}
+
+function bundles(nb: Notebook): Array<Record<string, unknown>> {
+  return codeCells(nb)
+    .flatMap((c) => c.outputs)
+    .flatMap((o) => (o.output_type === 'display_data' || o.output_type === 'execute_result' ? [o.data] : []));
+}
+
+/** The JSON summary the notebook ends with. */
+function summaryOf(name: Name): Record<string, unknown> {
+  const found = bundles(executed[name]).filter((b) => SUMMARY_MIME in b);
+  expect(found, `${name} shows one JSON summary`).toHaveLength(1);
+  return found[0]![SUMMARY_MIME] as Record<string, unknown>;
+}
+
+function num(values: Record<string, unknown>, key: string): number {
+  const value = values[key];
+  expect(typeof value, `${key} is a number`).toBe('number');
+  return value as number;
+}
+
+beforeAll(async () => {
+  reports.push(await runNotebooks({ notebooks: FIRST.map(notebookPath), profile: 'smoke', outputDir: join(out, 'first'), html: true, jobs: 1 }));
+  reports.push(await runNotebooks({ notebooks: THEN.map(notebookPath), profile: 'smoke', outputDir: join(out, 'then'), html: true, jobs: 2 }));
+  for (const name of NAMES) {
+    const dir = (FIRST as readonly string[]).includes(name) ? 'first' : 'then';
+    executed[name] = JSON.parse(readFileSync(join(out, dir, 'notebooks', `${name}.ipynb`), 'utf8')) as Notebook;
+  }
+}, 900_000);
+
+afterAll(() => rmSync(out, { recursive: true, force: true }));
+
+describe('experiment notebooks 05, 06, 08, 09 (smoke parameters)', () => {
+  it('run with no cell erroring', () => {
+    const statuses = reports.flatMap((r) => r.notebooks.map((n) => [n.name, n.status, n.allowedErrors]));
+    expect(statuses).toEqual(NAMES.map((n) => [n, 'passed', 0]));
+    for (const name of NAMES) {
+      const outputs = codeCells(executed[name]).flatMap((c) => c.outputs);
+      expect(outputs.filter((o) => o.output_type === 'error'), name).toEqual([]);
+      expect(outputs.filter((o) => o.output_type === 'stream' && o.name === 'stderr'), name).toEqual([]);
+    }
+  });
+
+  it('draw every chart as one bundle with plotly JSON, HTML and a title', () => {
+    for (const name of NAMES) {
+      const charts = bundles(executed[name]).filter((b) => PLOTLY in b);
+      expect(charts, name).toHaveLength(CHARTS[name]);
+      for (const chart of charts) {
+        expect((chart[PLOTLY] as { data: unknown[] }).data.length, name).toBeGreaterThan(0);
+        expect(chart['text/html'], name).toEqual(expect.stringContaining('Plotly'));
+        expect(String(chart['text/plain']), name).toMatch(/^Figure: \S/);
+      }
+    }
+  });
+
+  it('05 trains the article CNN above the smoke threshold, shows progress in one line, and prices the run', () => {
+    const s = summaryOf('05-project-practice');
+    expect(num(s, 'params')).toBe(347_146);
+    expect(num(s, 'testAccuracy')).toBeGreaterThan(0.7);
+    expect(num(s, 'articleTestAccuracy')).toBe(0.94);
+    expect(num(s, 'trainSamplesPerSecond')).toBeGreaterThan(0);
+    expect(num(s, 'costUsdThisCpu')).toBeGreaterThan(0);
+    expect(num(s, 'costUsdCloudGpu')).toBeGreaterThan(0);
+    const cells = codeCells(executed['05-project-practice']);
+    const training = cells.find((c) => sourceText(c.source).includes('progressDisplay()'));
+    const progress = training?.outputs.filter((o) => o.output_type === 'display_data') ?? [];
+    expect(progress).toHaveLength(1);
+    expect(String(progress[0]?.output_type === 'display_data' && progress[0].data['text/plain'])).toMatch(/100%\s+epoch 2\/2 .*val_acc/);
+    const stdout = cells.flatMap((c) => c.outputs).map((o) => (o.output_type === 'stream' ? o.text : '')).join('');
+    expect(stdout).toMatch(/integer labels refused: .*shape/);
+  });
+
+  it("06 reloads 05's saved model as a new object with identical predictions and prices a million of them", () => {
+    const s = summaryOf('06-applications');
+    expect(s.modelOrigin).toBe('loaded');
+    expect(s.sameClasses).toBe(true);
+    expect(num(s, 'maxProbabilityDifference')).toBeLessThan(1e-6);
+    expect(num(s, 'testAccuracy')).toBeGreaterThan(0.7);
+    expect(num(s, 'singleImageMs')).toBeGreaterThan(0);
+    expect(num(s, 'usdPerMillionPredictionsBatched')).toBeGreaterThan(0);
+    expect(num(s, 'usdPerMillionPredictionsSingle')).toBeGreaterThan(0);
+  });
+
+  it('08: pruning never gains beyond noise, int8 is about a quarter of the bytes, the student is much smaller', () => {
+    const s = summaryOf('08-trends');
+    const sparsities = s.sparsities as number[];
+    const accuracy = s.prunedAccuracy as number[];
+    expect(sparsities[0]).toBe(0);
+    expect(accuracy[0]).toBeCloseTo(num(s, 'baselineAccuracy'), 10);
+    const NOISE = 0.02;
+    for (let i = 1; i < accuracy.length; i += 1) expect(accuracy[i]!, `sparsity ${sparsities[i]}`).toBeLessThanOrEqual(accuracy[i - 1]! + NOISE);
+    const ratio = num(s, 'int8Bytes') / num(s, 'floatBytes');
+    expect(ratio).toBeGreaterThan(0.24);
+    expect(ratio).toBeLessThan(0.26);
+    expect(Math.abs(num(s, 'quantizedAccuracy') - num(s, 'baselineAccuracy'))).toBeLessThan(0.03);
+    expect(num(s, 'studentParams')).toBeLessThan(num(s, 'teacherParams') / 5);
+    expect(num(s, 'studentAccuracy')).toBeGreaterThan(CHANCE);
+    expect((s.usdPerMillion as number[]).every((v) => v > 0)).toBe(true);
+  });
+
+  it('09: GPU counts grow with size and tokens; DP-SGD sits between chance and the non-private model', () => {
+    const s = summaryOf('09-faq');
+    const grid = s.gpuGrid as number[][];
+    for (let i = 0; i < grid.length; i += 1) {
+      for (let j = 0; j < grid[i]!.length; j += 1) {
+        if (i > 0) expect(grid[i]![j]!).toBeGreaterThanOrEqual(grid[i - 1]![j]!);
+        if (j > 0) expect(grid[i]![j]!).toBeGreaterThanOrEqual(grid[i]![j - 1]!);
+      }
+    }
+    const [llamaDays, deepseekDays] = s.publishedDaysOnCluster as number[];
+    expect(llamaDays).toBeCloseTo(30.84e6 / 16384 / 24, 3);
+    expect(deepseekDays).toBeCloseTo(2.788e6 / 2048 / 24, 3);
+    const dp = num(s, 'dpAccuracy');
+    expect(dp).toBeGreaterThan(CHANCE);
+    expect(dp).toBeLessThan(num(s, 'nonPrivateAccuracy'));
+    expect(dp).toBeLessThan(num(s, 'fullAccuracy'));
+    expect(num(s, 'dpEpsilon')).toBeGreaterThan(0);
+    expect(num(s, 'federatedAccuracy')).toBeGreaterThan(CHANCE);
+    expect(num(s, 'yearlyPriceFactor')).toBeGreaterThan(1);
+    expect(num(s, 'workloadUsdLast')).toBeLessThan(num(s, 'workloadUsdFirst'));
+  });
+});
