@@ -1,2 +1,5 @@
 export { projectRoot, buildDir, projectJupyterPath } from "./paths";
 export * from './display';
+
+// Cost models, price trends and the reference data (notebooks 01, 02, 07).
+export * from './cost';
