@@ -5,3 +5,6 @@ export * from './display';
 export * from './cost';
 // Algorithms checked numerically (notebooks 03, 04).
 export * from './algorithms';
+// Showing figures with their sources; environment report and reading list (notebooks 01–04, 07).
+export * from './show';
+export * from './tools';

@@ -8,3 +8,4 @@ export * from './stats';
 export * from './trend';
 export * from './drivers';
 export * from './reference';
+export * from './figures';

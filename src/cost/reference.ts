@@ -251,3 +251,10 @@ export function findRow<T extends Sourced, K extends keyof T>(rows: readonly T[]
 export function sourcesOf(rows: readonly Sourced[]): string[] {
   return [...new Set(rows.map((r) => r.sourceUrl))];
 }
+
+/** A notebook parameter holding a YYYY-MM(-DD) date, as a decimal year; throws naming the parameter. */
+export function dateParameter(parameter: string, value: string): DecimalYear {
+  const year = decimalYear(value);
+  if (year === null) throw new ReferenceDataError(`parameter ${parameter}`, null, `${JSON.stringify(value)} is not YYYY-MM or YYYY-MM-DD`);
+  return year;
+}

@@ -1,0 +1,212 @@
+/**
+ * Figure specifications (plotly's {data, layout} shape) for the cost notebooks' charts. Pure: they
+ * only arrange numbers computed elsewhere; displaying them is the plotting module's job. Every
+ * figure built from reference data carries its sources, shown under the chart.
+ */
+import type { ExponentialFit, FrontierPoint } from './trend';
+import { trendValueAt } from './trend';
+import type { CostItem } from './rental';
+import type { LlmPriceRow, TrendRow } from './reference';
+import { sourcesOf } from './reference';
+
+export type TraceSpec = Record<string, unknown>;
+
+export interface FigureSpec {
+  readonly data: TraceSpec[];
+  readonly layout: Record<string, unknown>;
+  /** Source URLs of the numbers drawn. */
+  readonly sources: string[];
+}
+
+function layout(title: string, xTitle: string, yTitle: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return { title: { text: title }, xaxis: { title: { text: xTitle } }, yaxis: { title: { text: yTitle } }, ...extra };
+}
+
+/** Decimal year → ISO date (for date axes). */
+export function isoDate(year: number): string {
+  const whole = Math.floor(year);
+  const start = Date.UTC(whole, 0, 1);
+  const end = Date.UTC(whole + 1, 0, 1);
+  return new Date(start + (year - whole) * (end - start)).toISOString().slice(0, 10);
+}
+
+/** Every priced row of llm_prices.csv over time, input and output, on a log axis (free tiers left out). */
+export function listPricesFigure(rows: readonly LlmPriceRow[]): FigureSpec {
+  const series = (pick: (r: LlmPriceRow) => number | null, name: string, symbol: string): TraceSpec => {
+    const kept = rows.filter((r) => (pick(r) ?? 0) > 0);
+    return {
+      type: 'scatter',
+      mode: 'markers',
+      name,
+      x: kept.map((r) => r.date.length === 7 ? `${r.date}-01` : r.date),
+      y: kept.map((r) => pick(r)),
+      text: kept.map((r) => `${r.provider} ${r.model}`),
+      marker: { symbol, size: 8 },
+    };
+  };
+  const priced = rows.filter((r) => (r.inputUsdPerMTok ?? 0) > 0 || (r.outputUsdPerMTok ?? 0) > 0);
+  return {
+    data: [series((r) => r.inputUsdPerMTok, 'input price', 'circle'), series((r) => r.outputUsdPerMTok, 'output price', 'triangle-up')],
+    layout: layout('LLM API list prices over time', 'date', 'USD per 1M tokens (log scale)', { yaxis: { type: 'log', title: { text: 'USD per 1M tokens (log scale)' } } }),
+    sources: sourcesOf(priced),
+  };
+}
+
+/**
+ * The cheapest model above a threshold, the fitted exponential trend, and a line falling at each
+ * published yearly factor from the first point (for comparison over the same span).
+ */
+export function frontierTrendFigure(
+  frontier: readonly FrontierPoint[],
+  fit: ExponentialFit,
+  published: readonly { readonly label: string; readonly yearlyFactor: number }[],
+  title: string,
+): FigureSpec {
+  const first = frontier[0];
+  const last = frontier[frontier.length - 1];
+  if (first === undefined || last === undefined) return { data: [], layout: layout(title, 'date', 'USD per 1M tokens'), sources: [] };
+  const years = [first.year, last.year];
+  const data: TraceSpec[] = [
+    {
+      type: 'scatter',
+      mode: 'markers+text',
+      name: 'cheapest model above threshold',
+      x: frontier.map((p) => isoDate(p.year)),
+      y: frontier.map((p) => p.usdPerMTok),
+      text: frontier.map((p) => p.row.model),
+      textposition: 'top right',
+      textfont: { size: 9 },
+      marker: { size: 9 },
+    },
+    {
+      type: 'scatter',
+      mode: 'lines',
+      name: `fit: ${fit.yearlyFactor.toFixed(1)}x/yr (${Math.round(fit.level * 100)}% CI ${fit.yearlyFactorLow.toFixed(1)}–${fit.yearlyFactorHigh.toFixed(1)})`,
+      x: years.map(isoDate),
+      y: years.map((y) => trendValueAt(fit, y)),
+      line: { width: 3 },
+    },
+    ...published.map((p) => ({
+      type: 'scatter',
+      mode: 'lines',
+      name: `${p.label}: ${p.yearlyFactor}x/yr`,
+      x: years.map(isoDate),
+      y: years.map((y) => first.usdPerMTok / p.yearlyFactor ** (y - first.year)),
+      line: { dash: 'dash', width: 1.5 },
+    })),
+  ];
+  const low = Math.min(...frontier.map((p) => p.usdPerMTok)) / 10;
+  const high = Math.max(...frontier.map((p) => p.usdPerMTok)) * 10;
+  return {
+    data,
+    layout: layout(title, 'date', 'USD per 1M tokens (log scale)', {
+      yaxis: { type: 'log', title: { text: 'USD per 1M tokens (log scale)' }, range: [Math.log10(low), Math.log10(high)] },
+    }),
+    sources: sourcesOf(frontier.map((p) => p.row)),
+  };
+}
+
+export interface FactorEstimate {
+  readonly label: string;
+  readonly yearlyFactor: number;
+  readonly low?: number;
+  readonly high?: number;
+  readonly sourceUrl?: string;
+}
+
+/** A forest plot of yearly decline factors with their intervals, on a log axis. */
+export function factorComparisonFigure(estimates: readonly FactorEstimate[], title: string): FigureSpec {
+  return {
+    data: [
+      {
+        type: 'scatter',
+        mode: 'markers',
+        orientation: 'h',
+        x: estimates.map((e) => e.yearlyFactor),
+        y: estimates.map((e) => e.label),
+        error_x: {
+          type: 'data',
+          symmetric: false,
+          array: estimates.map((e) => (e.high === undefined ? 0 : e.high - e.yearlyFactor)),
+          arrayminus: estimates.map((e) => (e.low === undefined ? 0 : e.yearlyFactor - e.low)),
+        },
+        marker: { size: 10 },
+        name: 'yearly factor',
+      },
+    ],
+    layout: layout(title, 'price falls by this factor per year (log scale)', '', {
+      xaxis: { type: 'log', title: { text: 'price falls by this factor per year (log scale)' } },
+      yaxis: { automargin: true },
+      margin: { l: 320 },
+      showlegend: false,
+    }),
+    sources: [...new Set(estimates.flatMap((e) => (e.sourceUrl ? [e.sourceUrl] : [])))],
+  };
+}
+
+/** Published yearly factors from trends.csv with their intervals where the note gives one ("90% CI a-b"). */
+export function publishedFactors(trends: readonly TrendRow[]): FactorEstimate[] {
+  return trends
+    .filter((t) => t.unit === 'x per year')
+    .map((t) => {
+      const ci = /(\d+(?:\.\d+)?)% CI ([\d.,]+)\s*[-–]\s*([\d.,]+)/.exec(t.note);
+      const num = (s: string | undefined): number | undefined => (s === undefined ? undefined : Number(s.replace(/,/g, '')));
+      return { label: t.quantity, yearlyFactor: t.value, low: num(ci?.[2]), high: num(ci?.[3]), sourceUrl: t.sourceUrl };
+    });
+}
+
+/** Bars of cost items; assumptions hatched and labelled so they are never mistaken for computed numbers. */
+export function costBreakdownFigure(items: readonly CostItem[], title: string): FigureSpec {
+  return {
+    data: [
+      {
+        type: 'bar',
+        x: items.map((i) => i.label),
+        y: items.map((i) => i.usd),
+        text: items.map((i) => `$${(i.usd / 1e6).toFixed(2)}M`),
+        textposition: 'outside',
+        hovertext: items.map((i) => i.note),
+        marker: {
+          color: items.map((i) => (i.basis === 'computed' ? '#1f77b4' : '#ff7f0e')),
+          pattern: { shape: items.map((i) => (i.basis === 'computed' ? '' : '/')) },
+        },
+      },
+    ],
+    layout: layout(title, '', 'USD', { showlegend: false }),
+    sources: [],
+  };
+}
+
+/** Bars of yearly factors (log axis), e.g. the drivers of the decline. */
+export function yearlyFactorBarsFigure(bars: readonly FactorEstimate[], title: string): FigureSpec {
+  return {
+    data: [
+      {
+        type: 'bar',
+        x: bars.map((b) => b.label),
+        y: bars.map((b) => b.yearlyFactor),
+        text: bars.map((b) => `${b.yearlyFactor.toFixed(2)}x`),
+        textposition: 'outside',
+        error_y: {
+          type: 'data',
+          symmetric: false,
+          array: bars.map((b) => (b.high === undefined ? 0 : b.high - b.yearlyFactor)),
+          arrayminus: bars.map((b) => (b.low === undefined ? 0 : b.yearlyFactor - b.low)),
+        },
+      },
+    ],
+    layout: layout(title, '', 'factor per year (log scale)', { yaxis: { type: 'log', title: { text: 'factor per year (log scale)' } }, showlegend: false }),
+    sources: [...new Set(bars.flatMap((b) => (b.sourceUrl ? [b.sourceUrl] : [])))],
+  };
+}
+
+/** Revenue against GPU rent per day, and the margin, as bars. */
+export function servingFigure(e: { revenueUsdPerDay: number; gpuRentUsdPerDay: number; marginUsdPerDay: number }, title: string, sources: readonly string[]): FigureSpec {
+  const labels = ['revenue per day', 'GPU rent per day', 'margin per day'];
+  const values = [e.revenueUsdPerDay, e.gpuRentUsdPerDay, e.marginUsdPerDay];
+  return {
+    data: [{ type: 'bar', x: labels, y: values, text: values.map((v) => `$${v.toFixed(2)}`), textposition: 'outside', marker: { color: ['#2ca02c', '#d62728', '#1f77b4'] } }],
+    layout: layout(title, '', 'USD per day', { showlegend: false }),
+    sources: [...sources],
+  };
+}
