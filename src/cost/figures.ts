@@ -6,7 +6,9 @@
 import type { ExponentialFit, FrontierPoint } from './trend';
 import { trendValueAt } from './trend';
 import type { CostItem } from './rental';
-import type { LlmPriceRow, TrendRow } from './reference';
+import type { LlmPriceRow, TrainingRunRow, TrendRow } from './reference';
+import { intervalInNote, type FactorEstimate, type PriceCut } from './drivers';
+import { servingEconomics, type ServingInput } from './serving';
 import { sourcesOf } from './reference';
 
 export type TraceSpec = Record<string, unknown>;
@@ -106,14 +108,6 @@ export function frontierTrendFigure(
   };
 }
 
-export interface FactorEstimate {
-  readonly label: string;
-  readonly yearlyFactor: number;
-  readonly low?: number;
-  readonly high?: number;
-  readonly sourceUrl?: string;
-}
-
 /** A forest plot of yearly decline factors with their intervals, on a log axis. */
 export function factorComparisonFigure(estimates: readonly FactorEstimate[], title: string): FigureSpec {
   return {
@@ -144,14 +138,13 @@ export function factorComparisonFigure(estimates: readonly FactorEstimate[], tit
   };
 }
 
-/** Published yearly factors from trends.csv with their intervals where the note gives one ("90% CI a-b"). */
+/** Published yearly factors from trends.csv, with the interval where the note gives one ("90% CI a-b"). */
 export function publishedFactors(trends: readonly TrendRow[]): FactorEstimate[] {
   return trends
     .filter((t) => t.unit === 'x per year')
     .map((t) => {
-      const ci = /(\d+(?:\.\d+)?)% CI ([\d.,]+)\s*[-–]\s*([\d.,]+)/.exec(t.note);
-      const num = (s: string | undefined): number | undefined => (s === undefined ? undefined : Number(s.replace(/,/g, '')));
-      return { label: t.quantity, yearlyFactor: t.value, low: num(ci?.[2]), high: num(ci?.[3]), sourceUrl: t.sourceUrl };
+      const ci = intervalInNote(t.note);
+      return { label: t.quantity, yearlyFactor: t.value, low: ci?.low, high: ci?.high, sourceUrl: t.sourceUrl };
     });
 }
 
@@ -207,6 +200,59 @@ export function servingFigure(e: { revenueUsdPerDay: number; gpuRentUsdPerDay: n
   return {
     data: [{ type: 'bar', x: labels, y: values, text: values.map((v) => `$${v.toFixed(2)}`), textposition: 'outside', marker: { color: ['#2ca02c', '#d62728', '#1f77b4'] } }],
     layout: layout(title, '', 'USD per day', { showlegend: false }),
+    sources: [...sources],
+  };
+}
+
+/** Parameter counts of the training runs that report one, on a log axis. */
+export function modelSizeFigure(runs: readonly TrainingRunRow[]): FigureSpec {
+  const sized = runs.filter((r): r is TrainingRunRow & { params: number } => r.params !== null);
+  return {
+    data: [{ type: 'bar', x: sized.map((r) => r.model), y: sized.map((r) => r.params), text: sized.map((r) => `${(r.params / 1e9).toFixed(0)}B`), textposition: 'outside' }],
+    layout: layout('Model size (parameters; mixture-of-experts rows count all experts)', '', 'parameters (log scale)', {
+      yaxis: { type: 'log', title: { text: 'parameters (log scale)' } },
+      showlegend: false,
+    }),
+    sources: sourcesOf(sized),
+  };
+}
+
+/** Input price before and after each May 2024 cut (log axis); a free model is drawn at the axis floor and labelled. */
+export function priceCutsFigure(cuts: readonly PriceCut[]): FigureSpec {
+  const floor = 0.01;
+  const label = (c: PriceCut): string => `${c.provider} ${c.model}`;
+  const after = cuts.map((c) => (c.after.inputUsdPerMTok === 0 ? floor : c.after.inputUsdPerMTok));
+  return {
+    data: [
+      { type: 'bar', name: 'before the cut', x: cuts.map(label), y: cuts.map((c) => c.before.inputUsdPerMTok) },
+      {
+        type: 'bar',
+        name: 'after the cut',
+        x: cuts.map(label),
+        y: after,
+        text: cuts.map((c) => (c.factor === null ? 'free' : `${c.factor.toFixed(0)}x cheaper`)),
+        textposition: 'outside',
+      },
+    ],
+    layout: layout('The May 2024 Chinese price war: input prices before and after', '', 'USD per 1M input tokens (log scale)', {
+      barmode: 'group',
+      yaxis: { type: 'log', title: { text: 'USD per 1M input tokens (log scale)' } },
+    }),
+    sources: sourcesOf(cuts.flatMap((c) => [c.before, c.after])),
+  };
+}
+
+/** Margin per day against the price per 1M tokens, one line per busy fraction. */
+export function servingSweepFigure(input: ServingInput, usdPerMTok: readonly number[], busyFractions: readonly number[], sources: readonly string[]): FigureSpec {
+  return {
+    data: busyFractions.map((busy) => ({
+      type: 'scatter',
+      mode: 'lines',
+      name: `busy ${Math.round(busy * 100)}% of the day`,
+      x: [...usdPerMTok],
+      y: usdPerMTok.map((p) => servingEconomics({ ...input, inputUsdPerMTok: p, outputUsdPerMTok: p, busyFraction: busy }).marginUsdPerDay),
+    })),
+    layout: layout(`Serving margin per day: ${input.gpus} GPUs at $${input.usdPerGpuHour}/GPU-h`, 'price, USD per 1M tokens (input and output alike)', 'margin, USD per day'),
     sources: [...sources],
   };
 }
