@@ -1,11 +1,12 @@
 #!/usr/bin/env node
 // Idempotent setup: installs only what is missing, so that `npm start` and `npm test` work on a
 // fresh clone. Steps: Node dependencies, Jupyter and browser (Debian packages when run as root with
-// apt, else pip --user), the compiled library and kernel, and the project-local kernelspec.
+// apt, else pip --user), the compiled library and kernel, the project-local kernelspec, and the
+// library under its package name so notebooks can import 'llm-price-lab'.
 // A second run with everything present does nothing and says so in one line.
 import { createHash } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -58,6 +59,8 @@ const PYTHON_MODULES = [
 ];
 const FILES = [
   { path: '/usr/share/javascript/requirejs/require.min.js', deb: 'libjs-requirejs', pip: null },
+  // nbconvert's classic HTML template loads jQuery from here.
+  { path: '/usr/share/javascript/jquery/jquery.min.js', deb: 'libjs-jquery', pip: null },
   { path: '/usr/share/javascript/mathjax/MathJax.js', deb: 'libjs-mathjax', pip: null },
   { path: '/usr/bin/chromium', deb: 'chromium', pip: null },
 ];
@@ -146,12 +149,38 @@ async function ensureKernelspec() {
   if (changed) actions.push('kernelspec');
 }
 
+// --- 5. The library under its own name ----------------------------------------------------------
+// Notebooks anywhere in the project `import … from 'llm-price-lab'`; Node and the kernel's TypeScript
+// resolve that through node_modules. A two-file forwarding package (not a symlink to the root, which
+// would make node_modules contain itself) points at the compiled library. npm ci removes it; this
+// step puts it back.
+const SELF_PACKAGE = {
+  'package.json': `${JSON.stringify({ name: 'llm-price-lab', private: true, main: 'index.js', types: 'index.d.ts' }, null, 2)}\n`,
+  'index.js': "module.exports = require('../../dist/src/index.js');\n",
+  'index.d.ts': "export * from '../../dist/src/index';\n",
+};
+
+function ensureSelfPackage() {
+  const dir = join(root, 'node_modules', 'llm-price-lab');
+  let changed = false;
+  for (const [name, text] of Object.entries(SELF_PACKAGE)) {
+    const path = join(dir, name);
+    if (existsSync(path) && readFileSync(path, 'utf8') === text) continue;
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(`${path}.${process.pid}.tmp`, text);
+    renameSync(`${path}.${process.pid}.tmp`, path);
+    changed = true;
+  }
+  if (changed) actions.push("'llm-price-lab' import");
+}
+
 try {
   const started = Date.now();
   ensureNodeDependencies();
   ensureSystemPackages();
   ensureBuild();
   await ensureKernelspec();
+  ensureSelfPackage();
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
   log(actions.length ? `done in ${seconds}s (${actions.join(', ')})` : `everything present (${seconds}s)`);
 } catch (error) {

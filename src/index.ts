@@ -1,10 +1,34 @@
 export { projectRoot, buildDir, projectJupyterPath } from "./paths";
 export * from './display';
 
+// Digits, preprocessing and the article's CNN on the fastest tfjs backend available.
+export * from './data/idx';
+export * from './data/digits';
+export * from './data/load';
+export * from './data/split';
+export * from './data/normalize';
+export * from './data/prepare';
+export { createRandom, permutation, type Random } from './data/random';
+export * from './model/backend';
+export * from './model/wasm-kernels';
+export * from './model/cnn';
+export * from './model/train';
+export * from './model/evaluate';
+export * from './model/persist';
+export * from './model/progress';
+export * from './compress/prune';
+export * from './compress/quantize';
+export * from './compress/distill';
+export * from './privacy/accountant';
+export * from './privacy/dp-sgd';
+export * from './privacy/federated';
+
+// Plotting: charts as one display bundle (plotly JSON, self-contained HTML, static image, title).
+export * from './plot';
+
 // Cost models, price trends and the reference data (notebooks 01, 02, 07).
 export * from './cost';
 // Algorithms checked numerically (notebooks 03, 04).
 export * from './algorithms';
-// Showing figures with their sources; environment report and reading list (notebooks 01–04, 07).
-export * from './show';
+// Environment report and reading list (notebook 07).
 export * from './tools';

@@ -4,7 +4,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { AlgorithmInputError, matrixShape } from './errors';
-import { randomMatrix, seededRandom } from './random';
+import { createRandom } from '../data/random';
+import { randomMatrix } from './matrix';
 
 export interface AttentionResult {
   /** weights[i][j]: how much query i draws on key j; each row sums to 1. */
@@ -50,7 +51,7 @@ export interface SelfAttentionExample extends AttentionResult {
 export function selfAttentionExample(tokens: readonly string[], dModel: number, seed: number, options: AttentionOptions = {}): SelfAttentionExample {
   if (tokens.length === 0) throw new AlgorithmInputError('tokens', 'is empty');
   if (!Number.isInteger(dModel) || dModel < 1) throw new AlgorithmInputError('dModel', `must be a positive integer, got ${dModel}`);
-  const random = seededRandom(seed);
+  const random = createRandom(seed);
   const x = randomMatrix(tokens.length, dModel, random);
   const [wq, wk, wv] = [0, 1, 2].map(() => randomMatrix(dModel, dModel, random, 1 / Math.sqrt(dModel))) as [number[][], number[][], number[][]];
   const project = (w: number[][]): number[][] => tf.tidy(() => tf.matMul(tf.tensor2d(x), tf.tensor2d(w)).arraySync() as number[][]);

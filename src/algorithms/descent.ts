@@ -3,7 +3,7 @@
  * curvature tells in advance which rates diverge (α > 2/λ_max). Taught in notebook 04.
  */
 import { AlgorithmInputError, matrixShape } from './errors';
-import { normal, seededRandom } from './random';
+import { createRandom, randomNormal } from '../data/random';
 
 export interface Objective {
   readonly loss: (theta: readonly number[]) => number;
@@ -59,10 +59,10 @@ export interface RegressionData {
 export function syntheticRegression(samples: number, features: number, noise: number, seed: number): RegressionData {
   if (!Number.isInteger(samples) || samples < 2) throw new AlgorithmInputError('samples', `must be an integer ≥ 2, got ${samples}`);
   if (!Number.isInteger(features) || features < 1) throw new AlgorithmInputError('features', `must be a positive integer, got ${features}`);
-  const random = seededRandom(seed);
-  const trueTheta = Array.from({ length: features + 1 }, () => normal(random));
-  const xs = Array.from({ length: samples }, () => Array.from({ length: features }, () => normal(random)));
-  const ys = xs.map((x) => x.reduce((s, xi, i) => s + xi * (trueTheta[i] as number), trueTheta[features] as number) + noise * normal(random));
+  const random = createRandom(seed);
+  const trueTheta = Array.from({ length: features + 1 }, () => randomNormal(random));
+  const xs = Array.from({ length: samples }, () => Array.from({ length: features }, () => randomNormal(random)));
+  const ys = xs.map((x) => x.reduce((s, xi, i) => s + xi * (trueTheta[i] as number), trueTheta[features] as number) + noise * randomNormal(random));
   return { xs, ys, trueTheta };
 }
 

@@ -5,7 +5,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { AlgorithmInputError, matrixShape } from './errors';
-import { randomMatrix, seededRandom } from './random';
+import { createRandom } from '../data/random';
+import { randomMatrix } from './matrix';
 
 /** Weights as plain arrays: W1 [inputs × hidden], b1 [hidden], W2 [hidden × outputs], b2 [outputs]. */
 export interface MlpParams {
@@ -29,7 +30,7 @@ export function initMlp({ inputs, hidden, outputs }: MlpSizes, seed: number): Ml
   for (const [name, n] of [['inputs', inputs], ['hidden', hidden], ['outputs', outputs]] as const) {
     if (!Number.isInteger(n) || n < 1) throw new AlgorithmInputError(name, `must be a positive integer, got ${n}`);
   }
-  const random = seededRandom(seed);
+  const random = createRandom(seed);
   return {
     w1: randomMatrix(inputs, hidden, random, 1 / Math.sqrt(inputs)),
     b1: Array.from({ length: hidden }, () => 0.1 * (random() - 0.5)),

@@ -3,6 +3,7 @@
  * only arrange numbers computed elsewhere; displaying them is the plotting module's job. Every
  * figure built from reference data carries its sources, shown under the chart.
  */
+import type { FigureSpec, PlotlyLayout, PlotlyTrace } from '../plot/figure';
 import type { ExponentialFit, FrontierPoint } from './trend';
 import { trendValueAt } from './trend';
 import type { CostItem } from './rental';
@@ -11,16 +12,12 @@ import { intervalInNote, type FactorEstimate, type PriceCut } from './drivers';
 import { servingEconomics, type ServingInput } from './serving';
 import { sourcesOf } from './reference';
 
-export type TraceSpec = Record<string, unknown>;
-
-export interface FigureSpec {
-  readonly data: TraceSpec[];
-  readonly layout: Record<string, unknown>;
-  /** Source URLs of the numbers drawn. */
+/** A plotly figure spec plus the source URLs of the numbers it draws (shown under the chart). */
+export interface SourcedFigureSpec extends FigureSpec {
   readonly sources: string[];
 }
 
-function layout(title: string, xTitle: string, yTitle: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
+function layout(title: string, xTitle: string, yTitle: string, extra: PlotlyLayout = {}): PlotlyLayout {
   return { title: { text: title }, xaxis: { title: { text: xTitle } }, yaxis: { title: { text: yTitle } }, ...extra };
 }
 
@@ -33,8 +30,8 @@ export function isoDate(year: number): string {
 }
 
 /** Every priced row of llm_prices.csv over time, input and output, on a log axis (free tiers left out). */
-export function listPricesFigure(rows: readonly LlmPriceRow[]): FigureSpec {
-  const series = (pick: (r: LlmPriceRow) => number | null, name: string, symbol: string): TraceSpec => {
+export function listPricesFigure(rows: readonly LlmPriceRow[]): SourcedFigureSpec {
+  const series = (pick: (r: LlmPriceRow) => number | null, name: string, symbol: string): PlotlyTrace => {
     const kept = rows.filter((r) => (pick(r) ?? 0) > 0);
     return {
       type: 'scatter',
@@ -63,12 +60,12 @@ export function frontierTrendFigure(
   fit: ExponentialFit,
   published: readonly { readonly label: string; readonly yearlyFactor: number }[],
   title: string,
-): FigureSpec {
+): SourcedFigureSpec {
   const first = frontier[0];
   const last = frontier[frontier.length - 1];
   if (first === undefined || last === undefined) return { data: [], layout: layout(title, 'date', 'USD per 1M tokens'), sources: [] };
   const years = [first.year, last.year];
-  const data: TraceSpec[] = [
+  const data: PlotlyTrace[] = [
     {
       type: 'scatter',
       mode: 'markers+text',
@@ -109,7 +106,7 @@ export function frontierTrendFigure(
 }
 
 /** A forest plot of yearly decline factors with their intervals, on a log axis. */
-export function factorComparisonFigure(estimates: readonly FactorEstimate[], title: string): FigureSpec {
+export function factorComparisonFigure(estimates: readonly FactorEstimate[], title: string): SourcedFigureSpec {
   return {
     data: [
       {
@@ -149,7 +146,7 @@ export function publishedFactors(trends: readonly TrendRow[]): FactorEstimate[] 
 }
 
 /** Bars of cost items; assumptions hatched and labelled so they are never mistaken for computed numbers. */
-export function costBreakdownFigure(items: readonly CostItem[], title: string): FigureSpec {
+export function costBreakdownFigure(items: readonly CostItem[], title: string): SourcedFigureSpec {
   return {
     data: [
       {
@@ -171,7 +168,7 @@ export function costBreakdownFigure(items: readonly CostItem[], title: string): 
 }
 
 /** Bars of yearly factors (log axis), e.g. the drivers of the decline. */
-export function yearlyFactorBarsFigure(bars: readonly FactorEstimate[], title: string): FigureSpec {
+export function yearlyFactorBarsFigure(bars: readonly FactorEstimate[], title: string): SourcedFigureSpec {
   return {
     data: [
       {
@@ -194,7 +191,7 @@ export function yearlyFactorBarsFigure(bars: readonly FactorEstimate[], title: s
 }
 
 /** Revenue against GPU rent per day, and the margin, as bars. */
-export function servingFigure(e: { revenueUsdPerDay: number; gpuRentUsdPerDay: number; marginUsdPerDay: number }, title: string, sources: readonly string[]): FigureSpec {
+export function servingFigure(e: { revenueUsdPerDay: number; gpuRentUsdPerDay: number; marginUsdPerDay: number }, title: string, sources: readonly string[]): SourcedFigureSpec {
   const labels = ['revenue per day', 'GPU rent per day', 'margin per day'];
   const values = [e.revenueUsdPerDay, e.gpuRentUsdPerDay, e.marginUsdPerDay];
   return {
@@ -205,7 +202,7 @@ export function servingFigure(e: { revenueUsdPerDay: number; gpuRentUsdPerDay: n
 }
 
 /** Parameter counts of the training runs that report one, on a log axis. */
-export function modelSizeFigure(runs: readonly TrainingRunRow[]): FigureSpec {
+export function modelSizeFigure(runs: readonly TrainingRunRow[]): SourcedFigureSpec {
   const sized = runs.filter((r): r is TrainingRunRow & { params: number } => r.params !== null);
   return {
     data: [{ type: 'bar', x: sized.map((r) => r.model), y: sized.map((r) => r.params), text: sized.map((r) => `${(r.params / 1e9).toFixed(0)}B`), textposition: 'outside' }],
@@ -218,7 +215,7 @@ export function modelSizeFigure(runs: readonly TrainingRunRow[]): FigureSpec {
 }
 
 /** Input price before and after each May 2024 cut (log axis); a free model is drawn at the axis floor and labelled. */
-export function priceCutsFigure(cuts: readonly PriceCut[]): FigureSpec {
+export function priceCutsFigure(cuts: readonly PriceCut[]): SourcedFigureSpec {
   const floor = 0.01;
   const label = (c: PriceCut): string => `${c.provider} ${c.model}`;
   const after = cuts.map((c) => (c.after.inputUsdPerMTok === 0 ? floor : c.after.inputUsdPerMTok));
@@ -243,7 +240,7 @@ export function priceCutsFigure(cuts: readonly PriceCut[]): FigureSpec {
 }
 
 /** Margin per day against the price per 1M tokens, one line per busy fraction. */
-export function servingSweepFigure(input: ServingInput, usdPerMTok: readonly number[], busyFractions: readonly number[], sources: readonly string[]): FigureSpec {
+export function servingSweepFigure(input: ServingInput, usdPerMTok: readonly number[], busyFractions: readonly number[], sources: readonly string[]): SourcedFigureSpec {
   return {
     data: busyFractions.map((busy) => ({
       type: 'scatter',

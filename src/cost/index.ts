@@ -9,3 +9,4 @@ export * from './trend';
 export * from './drivers';
 export * from './reference';
 export * from './figures';
+export * from './show';

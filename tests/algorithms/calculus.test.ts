@@ -1,3 +1,4 @@
+import { createRandom } from '../../src/data/random';
 import { describe, expect, it } from 'vitest';
 import {
   AlgorithmInputError,
@@ -12,7 +13,6 @@ import {
   neuron,
   randomMatrix,
   sampleLossGradient,
-  seededRandom,
   syntheticRegression,
 } from '../../src/algorithms';
 
@@ -30,7 +30,7 @@ describe('finite differences and the sigmoid neuron', () => {
   });
 
   it('the gradient of the mean loss equals the mean of the per-sample gradients', () => {
-    const random = seededRandom(11);
+    const random = createRandom(11);
     const xs = randomMatrix(50, 3, random);
     const ys = xs.map(() => (random() < 0.5 ? 0 : 1));
     const theta = [0.2, -0.4, 0.9, 0.05];

@@ -1,3 +1,4 @@
+import { createRandom } from '../../src/data/random';
 import { describe, expect, it } from 'vitest';
 import {
   AlgorithmInputError,
@@ -7,12 +8,11 @@ import {
   mlpForward,
   mlpManualGradients,
   randomMatrix,
-  seededRandom,
   type MlpParams,
 } from '../../src/algorithms';
 
 const sizes = { inputs: 4, hidden: 5, outputs: 3 };
-const random = seededRandom(7);
+const random = createRandom(7);
 const x = randomMatrix(8, sizes.inputs, random);
 const y = randomMatrix(8, sizes.outputs, random);
 const params = initMlp(sizes, 1);

@@ -1,0 +1,142 @@
+import { dirname } from 'node:path';
+import { createConverter, type Converter, type Diagnostic } from 'tslab/dist/converter';
+import { createExecutor, type ConsoleInterface, type ConverterSet, type Executor } from 'tslab/dist/executor';
+import { compileError, runtimeError, type CellRef, type FrameResolver } from './errors';
+import { createLineMap, type LineMap } from './linemap';
+import type { ErrorContent } from './messages';
+
+/** What running one cell gave: its last expression's value (if any), or an error with cell lines. */
+export type CellOutcome =
+  | { kind: 'ok'; result: { value: unknown } | undefined }
+  | { kind: 'error'; error: ErrorContent };
+
+export interface CellRunner {
+  /** Compiles and runs `code`; `label` names the cell in tracebacks (e.g. `Cell In[3]`). */
+  run(code: string, label: string): Promise<CellOutcome>;
+  /** tslab's completion at a UTF-16 offset. */
+  complete: Executor['complete'];
+  /** tslab's quick info at a UTF-16 offset. */
+  inspect: Executor['inspect'];
+  /** Abandons a pending top-level await (a synchronous loop is stopped by SIGINT itself). */
+  interrupt(): void;
+  close(): void;
+}
+
+/** The format string tslab's executor prints diagnostics with; they are taken from the converter instead. */
+const DIAGNOSTIC_FORMAT = '%s%d:%d - %s';
+/** Script names given to cells (sourceURL), so their stack frames can be told apart. */
+const CELL_FILE_PREFIX = 'llm-price-lab-cell-';
+/** Cells kept for mapping stack frames of functions defined in earlier cells. */
+const MAX_REMEMBERED_CELLS = 2000;
+
+interface Run {
+  file: string;
+  cell: CellRef;
+  diagnostics: Diagnostic[];
+  thrown: { value: unknown } | undefined;
+  result: { value: unknown } | undefined;
+}
+
+export interface CellRunnerOptions {
+  /** Folder imports resolve from (the notebook's folder). */
+  rootDir: string;
+  /** Where anything the runner cannot attribute to a cell is reported. */
+  log(line: string): void;
+}
+
+export function createCellRunner({ rootDir, log }: CellRunnerOptions): CellRunner {
+  let current: Run | undefined;
+  let sequence = 0;
+  const cells = new Map<string, { cell: CellRef; lineMap: LineMap }>();
+
+  // Converters are tslab's; they are wrapped to keep the diagnostics and emitted JavaScript of each
+  // cell and to name the emitted script after the cell (sourceURL), so stack frames can be mapped.
+  const hook = (converter: Converter): Converter => ({
+    convert(prevDecl, src) {
+      const converted = converter.convert(prevDecl, src);
+      if (!current) return converted;
+      current.diagnostics = converted.diagnostics;
+      if (!converted.output) return converted;
+      cells.set(current.file, { cell: current.cell, lineMap: createLineMap(src, converted.output) });
+      if (cells.size > MAX_REMEMBERED_CELLS) cells.delete(cells.keys().next().value as string);
+      return { ...converted, output: `${converted.output}\n//# sourceURL=${current.file}` };
+    },
+    addModule(name, content, meta) {
+      const diagnostics = converter.addModule(name, content, meta);
+      if (current) current.diagnostics = diagnostics;
+      return diagnostics;
+    },
+    inspect: (prevDecl, src, position) => converter.inspect(prevDecl, src, position),
+    complete: (prevDecl, src, position) => converter.complete(prevDecl, src, position),
+    close: () => converter.close(),
+  });
+  let node: Converter | undefined;
+  let browser: Converter | undefined;
+  const converters: ConverterSet = {
+    get node() {
+      return (node ??= hook(createConverter({ isJS: false, isBrowser: false })));
+    },
+    get browser() {
+      return (browser ??= hook(createConverter({ isJS: false, isBrowser: true })));
+    },
+    close() {
+      node?.close();
+      browser?.close();
+    },
+  };
+
+  // tslab's executor reports through this console: `log` gets the last expression's value,
+  // `error` a thrown value (diagnostics are taken from the converter).
+  const console: ConsoleInterface = {
+    log(value: unknown) {
+      if (current) current.result = { value };
+      else log(`unattributed value: ${String(value)}`);
+    },
+    error(first: unknown, ...rest: unknown[]) {
+      if (first === DIAGNOSTIC_FORMAT) return;
+      if (current) current.thrown = { value: first };
+      else log(`unattributed error: ${String(first)} ${rest.map(String).join(' ')}`);
+    },
+  };
+  const executor = createExecutor(rootDir, converters, console);
+  void converters.node; // compile once now, so the first cell is not slow
+
+  // Frames of tslab, of this kernel, and of the wrapper line tslab adds after a cell's code.
+  const runnerDirs = [dirname(require.resolve('tslab/dist/executor')), __dirname, CELL_FILE_PREFIX];
+  const resolve: FrameResolver = (file, position) => {
+    const entry = cells.get(file);
+    const mapped = entry?.lineMap.toSource(position);
+    return entry && mapped ? { cell: entry.cell, position: mapped } : undefined;
+  };
+
+  return {
+    async run(code, label) {
+      sequence += 1;
+      const run: Run = {
+        file: `${CELL_FILE_PREFIX}${process.pid}-${sequence}.ts`,
+        cell: { label, source: code },
+        diagnostics: [],
+        thrown: undefined,
+        result: undefined,
+      };
+      current = run;
+      let ok: boolean;
+      try {
+        ok = await executor.execute(code);
+      } catch (error) {
+        run.thrown = { value: error };
+        ok = false;
+      } finally {
+        current = undefined;
+      }
+      if (run.diagnostics.length > 0) return { kind: 'error', error: compileError(run.diagnostics, run.cell) };
+      if (run.thrown) return { kind: 'error', error: runtimeError(run.thrown.value, resolve, runnerDirs) };
+      if (!ok) return { kind: 'error', error: { ename: 'Error', evalue: 'the cell failed', traceback: ['Error: the cell failed'] } };
+      return { kind: 'ok', result: run.result };
+    },
+    complete: (src, position) => executor.complete(src, position),
+    inspect: (src, position) => executor.inspect(src, position),
+    interrupt: () => executor.interrupt(),
+    close: () => executor.close(),
+  };
+}

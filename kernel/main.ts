@@ -1,0 +1,46 @@
+#!/usr/bin/env node
+// The kernel process Jupyter starts: `node dist/kernel/main.js --connection-file <file>`.
+import { writeSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { readConnectionFile } from './connection';
+import { startKernel } from './server';
+
+/** The command line was not `--connection-file <file>`. */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+export interface CommandLine {
+  connectionFile: string;
+}
+
+export function parseCommandLine(args: readonly string[]): CommandLine {
+  let values: { 'connection-file'?: string };
+  try {
+    ({ values } = parseArgs({ args: [...args], options: { 'connection-file': { type: 'string', short: 'f' } }, strict: true }));
+  } catch (error) {
+    const message = error instanceof Error ? error.message.split('.')[0]! : String(error);
+    throw new UsageError(`${message}; usage: main.js --connection-file <file>`);
+  }
+  const file = values['connection-file'];
+  if (!file) throw new UsageError('missing --connection-file <file>');
+  return { connectionFile: file };
+}
+
+async function main(): Promise<void> {
+  const { connectionFile } = parseCommandLine(process.argv.slice(2));
+  const connection = readConnectionFile(connectionFile);
+  const kernel = await startKernel({ connection, rootDir: process.cwd() });
+  await kernel.closed;
+  process.exit(0);
+}
+
+if (require.main === module) {
+  main().catch((error: unknown) => {
+    writeSync(2, `llm-price-lab kernel: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(2);
+  });
+}

@@ -1,0 +1,84 @@
+"""The article's CNN in PyTorch, trained on the same digits with the same batch size: the peer that
+scripts/bench.mjs compares the tfjs backends with. Reads raw float32 images and uint8 labels written
+by the benchmark; prints one JSON object."""
+import argparse
+import json
+import os
+import time
+
+import numpy as np
+import torch
+from torch import nn
+
+
+def load(prefix, count, side):
+    images = np.fromfile(prefix + "-images.f32", dtype=np.float32).reshape(count, 1, side, side)
+    labels = np.fromfile(prefix + "-labels.u8", dtype=np.uint8).astype(np.int64)
+    if labels.shape[0] != count:
+        raise SystemExit(f"{prefix}-labels.u8: {labels.shape[0]} labels, expected {count}")
+    return torch.from_numpy(images), torch.from_numpy(labels)
+
+
+def article_cnn():
+    # Conv2D 32 3x3 relu, MaxPooling 2x2, Flatten, Dense 64 relu, Dense 10 (softmax inside the loss).
+    return nn.Sequential(
+        nn.Conv2d(1, 32, 3), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(),
+        nn.Linear(13 * 13 * 32, 64), nn.ReLU(), nn.Linear(64, 10),
+    )
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--data", required=True)
+    parser.add_argument("--train-count", type=int, required=True)
+    parser.add_argument("--test-count", type=int, required=True)
+    parser.add_argument("--samples", type=int, required=True)
+    parser.add_argument("--batch-size", type=int, default=64)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--threads", type=int, default=os.cpu_count() or 1)
+    args = parser.parse_args()
+
+    torch.manual_seed(args.seed)
+    torch.set_num_threads(args.threads)
+    x_train, y_train = load(args.data + "/train", args.train_count, 28)
+    x_test, y_test = load(args.data + "/test", args.test_count, 28)
+    model = article_cnn()
+    optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
+    loss_fn = nn.CrossEntropyLoss()
+
+    seen = 0
+    train_seconds = 0.0
+    while seen < args.samples:
+        order = torch.randperm(args.train_count)
+        for start in range(0, args.train_count, args.batch_size):
+            if seen >= args.samples:
+                break
+            idx = order[start:start + args.batch_size]
+            xb, yb = x_train[idx], y_train[idx]
+            started = time.perf_counter()
+            optimizer.zero_grad()
+            loss = loss_fn(model(xb), yb)
+            loss.backward()
+            optimizer.step()
+            train_seconds += time.perf_counter() - started
+            seen += len(idx)
+
+    model.eval()
+    with torch.no_grad():
+        model(x_test[:256])  # warm-up
+        started = time.perf_counter()
+        predicted = torch.cat([model(x_test[s:s + 256]).argmax(1) for s in range(0, args.test_count, 256)])
+        infer_seconds = time.perf_counter() - started
+    accuracy = (predicted == y_test).float().mean().item()
+    print(json.dumps({
+        "train_samples_per_s": seen / train_seconds,
+        "infer_samples_per_s": args.test_count / infer_seconds,
+        "test_accuracy": accuracy,
+        "train_samples": seen,
+        "threads": torch.get_num_threads(),
+        "version": torch.__version__,
+    }))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,63 @@
+import * as tf from '@tensorflow/tfjs';
+import { cloneModel } from '../model/persist';
+
+/**
+ * Magnitude pruning (taught in notebook 08): within each weight matrix, the fraction `sparsity` of
+ * weights with the smallest absolute values is set to zero. Biases are kept.
+ */
+
+/** Zeroes the `round(sparsity · n)` smallest-magnitude values (ties broken by position); pure. */
+export function pruneValues(values: Float32Array, sparsity: number): { values: Float32Array; zeroed: number } {
+  checkSparsity(sparsity);
+  const k = Math.round(sparsity * values.length);
+  const order = Array.from({ length: values.length }, (_, i) => i);
+  order.sort((a, b) => Math.abs(values[a]!) - Math.abs(values[b]!) || a - b);
+  const out = values.slice();
+  for (let i = 0; i < k; i += 1) out[order[i]!] = 0;
+  return { values: out, zeroed: k };
+}
+
+function checkSparsity(sparsity: number): void {
+  if (!(sparsity >= 0 && sparsity <= 1)) throw new RangeError(`sparsity = ${sparsity} is not a fraction in [0, 1]`);
+}
+
+/** Which weights are pruned: by default every kernel (weight matrix or filter), never a bias. */
+export function isPrunable(weightName: string): boolean {
+  return /kernel(_\d+)?$/.test(weightName.split('/').at(-1) ?? '');
+}
+
+export interface PrunedModel {
+  /** A pruned copy; the original model is unchanged. */
+  readonly model: tf.LayersModel;
+  /** Zeros among the prunable weights after pruning (≥ the requested sparsity). */
+  readonly sparsity: number;
+  readonly prunedWeights: number;
+  readonly prunableWeights: number;
+  readonly totalWeights: number;
+}
+
+/** A copy of `model` with each kernel pruned to `sparsity` by magnitude. */
+export async function pruneModel(model: tf.LayersModel, sparsity: number, prunable: (weightName: string) => boolean = isPrunable): Promise<PrunedModel> {
+  checkSparsity(sparsity);
+  const copy = await cloneModel(model);
+  let prunedWeights = 0;
+  let prunableWeights = 0;
+  let zeros = 0;
+  let totalWeights = 0;
+  const replacements = copy.weights.map((variable) => {
+    const current = variable.read();
+    totalWeights += current.size;
+    if (!prunable(variable.originalName)) return current.clone();
+    const { values, zeroed } = pruneValues(current.dataSync() as Float32Array, sparsity);
+    prunedWeights += zeroed;
+    prunableWeights += values.length;
+    zeros += values.reduce((n, v) => n + (v === 0 ? 1 : 0), 0);
+    return tf.tensor(values, current.shape, 'float32');
+  });
+  try {
+    copy.setWeights(replacements);
+  } finally {
+    tf.dispose(replacements);
+  }
+  return { model: copy, sparsity: prunableWeights ? zeros / prunableWeights : 0, prunedWeights, prunableWeights, totalWeights };
+}

@@ -1,0 +1,71 @@
+import * as tf from '@tensorflow/tfjs';
+import { cloneModel } from '../model/persist';
+
+/**
+ * Post-training int8 weight quantization (taught in notebook 08): each weight tensor is stored as
+ * signed bytes q with one float32 scale, w ≈ q · scale, scale = max|w| / 127 (symmetric, per tensor).
+ */
+export const INT8_MAX = 127;
+const FLOAT32_BYTES = 4;
+
+export interface Int8Tensor {
+  readonly name: string;
+  readonly shape: readonly number[];
+  readonly values: Int8Array;
+  readonly scale: number;
+}
+
+/** Quantizes values to int8 with a symmetric per-tensor scale; pure. */
+export function quantizeInt8(values: Float32Array): { values: Int8Array; scale: number } {
+  let max = 0;
+  for (const v of values) {
+    if (!Number.isFinite(v)) throw new RangeError(`quantizeInt8: ${v} cannot be quantized`);
+    max = Math.max(max, Math.abs(v));
+  }
+  const scale = max > 0 ? max / INT8_MAX : 1;
+  const q = new Int8Array(values.length);
+  for (let i = 0; i < values.length; i += 1) q[i] = Math.max(-INT8_MAX, Math.min(INT8_MAX, Math.round(values[i]! / scale)));
+  return { values: q, scale };
+}
+
+/** w ≈ q · scale. */
+export function dequantizeInt8(values: Int8Array, scale: number): Float32Array {
+  return Float32Array.from(values, (q) => q * scale);
+}
+
+export interface QuantizedModel {
+  readonly tensors: readonly Int8Tensor[];
+  /** Bytes of the int8 weights plus one float32 scale per tensor. */
+  readonly int8Bytes: number;
+  /** Bytes of the same weights as float32. */
+  readonly floatBytes: number;
+  /** A copy of the model whose weights are the dequantized int8 values (to measure accuracy). */
+  readonly model: tf.LayersModel;
+  /** Largest |w − dequantized w| over all weights. */
+  readonly maxAbsError: number;
+}
+
+/** Quantizes every weight of `model` to int8; returns the bytes and a dequantized copy. */
+export async function quantizeModel(model: tf.LayersModel): Promise<QuantizedModel> {
+  const copy = await cloneModel(model);
+  const tensors: Int8Tensor[] = [];
+  let maxAbsError = 0;
+  let floatBytes = 0;
+  const replacements = copy.weights.map((variable) => {
+    const current = variable.read();
+    const original = current.dataSync() as Float32Array;
+    const { values, scale } = quantizeInt8(original);
+    const restored = dequantizeInt8(values, scale);
+    for (let i = 0; i < original.length; i += 1) maxAbsError = Math.max(maxAbsError, Math.abs(original[i]! - restored[i]!));
+    tensors.push({ name: variable.originalName, shape: current.shape, values, scale });
+    floatBytes += original.length * FLOAT32_BYTES;
+    return tf.tensor(restored, current.shape, 'float32');
+  });
+  try {
+    copy.setWeights(replacements);
+  } finally {
+    tf.dispose(replacements);
+  }
+  const int8Bytes = tensors.reduce((n, t) => n + t.values.length + FLOAT32_BYTES, 0);
+  return { tensors, int8Bytes, floatBytes, model: copy, maxAbsError };
+}

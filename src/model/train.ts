@@ -1,0 +1,160 @@
+import * as tf from '@tensorflow/tfjs';
+import { batchIndices, gatherBatch, type DigitSplit } from '../data/prepare';
+import { createRandom, permutation } from '../data/random';
+import { ARTICLE_CNN } from './cnn';
+import { evaluate } from './evaluate';
+
+/** Progress of training, reported after each batch and each epoch. */
+export type TrainProgress =
+  | {
+      kind: 'batch';
+      epoch: number;
+      epochs: number;
+      batch: number;
+      batchesPerEpoch: number;
+      loss: number;
+      accuracy: number;
+      /** Training samples per second so far in this epoch. */
+      samplesPerSecond: number;
+    }
+  | ({ kind: 'epoch'; epochs: number } & EpochRecord);
+
+export interface EpochRecord {
+  /** 1-based. */
+  readonly epoch: number;
+  readonly loss: number;
+  readonly accuracy: number;
+  readonly valLoss?: number;
+  readonly valAccuracy?: number;
+  /** Seconds spent on training batches (validation excluded). */
+  readonly trainSeconds: number;
+  readonly samplesPerSecond: number;
+}
+
+export interface TrainHistory {
+  readonly epochs: readonly EpochRecord[];
+  /** Keras-style series: one value per epoch. */
+  readonly history: { loss: number[]; acc: number[]; val_loss: number[]; val_acc: number[] };
+  /** Training samples over training seconds, all epochs. */
+  readonly samplesPerSecond: number;
+  readonly samples: number;
+}
+
+export interface TrainOptions {
+  /** Article: 10. */
+  epochs?: number;
+  /** Article: 64. */
+  batchSize?: number;
+  /** Seed of the shuffling (and augmentation): same seed, same batches. Default 0. */
+  seed?: number;
+  /** Augment by random shifts of up to `maxShift` pixels (default: no augmentation). */
+  augment?: { maxShift: number };
+  /** Called after every batch and every epoch; the notebooks show it in place. */
+  onProgress?: (progress: TrainProgress) => void;
+  /** Stops between batches when aborted. */
+  signal?: AbortSignal;
+}
+
+export interface TrainData {
+  train: DigitSplit;
+  validation?: DigitSplit;
+}
+
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+/**
+ * Trains a compiled model (e.g. `createCnn()`) with seeded shuffling, reporting progress through
+ * `onProgress` (never printing), and returns the per-epoch history.
+ */
+export async function trainCnn(model: tf.LayersModel, data: TrainData, options: TrainOptions = {}): Promise<TrainHistory> {
+  const epochs = options.epochs ?? ARTICLE_CNN.epochs;
+  const batchSize = options.batchSize ?? ARTICLE_CNN.batchSize;
+  if (!Number.isInteger(epochs) || epochs < 1) throw new RangeError(`trainCnn: epochs = ${epochs} is not a positive integer`);
+  if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError(`trainCnn: batchSize = ${batchSize} is not a positive integer`);
+  const { train, validation } = data;
+  const random = createRandom(options.seed ?? 0);
+  const shift = options.augment && options.augment.maxShift > 0
+    ? { shift: { maxShift: options.augment.maxShift, fill: minimumPixel(train) }, random }
+    : undefined;
+  const records: EpochRecord[] = [];
+  let totalSeconds = 0;
+  for (let epoch = 1; epoch <= epochs; epoch += 1) {
+    const batches = batchIndices(train.count, batchSize, permutation(train.count, random));
+    let lossSum = 0;
+    let correctSum = 0;
+    let seen = 0;
+    let seconds = 0;
+    for (let b = 0; b < batches.length; b += 1) {
+      options.signal?.throwIfAborted();
+      const indices = batches[b]!;
+      const batch = gatherBatch(train, indices, shift);
+      const started = performance.now();
+      const xs = tf.tensor4d(batch.images, [indices.length, train.rows, train.cols, 1]);
+      const ys = tf.tensor2d(batch.oneHot, [indices.length, train.classes]);
+      let result: number | number[];
+      try {
+        result = await model.trainOnBatch(xs, ys);
+      } finally {
+        xs.dispose();
+        ys.dispose();
+      }
+      seconds += (performance.now() - started) / 1000;
+      const [loss, accuracy] = Array.isArray(result) ? [result[0]!, result[1] ?? NaN] : [result, NaN];
+      lossSum += loss * indices.length;
+      correctSum += accuracy * indices.length;
+      seen += indices.length;
+      options.onProgress?.({
+        kind: 'batch',
+        epoch,
+        epochs,
+        batch: b + 1,
+        batchesPerEpoch: batches.length,
+        loss,
+        accuracy,
+        samplesPerSecond: seen / seconds,
+      });
+      await yieldToEventLoop();
+    }
+    totalSeconds += seconds;
+    const val = validation && validation.count > 0 ? evaluate(model, validation) : undefined;
+    const record: EpochRecord = {
+      epoch,
+      loss: lossSum / seen,
+      accuracy: correctSum / seen,
+      ...(val ? { valLoss: val.loss, valAccuracy: val.accuracy } : {}),
+      trainSeconds: seconds,
+      samplesPerSecond: seen / seconds,
+    };
+    records.push(record);
+    options.onProgress?.({ kind: 'epoch', epochs, ...record });
+  }
+  const samples = epochs * train.count;
+  return {
+    epochs: records,
+    history: {
+      loss: records.map((r) => r.loss),
+      acc: records.map((r) => r.accuracy),
+      val_loss: records.map((r) => r.valLoss ?? NaN),
+      val_acc: records.map((r) => r.valAccuracy ?? NaN),
+    },
+    samplesPerSecond: samples / totalSeconds,
+    samples,
+  };
+}
+
+function minimumPixel(split: DigitSplit): number {
+  let min = Infinity;
+  for (let i = 0; i < split.images.length; i += 1) if (split.images[i]! < min) min = split.images[i]!;
+  return Number.isFinite(min) ? min : 0;
+}
+
+/** One line describing a progress event, for a display that updates in place. */
+export function formatProgress(p: TrainProgress): string {
+  if (p.kind === 'batch') {
+    return `epoch ${p.epoch}/${p.epochs}  batch ${p.batch}/${p.batchesPerEpoch}  loss ${p.loss.toFixed(4)}  acc ${p.accuracy.toFixed(4)}  ${Math.round(p.samplesPerSecond)} samples/s`;
+  }
+  const val = p.valAccuracy === undefined ? '' : `  val_loss ${p.valLoss!.toFixed(4)}  val_acc ${p.valAccuracy.toFixed(4)}`;
+  return `epoch ${p.epoch}/${p.epochs}  loss ${p.loss.toFixed(4)}  acc ${p.accuracy.toFixed(4)}${val}  ${Math.round(p.samplesPerSecond)} samples/s`;
+}

@@ -1,0 +1,243 @@
+import * as tf from '@tensorflow/tfjs';
+import type { KernelConfig, KernelFunc, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs';
+
+/**
+ * Training kernels for the WebAssembly backend of tfjs 4.22.
+ * - `Conv2DBackpropFilter` (the gradient of a convolution with respect to its filter) is missing, so
+ *   `model.fit` fails on wasm; it is built here from kernels wasm has.
+ * - `MaxPoolGrad` and the transposed forms of `BatchMatMul` (the dense layers' gradients) exist but
+ *   took two thirds of a training step of the article's CNN; faster equivalents replace them.
+ * Each is checked against the pure-JS backend in the tests.
+ */
+export const WASM_BACKEND = 'wasm';
+
+/** A gradient case this module's kernels do not compute; names the kernel and what was asked. */
+export class WasmKernelUnsupportedError extends Error {
+  override readonly name = 'WasmKernelUnsupportedError';
+  constructor(
+    readonly kernelName: string,
+    readonly problem: string,
+  ) {
+    super(`${kernelName} on the wasm backend: ${problem}`);
+  }
+}
+
+type Backend = Parameters<KernelFunc>[0]['backend'];
+interface DisposingBackend {
+  disposeData(dataId: object, force?: boolean): boolean;
+}
+
+function runKernel(name: string, backend: Backend, inputs: Record<string, TensorInfo>, attrs: NamedAttrMap): TensorInfo {
+  const kernel = tf.getKernel(name, WASM_BACKEND);
+  if (kernel === undefined) throw new WasmKernelUnsupportedError(name, 'the wasm backend has no such kernel to build on');
+  const out = kernel.kernelFunc({ inputs, backend, attrs });
+  if (Array.isArray(out)) throw new WasmKernelUnsupportedError(name, 'returned several outputs where one was expected');
+  return out as TensorInfo;
+}
+
+function dispose(backend: Backend, info: TensorInfo): void {
+  (backend as unknown as DisposingBackend).disposeData(info.dataId);
+}
+
+/**
+ * dW[i, j, c, o] = Σ_b,y,x x[b, y·s + i − top, x·s + j − left, c] · dy[b, y, x, o].
+ * Read with the batch as channels, that is a convolution of x transposed to [C_in, H, W, B] by dy
+ * transposed to [OH, OW, B, C_out] used as the filter, dilated by the forward stride, padded like
+ * the forward pass: the output [C_in, fh, fw, C_out] (cropped when the padding leaves extra rows)
+ * transposed back to [fh, fw, C_in, C_out].
+ */
+const conv2DBackpropFilter: KernelFunc = ({ inputs, backend, attrs }) => {
+  const x = inputs.x as TensorInfo;
+  const dy = inputs.dy as TensorInfo;
+  const a = (attrs ?? {}) as unknown as tf.Conv2DBackpropFilterAttrs;
+  const kernelName = tf.Conv2DBackpropFilter;
+  if (a.dataFormat !== undefined && a.dataFormat !== 'NHWC') {
+    throw new WasmKernelUnsupportedError(kernelName, `dataFormat '${a.dataFormat}' is not supported (only 'NHWC')`);
+  }
+  if (x.dtype !== 'float32' || dy.dtype !== 'float32') {
+    throw new WasmKernelUnsupportedError(kernelName, `dtype ${x.dtype}/${dy.dtype} is not supported (only float32)`);
+  }
+  if (x.shape.length !== 4 || dy.shape.length !== 4) {
+    throw new WasmKernelUnsupportedError(kernelName, `expects rank-4 x and dy, got [${x.shape}] and [${dy.shape}]`);
+  }
+  const info = tf.backend_util.computeConv2DInfo(
+    x.shape as [number, number, number, number],
+    a.filterShape,
+    a.strides,
+    1,
+    a.pad,
+    a.dimRoundingMode,
+    false,
+    'channelsLast',
+  );
+  if (info.outHeight !== dy.shape[1] || info.outWidth !== dy.shape[2] || info.outChannels !== dy.shape[3]) {
+    throw new WasmKernelUnsupportedError(kernelName, `dy [${dy.shape}] does not match the forward output [${info.outShape}]`);
+  }
+  const { top, left } = info.padInfo;
+  // Padding after the data so the dilated "filter" (dy) reaches every filter row and column.
+  const bottom = Math.max(0, info.filterHeight + (info.outHeight - 1) * info.strideHeight - info.inHeight - top);
+  const right = Math.max(0, info.filterWidth + (info.outWidth - 1) * info.strideWidth - info.inWidth - left);
+  if (top < 0 || left < 0) throw new WasmKernelUnsupportedError(kernelName, `negative padding (${top}, ${left})`);
+
+  const xT = runKernel(tf.Transpose, backend, { x }, { perm: [3, 1, 2, 0] });
+  const dyT = runKernel(tf.Transpose, backend, { x: dy }, { perm: [1, 2, 0, 3] });
+  let product: TensorInfo;
+  try {
+    product = runKernel(tf.Conv2D, backend, { x: xT, filter: dyT }, {
+      strides: [1, 1],
+      dilations: [info.strideHeight, info.strideWidth],
+      pad: [[0, 0], [top, bottom], [left, right], [0, 0]],
+      dataFormat: 'NHWC',
+    } as unknown as NamedAttrMap);
+  } finally {
+    dispose(backend, xT);
+    dispose(backend, dyT);
+  }
+  if (product.shape[1] !== info.filterHeight || product.shape[2] !== info.filterWidth) {
+    const cropped = runKernel(tf.Slice, backend, { x: product }, {
+      begin: [0, 0, 0, 0],
+      size: [info.inChannels, info.filterHeight, info.filterWidth, info.outChannels],
+    });
+    dispose(backend, product);
+    product = cropped;
+  }
+  try {
+    return runKernel(tf.Transpose, backend, { x: product }, { perm: [1, 2, 0, 3] });
+  } finally {
+    dispose(backend, product);
+  }
+};
+
+interface HeapBackend {
+  makeOutput(shape: number[], dtype: tf.DataType): TensorInfo;
+  typedArrayFromHeap(info: TensorInfo): Float32Array;
+}
+
+/**
+ * The gradient of max pooling, as tfjs' cpu backend defines it: each window's gradient goes to the
+ * first position (row-major) holding the window's maximum; overlapping windows add up. A plain loop
+ * over the wasm heap, several times faster than wasm's own kernel for the model's 2x2 pooling.
+ */
+const maxPoolGrad: KernelFunc = ({ inputs, backend, attrs }) => {
+  const dy = inputs.dy as TensorInfo;
+  const input = inputs.input as TensorInfo;
+  const a = (attrs ?? {}) as unknown as tf.MaxPoolGradAttrs;
+  if (input.dtype !== 'float32' || dy.dtype !== 'float32') {
+    throw new WasmKernelUnsupportedError(tf.MaxPoolGrad, `dtype ${input.dtype}/${dy.dtype} is not supported (only float32)`);
+  }
+  if (input.shape.length !== 4) throw new WasmKernelUnsupportedError(tf.MaxPoolGrad, `expects a rank-4 input, got [${input.shape}]`);
+  const info = tf.backend_util.computePool2DInfo(
+    input.shape as [number, number, number, number],
+    a.filterSize,
+    a.strides,
+    1,
+    a.pad,
+    a.dimRoundingMode,
+  );
+  const heap = backend as unknown as HeapBackend;
+  const dxInfo = heap.makeOutput(input.shape, 'float32');
+  // Views taken after the last allocation: growing the heap would detach earlier ones.
+  const x = heap.typedArrayFromHeap(input);
+  const grad = heap.typedArrayFromHeap(dy);
+  const dx = heap.typedArrayFromHeap(dxInfo);
+  dx.fill(0);
+  const { batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, strideHeight, strideWidth, filterHeight, filterWidth } = info;
+  const { top, left } = info.padInfo;
+  for (let b = 0; b < batchSize; b += 1) {
+    for (let oy = 0; oy < outHeight; oy += 1) {
+      const y0 = oy * strideHeight - top;
+      for (let ox = 0; ox < outWidth; ox += 1) {
+        const x0 = ox * strideWidth - left;
+        const dyBase = ((b * outHeight + oy) * outWidth + ox) * inChannels;
+        for (let c = 0; c < inChannels; c += 1) {
+          let best = -Infinity;
+          let bestIndex = -1;
+          for (let i = 0; i < filterHeight; i += 1) {
+            const y = y0 + i;
+            if (y < 0 || y >= inHeight) continue;
+            for (let j = 0; j < filterWidth; j += 1) {
+              const xx = x0 + j;
+              if (xx < 0 || xx >= inWidth) continue;
+              const index = ((b * inHeight + y) * inWidth + xx) * inChannels + c;
+              if (x[index]! > best || bestIndex < 0) {
+                best = x[index]!;
+                bestIndex = index;
+              }
+            }
+          }
+          if (bestIndex >= 0) dx[bestIndex]! += grad[dyBase + c]!;
+        }
+      }
+    }
+  }
+  return dxInfo;
+};
+
+function swapLastTwo(backend: Backend, info: TensorInfo): TensorInfo {
+  const rank = info.shape.length;
+  const perm = Array.from({ length: rank }, (_, i) => i);
+  perm[rank - 1] = rank - 2;
+  perm[rank - 2] = rank - 1;
+  return runKernel(tf.Transpose, backend, { x: info }, { perm });
+}
+
+/**
+ * wasm's BatchMatMul with a transposed operand reads memory across rows and runs about 6x slower
+ * than without (the dense layers' gradients are both transposed forms); transposing the operand
+ * first with wasm's Transpose and multiplying untransposed gives the same product faster.
+ */
+function batchMatMulTransposingFirst(original: KernelFunc): KernelFunc {
+  return ({ inputs, backend, attrs }) => {
+    const { transposeA, transposeB } = (attrs ?? {}) as unknown as tf.BatchMatMulAttrs;
+    if (!transposeA && !transposeB) return original({ inputs, backend, attrs });
+    const temporary: TensorInfo[] = [];
+    try {
+      let a = inputs.a as TensorInfo;
+      let b = inputs.b as TensorInfo;
+      if (transposeA) temporary.push((a = swapLastTwo(backend, a)));
+      if (transposeB) temporary.push((b = swapLastTwo(backend, b)));
+      return original({ inputs: { a, b }, backend, attrs: { ...attrs, transposeA: false, transposeB: false } });
+    } finally {
+      for (const t of temporary) dispose(backend, t);
+    }
+  };
+}
+
+/** Marks the kernel functions registered here, so registering twice changes nothing. */
+const OURS = new WeakSet<KernelFunc>([conv2DBackpropFilter, maxPoolGrad]);
+
+/** What `registerWasmGradientKernels` adds to (`added`) or replaces in (`replaced`) the wasm backend. */
+export const WASM_TRAINING_KERNELS = {
+  added: [tf.Conv2DBackpropFilter],
+  replaced: [tf.MaxPoolGrad, tf.BatchMatMul],
+} as const;
+
+function replaceKernel(config: KernelConfig): void {
+  tf.unregisterKernel(config.kernelName, config.backendName);
+  tf.registerKernel(config);
+}
+
+/**
+ * Registers the training kernels for `wasm` (idempotent). A missing kernel that a later tfjs
+ * provides itself is left alone. Returns the kernel names this call registered.
+ */
+export function registerWasmGradientKernels(): string[] {
+  const changed: string[] = [];
+  if (tf.getKernel(tf.Conv2DBackpropFilter, WASM_BACKEND) === undefined) {
+    tf.registerKernel({ kernelName: tf.Conv2DBackpropFilter, backendName: WASM_BACKEND, kernelFunc: conv2DBackpropFilter });
+    changed.push(tf.Conv2DBackpropFilter);
+  }
+  const pool = tf.getKernel(tf.MaxPoolGrad, WASM_BACKEND);
+  if (pool === undefined || !OURS.has(pool.kernelFunc)) {
+    replaceKernel({ kernelName: tf.MaxPoolGrad, backendName: WASM_BACKEND, kernelFunc: maxPoolGrad });
+    changed.push(tf.MaxPoolGrad);
+  }
+  const matMul = tf.getKernel(tf.BatchMatMul, WASM_BACKEND);
+  if (matMul !== undefined && !OURS.has(matMul.kernelFunc)) {
+    const wrapped = batchMatMulTransposingFirst(matMul.kernelFunc);
+    OURS.add(wrapped);
+    replaceKernel({ ...matMul, kernelFunc: wrapped } as KernelConfig);
+    changed.push(tf.BatchMatMul);
+  }
+  return changed;
+}

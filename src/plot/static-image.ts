@@ -1,0 +1,258 @@
+/**
+ * Static images of figures, drawn by plotly.js itself (`Plotly.toImage`) in a headless Chromium driven
+ * through playwright-core. One browser is kept open for the kernel session and closed when the process
+ * exits; outside a kernel (scripts, tests) it closes itself once idle so the process can end.
+ * Where no browser can be started the result says why; rendering never throws.
+ */
+import { existsSync } from 'node:fs';
+import type { Browser, Page } from 'playwright-core';
+import { DISPLAY_SINK } from '../display';
+import type { FigureSpec } from './figure';
+import { plotlySource } from './html';
+
+export type StaticFormat = 'png' | 'svg';
+
+export interface StaticImage {
+  format: StaticFormat;
+  /** `image/png`: base64 of the PNG bytes; `image/svg+xml`: the SVG text. */
+  data: string;
+  /** CSS pixels. */
+  width: number;
+  height: number;
+}
+
+export type StaticRenderResult = { kind: 'ok'; image: StaticImage } | { kind: 'unavailable'; reason: string };
+
+export function staticMimeType(format: StaticFormat): 'image/png' | 'image/svg+xml' {
+  return format === 'png' ? 'image/png' : 'image/svg+xml';
+}
+
+/** Chromium flags that keep a headless browser off the network and quiet (see the project's platform notes). */
+export const CHROMIUM_ARGS: readonly string[] = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+/** Browsers tried in order when neither the option nor `PLOTLY_BROWSER` names one. */
+export const DEFAULT_BROWSERS: readonly string[] = [
+  '/usr/bin/chromium',
+  '/usr/bin/chromium-browser',
+  '/usr/bin/google-chrome',
+  '/usr/bin/google-chrome-stable',
+];
+
+/** Starting Chromium takes 1–3 s on a loaded 2-core machine; beyond this something is wrong. */
+export const BROWSER_LAUNCH_TIMEOUT_MS = 30_000;
+/** One figure takes well under a second; a stuck page must not hang the cell for ever. */
+export const RENDER_TIMEOUT_MS = 30_000;
+/** Outside a kernel, close the browser this long after the last image so a script can exit. */
+export const SCRIPT_IDLE_CLOSE_MS = 1_000;
+
+export type BrowserLookup = { kind: 'found'; path: string } | { kind: 'missing'; reason: string };
+
+/** The executable to use: the option, else `PLOTLY_BROWSER`, else the first default that exists. */
+export function findBrowser(executablePath: string | undefined, env: NodeJS.ProcessEnv = process.env): BrowserLookup {
+  const named = executablePath ?? env.PLOTLY_BROWSER;
+  const source = executablePath !== undefined ? 'the executablePath option' : 'PLOTLY_BROWSER';
+  if (named !== undefined && named !== '') {
+    return existsSync(named)
+      ? { kind: 'found', path: named }
+      : { kind: 'missing', reason: `${source} names ${named}, which does not exist` };
+  }
+  const found = DEFAULT_BROWSERS.find((path) => existsSync(path));
+  return found
+    ? { kind: 'found', path: found }
+    : { kind: 'missing', reason: `no Chromium found (tried ${DEFAULT_BROWSERS.join(', ')}); set PLOTLY_BROWSER to a Chromium or Chrome executable` };
+}
+
+export interface StaticRenderOptions {
+  format?: StaticFormat;
+  /** Pixel density of PNGs (1 = CSS pixels). */
+  scale?: number;
+}
+
+export interface StaticRenderer {
+  render(spec: FigureSpec, options?: StaticRenderOptions): Promise<StaticRenderResult>;
+  close(): Promise<void>;
+}
+
+export interface StaticRendererOptions {
+  executablePath?: string;
+  env?: NodeJS.ProcessEnv;
+  /** Close after this many ms without a render; `undefined`: only when asked (or at process exit). */
+  idleCloseMs?: number;
+  /** Called each time a browser is started (logging, tests). */
+  onLaunch?: (executablePath: string) => void;
+}
+
+interface OpenBrowser {
+  browser: Browser;
+  page: Page;
+}
+
+function errorText(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  return text.split('\n')[0] ?? text;
+}
+
+/** A renderer owning at most one browser, opened on first use and reopened if it went away. */
+export function createStaticRenderer(options: StaticRendererOptions = {}): StaticRenderer {
+  let opening: Promise<OpenBrowser | { reason: string }> | undefined;
+  let current: OpenBrowser | undefined;
+  let idleTimer: NodeJS.Timeout | undefined;
+  let inFlight = 0;
+
+  async function open(): Promise<OpenBrowser | { reason: string }> {
+    const lookup = findBrowser(options.executablePath, options.env);
+    if (lookup.kind === 'missing') return { reason: lookup.reason };
+    let browser: Browser | undefined;
+    try {
+      const { chromium } = await import('playwright-core');
+      options.onLaunch?.(lookup.path);
+      browser = await chromium.launch({
+        executablePath: lookup.path,
+        args: [...CHROMIUM_ARGS],
+        timeout: BROWSER_LAUNCH_TIMEOUT_MS,
+        // The kernel uses SIGINT for interrupts and Jupyter sends SIGTERM to stop it: leave both alone.
+        // Chromium exits by itself when its pipe to this process closes, and playwright kills it on exit.
+        handleSIGINT: false,
+        handleSIGTERM: false,
+        handleSIGHUP: false,
+      });
+      const page = await browser.newPage();
+      await page.setContent('<!DOCTYPE html><html><head><meta charset="utf-8"></head><body></body></html>');
+      await page.addScriptTag({ content: plotlySource() });
+      const opened = { browser, page };
+      // A browser that crashed or was killed is forgotten; the next render starts a new one.
+      browser.on('disconnected', () => {
+        if (current === opened) {
+          current = undefined;
+          opening = undefined;
+        }
+      });
+      current = opened;
+      return opened;
+    } catch (error) {
+      await browser?.close().catch(() => undefined);
+      return { reason: `could not start ${lookup.path}: ${errorText(error)}` };
+    }
+  }
+
+  function scheduleIdleClose(): void {
+    if (idleTimer) clearTimeout(idleTimer);
+    idleTimer = undefined;
+    if (options.idleCloseMs === undefined || inFlight > 0) return;
+    idleTimer = setTimeout(() => void renderer.close(), options.idleCloseMs);
+    idleTimer.unref();
+  }
+
+  const renderer: StaticRenderer = {
+    async render(spec, renderOptions = {}) {
+      const format = renderOptions.format ?? 'png';
+      const scale = renderOptions.scale ?? 1;
+      const width = typeof spec.layout.width === 'number' ? spec.layout.width : 700;
+      const height = typeof spec.layout.height === 'number' ? spec.layout.height : 450;
+      inFlight += 1;
+      if (idleTimer) clearTimeout(idleTimer);
+      try {
+        opening ??= open();
+        const opened = await opening;
+        if ('reason' in opened) {
+          opening = undefined;
+          return { kind: 'unavailable', reason: opened.reason };
+        }
+        const url = await opened.page.evaluate(
+          async ({ figure, format, width, height, scale }) => {
+            const plotly = (window as unknown as { Plotly: { toImage(f: unknown, o: unknown): Promise<string> } }).Plotly;
+            return plotly.toImage(figure, { format, width, height, scale });
+          },
+          { figure: spec, format, width, height, scale },
+        );
+        return { kind: 'ok', image: { format, data: decodeDataUrl(url, format), width, height } };
+      } catch (error) {
+        return { kind: 'unavailable', reason: `plotly.js could not draw the figure: ${errorText(error)}` };
+      } finally {
+        inFlight -= 1;
+        scheduleIdleClose();
+      }
+    },
+    async close() {
+      if (idleTimer) clearTimeout(idleTimer);
+      idleTimer = undefined;
+      const pending = opening;
+      opening = undefined;
+      current = undefined;
+      const opened = pending ? await pending : undefined;
+      if (opened && 'browser' in opened) await opened.browser.close().catch(() => undefined);
+    },
+  };
+  return renderer;
+}
+
+export class StaticImageFormatError extends Error {
+  constructor(readonly received: string) {
+    super(`Plotly.toImage returned an unexpected value starting ${JSON.stringify(received.slice(0, 40))}`);
+    this.name = 'StaticImageFormatError';
+  }
+}
+
+/** `Plotly.toImage` gives `data:image/png;base64,…` or `data:image/svg+xml,<url-encoded svg>`. */
+export function decodeDataUrl(url: string, format: StaticFormat): string {
+  if (format === 'png') {
+    const prefix = 'data:image/png;base64,';
+    if (!url.startsWith(prefix)) throw new StaticImageFormatError(url);
+    return url.slice(prefix.length);
+  }
+  const comma = url.indexOf(',');
+  if (!url.startsWith('data:image/svg+xml') || comma < 0) throw new StaticImageFormatError(url);
+  const header = url.slice(0, comma);
+  const body = url.slice(comma + 1);
+  return header.endsWith(';base64') ? Buffer.from(body, 'base64').toString('utf8') : decodeURIComponent(body);
+}
+
+const RENDERER_KEY = Symbol.for('llm-price-lab.plot.static-renderer');
+
+interface SessionRenderer {
+  pid: number;
+  key: string;
+  renderer: StaticRenderer;
+}
+
+/** True while a kernel runs a cell (it installs the display sink). */
+function insideKernel(): boolean {
+  return (globalThis as Record<symbol, unknown>)[DISPLAY_SINK] !== undefined;
+}
+
+/**
+ * The renderer shared by every figure of this process. In a kernel the browser stays open for the
+ * session; elsewhere it closes after `SCRIPT_IDLE_CLOSE_MS` without use (and reopens when needed).
+ */
+export function sessionRenderer(executablePath?: string): StaticRenderer {
+  const slot = globalThis as Record<symbol, SessionRenderer | undefined>;
+  const key = executablePath ?? process.env.PLOTLY_BROWSER ?? '';
+  const existing = slot[RENDERER_KEY];
+  if (existing && existing.pid === process.pid && existing.key === key) return existing.renderer;
+  if (existing) void existing.renderer.close();
+  const renderer = createStaticRenderer({
+    executablePath,
+    get idleCloseMs() {
+      return insideKernel() ? undefined : SCRIPT_IDLE_CLOSE_MS;
+    },
+  });
+  slot[RENDERER_KEY] = { pid: process.pid, key, renderer };
+  return renderer;
+}
+
+/** Closes the session's browser now (it reopens if another image is asked for). */
+export async function closeStaticRenderer(): Promise<void> {
+  const slot = globalThis as Record<symbol, SessionRenderer | undefined>;
+  const existing = slot[RENDERER_KEY];
+  delete slot[RENDERER_KEY];
+  if (existing) await existing.renderer.close();
+}

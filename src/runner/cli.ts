@@ -1,0 +1,185 @@
+/**
+ * `llm-price-lab run [notebooks…] [options]`: the command line over runNotebooks. Exit codes:
+ * 0 all passed, 1 a notebook failed, 2 bad usage or input, 3 infrastructure; 130/143 when
+ * interrupted by SIGINT/SIGTERM (after stopping every kernel and the private server).
+ */
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { errorMessage, InfrastructureError, RunAbortedError, RunnerInputError } from './errors';
+import { runNotebooks, type RunOptions } from './index';
+import { parseCliValue } from './parameters';
+import { barProgress, lineProgress, progressMode, type ProgressMode } from './progress';
+import { consoleSummary } from './report';
+import type { RunHooks } from './types';
+
+export interface CliIo {
+  stdout: NodeJS.WriteStream;
+  stderr: NodeJS.WriteStream;
+  env: NodeJS.ProcessEnv;
+  /** Where SIGINT/SIGTERM come from (the process, or a fake in tests). */
+  signals?: NodeJS.EventEmitter;
+}
+
+/**
+ * Pulls `-p NAME VALUE` / `--parameter NAME VALUE` pairs (two arguments each, as papermill takes
+ * them, which commander cannot parse) out of argv. Throws RunnerInputError on a missing value.
+ */
+export function extractParameters(args: string[]): { args: string[]; parameters: Record<string, unknown> } {
+  const rest: string[] = [];
+  const parameters: Record<string, unknown> = {};
+  for (let i = 0; i < args.length; i += 1) {
+    const arg = args[i];
+    if (arg === '--') {
+      rest.push(...args.slice(i));
+      break;
+    }
+    if (arg === '-p' || arg === '--parameter') {
+      const name = args[i + 1];
+      const value = args[i + 2];
+      if (name === undefined || value === undefined) {
+        throw new RunnerInputError(`${arg} needs a name and a value (e.g. ${arg} epochs 3)`);
+      }
+      parameters[name] = parseCliValue(value);
+      i += 2;
+      continue;
+    }
+    rest.push(arg);
+  }
+  return { args: rest, parameters };
+}
+
+function positiveNumber(text: string): number {
+  const value = Number(text);
+  if (!Number.isFinite(value) || value <= 0) throw new InvalidArgumentError('expected a positive number');
+  return value;
+}
+
+function positiveInteger(text: string): number {
+  const value = positiveNumber(text);
+  if (!Number.isInteger(value)) throw new InvalidArgumentError('expected a positive integer');
+  return value;
+}
+
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+interface RunFlags {
+  jobs?: number;
+  parametersFile?: string[];
+  profile?: string;
+  outputDir?: string;
+  inplace?: boolean;
+  html: boolean;
+  allowErrors?: boolean;
+  cellTimeout?: number;
+  notebookTimeout?: number;
+  server?: string;
+  token?: string;
+  junit?: string;
+  progress: ProgressMode | 'auto';
+}
+
+function buildProgram(io: CliIo, onRun: (notebooks: string[], flags: RunFlags) => void): Command {
+  const program = new Command('llm-price-lab')
+    .description('llm-price-lab command line')
+    .exitOverride()
+    // Set before `.command()`: subcommands copy these settings when created.
+    .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) });
+  program
+    .command('run')
+    .description('execute notebooks through a Jupyter server; write executed copies, HTML and reports')
+    .argument('[notebooks...]', 'notebook files or folders (default: notebooks/)')
+    .option('-j, --jobs <n>', 'notebooks run in parallel, each in its own kernel (default: cores)', positiveInteger)
+    .option('-p, --parameter <name value>', 'set a parameter; value parsed as JSON, else a string (repeatable)')
+    .option('-f, --parameters-file <file>', 'JSON object of parameters (repeatable)', collect)
+    .option('--profile <name>', 'apply <notebook>.<name>.json beside each notebook first (e.g. smoke)')
+    .option('-o, --output-dir <dir>', 'where notebooks/, html/ and report.json go (default: build/)')
+    .option('--inplace', 'write executed notebooks over their sources')
+    .option('--no-html', 'skip the HTML export')
+    .option('--allow-errors', 'keep running cells after an error')
+    .option('--cell-timeout <seconds>', 'per-cell deadline unless the cell sets metadata.timeout (default 600)', positiveNumber)
+    .option('--notebook-timeout <seconds>', 'per-notebook deadline (default: none)', positiveNumber)
+    .option('--server <url>', 'use this Jupyter server (default: $JUPYTER_BASE_URL, else a private one)')
+    .option('--token <token>', 'token for --server (default: $JUPYTER_TOKEN)')
+    .option('--junit <file>', 'write JUnit XML, one test case per notebook')
+    .addOption(new Option('--progress <mode>', 'progress display').choices(['auto', 'bars', 'lines', 'none']).default('auto'))
+    .exitOverride()
+    .action((notebooks: string[], flags: RunFlags) => onRun(notebooks, flags));
+  return program;
+}
+
+/** Runs the CLI; resolves with the exit code. */
+export async function main(argv: string[], io: CliIo): Promise<number> {
+  let extracted: ReturnType<typeof extractParameters>;
+  try {
+    extracted = extractParameters(argv.slice(2));
+  } catch (error) {
+    io.stderr.write(`llm-price-lab: ${errorMessage(error)}\n`);
+    return 2;
+  }
+  let request: { notebooks: string[]; flags: RunFlags } | undefined;
+  const program = buildProgram(io, (notebooks, flags) => {
+    request = { notebooks, flags };
+  });
+  try {
+    program.parse(extracted.args, { from: 'user' });
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      return error.exitCode === 0 || error.code === 'commander.helpDisplayed' || error.code === 'commander.version' ? 0 : 2;
+    }
+    throw error;
+  }
+  if (!request) {
+    program.outputHelp();
+    return 2;
+  }
+  const { notebooks, flags } = request;
+
+  const serverUrl = flags.server ?? io.env.JUPYTER_BASE_URL;
+  const options: RunOptions = {
+    notebooks: notebooks.length ? notebooks : undefined,
+    outputDir: flags.outputDir,
+    jobs: flags.jobs,
+    parameters: extracted.parameters,
+    parameterFiles: flags.parametersFile,
+    profile: flags.profile,
+    inplace: flags.inplace,
+    html: flags.html,
+    allowErrors: flags.allowErrors,
+    cellTimeout: flags.cellTimeout,
+    notebookTimeout: flags.notebookTimeout,
+    server: serverUrl ? { baseUrl: serverUrl, token: flags.token ?? io.env.JUPYTER_TOKEN ?? '' } : undefined,
+    junit: flags.junit,
+  };
+
+  const mode = flags.progress === 'auto' ? progressMode(io.stderr, io.env) : flags.progress;
+  const bars = mode === 'bars' ? barProgress(io.stderr) : undefined;
+  const hooks: RunHooks = bars ?? (mode === 'lines' ? lineProgress((line) => io.stderr.write(`${line}\n`)) : {});
+
+  const controller = new AbortController();
+  let signalCode = 0;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (controller.signal.aborted) return;
+    signalCode = signal === 'SIGINT' ? 130 : 143;
+    bars?.stop();
+    io.stderr.write(`\nllm-price-lab: ${signal}: stopping kernels and the Jupyter server\n`);
+    controller.abort();
+  };
+  const signals = io.signals ?? process;
+  signals.on('SIGINT', onSignal);
+  signals.on('SIGTERM', onSignal);
+  try {
+    const report = await runNotebooks({ ...options, signal: controller.signal }, hooks);
+    bars?.stop();
+    io.stdout.write(`${consoleSummary(report)}\n`);
+    return report.exitCode;
+  } catch (error) {
+    bars?.stop();
+    if (error instanceof RunAbortedError) return signalCode || 130;
+    io.stderr.write(`llm-price-lab: ${errorMessage(error)}\n`);
+    if (error instanceof RunnerInputError) return 2;
+    if (error instanceof InfrastructureError) return 3;
+    return 3;
+  } finally {
+    signals.off('SIGINT', onSignal);
+    signals.off('SIGTERM', onSignal);
+  }
+}

@@ -1,0 +1,62 @@
+/**
+ * HTML export through `jupyter nbconvert --to html --template lab`, so pages are exactly what
+ * users get from nbconvert. The page is written atomically; index.html lists every notebook.
+ */
+import { execFile } from 'node:child_process';
+import { basename, relative } from 'node:path';
+import { jupyterCommand } from '../paths';
+import { writeFileAtomic } from './notebook';
+import type { NotebookReport } from './types';
+
+/** nbconvert converts a notebook in 1-3 s here; large plot outputs take longer. */
+export const NBCONVERT_TIMEOUT_MS = 180_000;
+
+export type ExportResult = { kind: 'ok'; path: string } | { kind: 'error'; message: string };
+
+/** Converts `notebookPath` to HTML at `htmlPath`. */
+export function exportHtml(notebookPath: string, htmlPath: string): Promise<ExportResult> {
+  return new Promise((resolve) => {
+    execFile(
+      jupyterCommand(),
+      ['nbconvert', '--to', 'html', '--template', 'lab', '--stdout', notebookPath],
+      { encoding: 'utf8', maxBuffer: 512 * 1024 * 1024, timeout: NBCONVERT_TIMEOUT_MS },
+      (error, stdout, stderr) => {
+        if (error) {
+          const detail = stderr.trim().split('\n').slice(-1)[0] || error.message;
+          resolve({ kind: 'error', message: `nbconvert failed for ${basename(notebookPath)}: ${detail}` });
+          return;
+        }
+        try {
+          writeFileAtomic(htmlPath, stdout);
+          resolve({ kind: 'ok', path: htmlPath });
+        } catch (writeError) {
+          resolve({ kind: 'error', message: `cannot write ${htmlPath}: ${String(writeError)}` });
+        }
+      },
+    );
+  });
+}
+
+const escapeHtml = (text: string) =>
+  text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+
+/** The index page: one row per notebook with its status and time, linking to its page. */
+export function indexHtml(reports: NotebookReport[], htmlDir: string): string {
+  const rows = reports
+    .map((r) => {
+      const link = r.html ? `<a href="${escapeHtml(relative(htmlDir, r.html))}">${escapeHtml(r.name)}</a>` : escapeHtml(r.name);
+      const where = r.failingCell ? ` (cell ${r.failingCell.codeCellNumber})` : '';
+      return `<tr class="${r.status}"><td>${link}</td><td>${r.status}${where}</td><td>${r.cellsRun}/${r.codeCells}</td><td>${r.seconds.toFixed(1)}</td></tr>`;
+    })
+    .join('\n');
+  return `<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>llm-price-lab notebooks</title>
+<style>body{font-family:system-ui,sans-serif;margin:2em}table{border-collapse:collapse}td,th{padding:.3em .8em;border-bottom:1px solid #ddd;text-align:left}
+tr.passed td:nth-child(2){color:#176117}tr:not(.passed) td:nth-child(2){color:#b00020;font-weight:bold}</style></head>
+<body><h1>llm-price-lab notebooks</h1>
+<table><thead><tr><th>notebook</th><th>status</th><th>cells run</th><th>seconds</th></tr></thead>
+<tbody>
+${rows}
+</tbody></table></body></html>
+`;
+}

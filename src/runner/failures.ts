@@ -1,0 +1,42 @@
+/**
+ * Describing a failed cell: the one-line summary used by reports and progress, and the
+ * papermill-style error notes added to a failing notebook. Pure functions.
+ */
+import { ERROR_NOTE_TAG } from './notebook';
+import type { Cell, CellFailure, FailingCell, Notebook } from './types';
+
+export const stripAnsi = (text: string): string => text.replace(/\x1b\[[0-9;]*[A-Za-z]/g, '');
+
+/** One line describing a failure, for notes, reports and the console. */
+export function failureSummary(failure: CellFailure): string {
+  switch (failure.kind) {
+    case 'error':
+      return stripAnsi(`${failure.ename}: ${failure.evalue}`);
+    case 'timeout':
+      return `${failure.deadline} timeout of ${failure.limitSeconds} s passed${failure.restarted ? ' (kernel restarted)' : ''}`;
+    case 'kernel-died':
+      return `the kernel died: ${failure.message}`;
+  }
+}
+
+/** Adds papermill-style error notes: one at the top, one anchor right before the failing cell. */
+export function markFailure(notebook: Notebook, failing: FailingCell): Notebook {
+  const top: Cell = {
+    id: 'runner-error-note',
+    cell_type: 'markdown',
+    metadata: { tags: [ERROR_NOTE_TAG] },
+    source:
+      `<span style="color:#b00020;font-size:1.5em">**Execution failed** at ` +
+      `<a href="#runner-error-cell">code cell ${failing.codeCellNumber}</a> (cell id \`${failing.id}\`).</span>\n\n` +
+      `\`${failureSummary(failing.failure).replace(/`/g, "'")}\``,
+  };
+  const anchor: Cell = {
+    id: 'runner-error-cell',
+    cell_type: 'markdown',
+    metadata: { tags: [ERROR_NOTE_TAG] },
+    source: '<span id="runner-error-cell" style="color:#b00020">**The run stopped at the next cell:**</span>',
+  };
+  const cells = [...notebook.cells];
+  cells.splice(failing.index, 0, anchor);
+  return { ...notebook, cells: [top, ...cells] };
+}

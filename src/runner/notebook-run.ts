@@ -1,0 +1,163 @@
+/**
+ * Running one notebook: a kernel session, its code cells in order (tags `skip-execution`,
+ * `raises-exception`; `allowErrors`), deadlines, then the executed copy written atomically —
+ * with an error note at the top when it failed — and its HTML page. Reports through hooks.
+ */
+import type { ServerConnection } from '@jupyterlab/services';
+import { cellDeadline, type DeadlineOptions } from './deadlines';
+import { errorMessage, RunAbortedError } from './errors';
+import { executeCell } from './execute';
+import { exportHtml } from './export';
+import { markFailure } from './failures';
+import { writeNotebook } from './notebook';
+import { OutputRecorder } from './outputs';
+import { startKernelSession, type KernelSession } from './session';
+import {
+  cellTags,
+  sourceText,
+  type CellFailure,
+  type CodeCell,
+  type FailingCell,
+  type Notebook,
+  type NotebookReport,
+  type RunHooks,
+} from './types';
+
+export const SKIP_TAG = 'skip-execution';
+export const RAISES_TAG = 'raises-exception';
+
+export interface PreparedNotebook {
+  /** Source path as given. */
+  path: string;
+  /** Display name (file name without `.ipynb`). */
+  name: string;
+  /** The notebook to execute (parameters already injected). */
+  notebook: Notebook;
+  parameters: Record<string, unknown>;
+  /** Session path relative to the server's root (sets the kernel's working directory). */
+  sessionPath: string;
+  outputPath: string;
+  htmlPath?: string;
+}
+
+export interface NotebookRunOptions extends DeadlineOptions {
+  allowErrors: boolean;
+  /** On abort the kernel is shut down at once and RunAbortedError thrown; nothing is written. */
+  signal?: AbortSignal;
+  /** The server's log lines about a kernel (private server only), quoted when a kernel dies. */
+  serverLog?(kernelId: string): string[];
+}
+
+function statusOf(failure: CellFailure): NotebookReport['status'] {
+  return failure.kind === 'error' ? 'failed' : failure.kind === 'timeout' ? 'timeout' : 'kernel-died';
+}
+
+/** Executes, writes and exports one notebook; never throws for a notebook's own failure. */
+export async function runNotebook(
+  settings: ServerConnection.ISettings,
+  prepared: PreparedNotebook,
+  options: NotebookRunOptions,
+  hooks: RunHooks,
+): Promise<NotebookReport> {
+  if (options.signal?.aborted) throw new RunAbortedError('run aborted');
+  const started = Date.now();
+  const notebook: Notebook = structuredClone(prepared.notebook);
+  const codeCells = notebook.cells.filter((c): c is CodeCell => c.cell_type === 'code');
+  for (const cell of codeCells) {
+    cell.outputs = [];
+    cell.execution_count = null;
+  }
+  const base = {
+    notebook: prepared.path,
+    name: prepared.name,
+    codeCells: codeCells.length,
+    parameters: prepared.parameters,
+  };
+  hooks.onNotebookStart?.({ notebook: prepared.path, name: prepared.name, codeCells: codeCells.length });
+
+  let session: KernelSession;
+  try {
+    session = await startKernelSession(settings, {
+      path: prepared.sessionPath,
+      name: prepared.name,
+      kernelName: notebook.metadata.kernelspec?.name ?? '',
+    });
+  } catch (error) {
+    const report: NotebookReport = {
+      ...base,
+      status: 'infrastructure-error',
+      seconds: (Date.now() - started) / 1000,
+      cellsRun: 0,
+      allowedErrors: 0,
+      message: errorMessage(error),
+    };
+    hooks.onNotebookDone?.(report);
+    return report;
+  }
+
+  const recorder = new OutputRecorder();
+  let cellsRun = 0;
+  let allowedErrors = 0;
+  let failing: FailingCell | undefined;
+  const abort = () => void session.shutdown();
+  options.signal?.addEventListener('abort', abort);
+  try {
+    let codeCellNumber = 0;
+    for (let index = 0; index < notebook.cells.length; index += 1) {
+      if (options.signal?.aborted) break;
+      const cell = notebook.cells[index];
+      if (cell.cell_type !== 'code') continue;
+      codeCellNumber += 1;
+      const where = { notebook: prepared.path, name: prepared.name, cellIndex: index, codeCellNumber, codeCells: codeCells.length };
+      const tags = cellTags(cell);
+      if (tags.includes(SKIP_TAG)) {
+        hooks.onCellDone?.({ ...where, result: { kind: 'skipped', reason: 'skip-execution' } });
+        continue;
+      }
+      hooks.onCellStart?.(where);
+      const result = await executeCell(session, cell, recorder, {
+        deadline: cellDeadline(cell, options, Date.now() - started),
+        expectError: tags.includes(RAISES_TAG),
+      });
+      cellsRun += 1;
+      hooks.onCellDone?.({ ...where, result });
+      if (result.kind === 'ok' || result.kind === 'expected-error' || result.kind === 'skipped') continue;
+      if (result.kind === 'error' && options.allowErrors) {
+        allowedErrors += 1;
+        continue;
+      }
+      const { executionCount: _count, seconds: _seconds, ...failure } = result;
+      if (failure.kind === 'kernel-died') {
+        const said = (options.serverLog?.(session.kernelId) ?? []).filter((line) => !line.startsWith('Kernel started'));
+        if (said.length) failure.message = `${failure.message}; server log: ${said.slice(-3).join(' | ')}`;
+      }
+      failing = { index, id: cell.id, codeCellNumber, source: sourceText(cell.source), failure };
+      break;
+    }
+  } finally {
+    options.signal?.removeEventListener('abort', abort);
+    await session.shutdown();
+  }
+  if (options.signal?.aborted) throw new RunAbortedError(`run aborted during ${prepared.path}`);
+
+  const written = failing ? markFailure(notebook, failing) : notebook;
+  const report: NotebookReport = {
+    ...base,
+    status: failing ? statusOf(failing.failure) : 'passed',
+    seconds: 0,
+    cellsRun,
+    allowedErrors,
+    ...(failing ? { failingCell: failing } : {}),
+    ...(failing?.failure.kind === 'kernel-died' ? { message: failing.failure.message } : {}),
+  };
+  writeNotebook(prepared.outputPath, written);
+  report.outputNotebook = prepared.outputPath;
+  if (prepared.htmlPath) {
+    const exported = await exportHtml(prepared.outputPath, prepared.htmlPath);
+    if (exported.kind === 'ok') report.html = exported.path;
+    else report.htmlError = exported.message;
+  }
+  report.seconds = (Date.now() - started) / 1000;
+  hooks.onNotebookDone?.(report);
+  return report;
+}

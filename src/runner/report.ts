@@ -1,0 +1,102 @@
+/**
+ * What a run tells its readers: the exit code, report.json, JUnit XML (one test case per notebook)
+ * and the console summary (a table, then each failure with its cell, failing line and traceback).
+ * Pure functions of the RunReport.
+ */
+import { failureSummary, stripAnsi } from './failures';
+import type { FailingCell, NotebookReport, RunReport } from './types';
+
+/** 3 when a notebook could not get a kernel, else 1 when one failed, else 0. */
+export function exitCodeFor(notebooks: NotebookReport[]): RunReport['exitCode'] {
+  if (notebooks.some((n) => n.status === 'infrastructure-error')) return 3;
+  if (notebooks.some((n) => n.status !== 'passed')) return 1;
+  return 0;
+}
+
+export function reportJson(report: RunReport): string {
+  return `${JSON.stringify(report, null, 2)}\n`;
+}
+
+function xmlEscape(text: string): string {
+  return stripAnsi(text)
+    .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, '')
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;');
+}
+
+/** The failing line of the cell when the traceback names one (`<cell>:3:7`, `3:7 - …`, `line 3`). */
+export function failingLine(cell: FailingCell): { line: number; text: string } | undefined {
+  if (cell.failure.kind !== 'error') return undefined;
+  const lines = cell.source.split('\n');
+  const text = stripAnsi([cell.failure.evalue, ...cell.failure.traceback].join('\n'));
+  const patterns = [/<(?:cell|anonymous)[^>]*>:(\d+)(?::\d+)?/, /^\s*(\d+):\d+ - /m, /\bline (\d+)\b/i];
+  for (const pattern of patterns) {
+    const match = pattern.exec(text);
+    if (!match) continue;
+    const line = Number(match[1]);
+    if (line >= 1 && line <= lines.length) return { line, text: lines[line - 1] };
+  }
+  return undefined;
+}
+
+function tracebackText(cell: FailingCell): string {
+  if (cell.failure.kind !== 'error') return failureSummary(cell.failure);
+  const tb = stripAnsi(cell.failure.traceback.join('\n')).trim();
+  return tb || failureSummary(cell.failure);
+}
+
+/** JUnit XML: one `<testcase>` per notebook, `<failure>` or `<error>` (infrastructure) with details. */
+export function junitXml(report: RunReport): string {
+  const failures = report.notebooks.filter((n) => n.status !== 'passed' && n.status !== 'infrastructure-error').length;
+  const errors = report.notebooks.filter((n) => n.status === 'infrastructure-error').length;
+  const cases = report.notebooks.map((n) => {
+    const open = `  <testcase classname="notebooks" name="${xmlEscape(n.name)}" file="${xmlEscape(n.notebook)}" time="${n.seconds.toFixed(3)}"`;
+    if (n.status === 'passed') return `${open}/>`;
+    if (n.status === 'infrastructure-error') {
+      return `${open}>\n    <error message="${xmlEscape(n.message ?? 'kernel could not start')}"/>\n  </testcase>`;
+    }
+    const cell = n.failingCell;
+    const message = cell ? `cell ${cell.codeCellNumber}: ${failureSummary(cell.failure)}` : n.status;
+    const body = cell ? `${tracebackText(cell)}\n\n--- cell source ---\n${cell.source}` : '';
+    return `${open}>\n    <failure message="${xmlEscape(message)}" type="${n.status}">${xmlEscape(body)}</failure>\n  </testcase>`;
+  });
+  return [
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    `<testsuites tests="${report.notebooks.length}" failures="${failures}" errors="${errors}" time="${report.seconds.toFixed(3)}">`,
+    `<testsuite name="llm-price-lab notebooks" tests="${report.notebooks.length}" failures="${failures}" errors="${errors}" time="${report.seconds.toFixed(3)}" timestamp="${report.startedAt}">`,
+    ...cases,
+    '</testsuite>',
+    '</testsuites>',
+    '',
+  ].join('\n');
+}
+
+/** The end-of-run summary: a table, then every failure in full. */
+export function consoleSummary(report: RunReport): string {
+  const rows = report.notebooks.map((n) => [n.name, `${n.cellsRun}/${n.codeCells}`, n.seconds.toFixed(1), n.status]);
+  const header = ['notebook', 'cells', 'seconds', 'status'];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i === 2 ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ');
+  const out = [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)];
+  for (const n of report.notebooks) {
+    if (n.status === 'passed') continue;
+    out.push('');
+    if (!n.failingCell) {
+      out.push(`✗ ${n.notebook}: ${n.message ?? n.status}`);
+      continue;
+    }
+    const cell = n.failingCell;
+    out.push(`✗ ${n.notebook}, code cell ${cell.codeCellNumber} (index ${cell.index}, id ${cell.id}): ${failureSummary(cell.failure)}`);
+    const failing = failingLine(cell);
+    if (failing) out.push(`  line ${failing.line}: ${failing.text.trim()}`);
+    else out.push(...cell.source.split('\n').slice(0, 6).map((l) => `  | ${l}`));
+    const tb = tracebackText(cell).split('\n').slice(0, 30);
+    out.push(...tb.map((l) => `    ${l}`));
+    if (n.outputNotebook) out.push(`  written: ${n.outputNotebook}`);
+  }
+  const passed = report.notebooks.filter((n) => n.status === 'passed').length;
+  out.push('', `${passed}/${report.notebooks.length} notebooks passed in ${report.seconds.toFixed(1)} s (exit ${report.exitCode})`);
+  return out.join('\n');
+}

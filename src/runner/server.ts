@@ -1,0 +1,217 @@
+/**
+ * A private Jupyter Server for one run: 127.0.0.1, a free port, a random token (passed through the
+ * environment, never on the command line), the project kernelspec on JUPYTER_PATH and a private
+ * runtime folder. `stop()` shuts kernels and server down and waits until the process is gone.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { delimiter, join } from 'node:path';
+import { jupyterCommand, projectJupyterPath } from '../paths';
+import { InfrastructureError } from './errors';
+
+/** Jupyter Server 1.23 answers in 2-5 s here; a cold disk cache on a busy machine can take longer. */
+export const SERVER_START_TIMEOUT_MS = 60_000;
+/** After POST /api/shutdown the server stops its kernels; it usually exits within a second. */
+const SERVER_STOP_GRACE_MS = 8_000;
+const POLL_INTERVAL_MS = 150;
+
+export interface ServerEndpoint {
+  baseUrl: string;
+  token: string;
+}
+
+export interface RunningServer extends ServerEndpoint {
+  /** Process id of the server (for diagnostics and tests). */
+  pid: number;
+  /** The server's recent log lines that mention `text` (e.g. a kernel id), oldest first. */
+  logLines(text: string): string[];
+  /** Stops kernels and server; safe to call more than once. */
+  stop(): Promise<void>;
+}
+
+export interface StartServerOptions {
+  /** Folder the server serves; sessions' paths are relative to it. */
+  rootDir: string;
+  /** Extra JUPYTER_PATH entries, first wins; the project's kernelspec folder is always included. */
+  jupyterPath?: string[];
+  /** Lines of the server's own log, for diagnostics. */
+  onLog?(line: string): void;
+}
+
+/** A port the OS says is free now (the server is started with port_retries=0 and retried on a clash). */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.unref();
+    probe.on('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      probe.close(() => (port ? resolve(port) : reject(new Error('no port assigned'))));
+    });
+  });
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+function exited(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => child.once('exit', () => resolve()));
+}
+
+/**
+ * Kernels run in their own sessions (jupyter_client starts them so), so killing the server's
+ * process group does not reach them. Any process still holding a connection file in this server's
+ * private runtime folder is one of its kernels: kill it. Linux (/proc) only; elsewhere a no-op.
+ */
+export function strayKernelPids(runtimeDir: string): number[] {
+  if (!existsSync('/proc')) return [];
+  const pids: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
+      if (cmdline.includes(runtimeDir)) pids.push(Number(entry));
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  return pids;
+}
+
+function killStrays(runtimeDir: string): void {
+  for (const pid of strayKernelPids(runtimeDir)) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // Already gone.
+    }
+  }
+}
+
+/** Starts the server and resolves once `/api/status` answers with the token. */
+export async function startServer(options: StartServerOptions): Promise<RunningServer> {
+  let lastError: unknown;
+  for (let attempt = 0; attempt < 3; attempt += 1) {
+    try {
+      return await startOnce(options, await freePort());
+    } catch (error) {
+      lastError = error;
+    }
+  }
+  throw lastError instanceof InfrastructureError
+    ? lastError
+    : new InfrastructureError(`Jupyter Server could not start: ${String(lastError)}`, { cause: lastError });
+}
+
+async function startOnce(options: StartServerOptions, port: number): Promise<RunningServer> {
+  const token = randomBytes(24).toString('hex');
+  const runtimeDir = mkdtempSync(join(tmpdir(), 'llm-price-lab-jupyter-'));
+  const jupyterPath = [...(options.jupyterPath ?? []), projectJupyterPath(), process.env.JUPYTER_PATH]
+    .filter((p): p is string => Boolean(p))
+    .join(delimiter);
+  const args = [
+    'server',
+    '--no-browser',
+    '--ServerApp.ip=127.0.0.1',
+    `--ServerApp.port=${port}`,
+    '--ServerApp.port_retries=0',
+    `--ServerApp.root_dir=${options.rootDir}`,
+    '--ServerApp.open_browser=False',
+    // Containers and CI often run as root; the server then refuses to start without this.
+    ...(process.getuid?.() === 0 ? ['--allow-root'] : []),
+  ];
+  // Its own process group: a terminal's Ctrl-C reaches the runner only, which then shuts down in order.
+  const child = spawn(jupyterCommand(), args, {
+    cwd: options.rootDir,
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, JUPYTER_TOKEN: token, JUPYTER_PATH: jupyterPath, JUPYTER_RUNTIME_DIR: runtimeDir },
+  });
+  const log: string[] = [];
+  const onData = (chunk: Buffer) => {
+    for (const line of chunk.toString('utf8').split('\n')) {
+      if (!line.trim()) continue;
+      log.push(line);
+      if (log.length > 500) log.shift();
+      options.onLog?.(line);
+    }
+  };
+  child.stdout?.on('data', onData);
+  child.stderr?.on('data', onData);
+  let spawnError: Error | undefined;
+  child.on('error', (error) => {
+    spawnError = error;
+  });
+
+  const baseUrl = `http://127.0.0.1:${port}/`;
+  let stopping: Promise<void> | undefined;
+  const stop = () => {
+    stopping ??= (async () => {
+      if (child.exitCode === null && child.signalCode === null) {
+        let accepted = false;
+        try {
+          const response = await fetch(`${baseUrl}api/shutdown`, {
+            method: 'POST',
+            headers: { Authorization: `token ${token}` },
+            signal: AbortSignal.timeout(3_000),
+          });
+          accepted = response.ok;
+        } catch {
+          // The server may already be going down; the signals below make sure it does.
+        }
+        // On SIGTERM the server also shuts its kernels down, so a refused request costs no wait.
+        if (accepted) await Promise.race([exited(child), sleep(SERVER_STOP_GRACE_MS)]);
+        for (const signal of ['SIGTERM', 'SIGKILL'] as const) {
+          if (child.exitCode !== null || child.signalCode !== null) break;
+          try {
+            process.kill(-(child.pid ?? 0), signal);
+          } catch {
+            child.kill(signal);
+          }
+          await Promise.race([exited(child), sleep(3_000)]);
+        }
+      }
+      killStrays(runtimeDir);
+      rmSync(runtimeDir, { recursive: true, force: true });
+    })();
+    return stopping;
+  };
+
+  const deadline = Date.now() + SERVER_START_TIMEOUT_MS;
+  try {
+    for (;;) {
+      if (spawnError) throw new InfrastructureError(`cannot run ${jupyterCommand()}: ${spawnError.message}`);
+      if (child.exitCode !== null || child.signalCode !== null) {
+        throw new InfrastructureError(
+          `Jupyter Server exited (${child.exitCode ?? child.signalCode}) before answering: ${log.slice(-5).join(' | ')}`,
+          { url: baseUrl },
+        );
+      }
+      if (Date.now() > deadline) {
+        throw new InfrastructureError(
+          `Jupyter Server did not answer at ${baseUrl} within ${SERVER_START_TIMEOUT_MS / 1000} s`,
+          { url: baseUrl },
+        );
+      }
+      try {
+        const response = await fetch(`${baseUrl}api/status`, {
+          headers: { Authorization: `token ${token}` },
+          signal: AbortSignal.timeout(2_000),
+        });
+        if (response.ok) break;
+      } catch {
+        // Not listening yet.
+      }
+      await sleep(POLL_INTERVAL_MS);
+    }
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  const logLines = (text: string) => log.filter((line) => line.includes(text)).map((line) => line.replace(/^\[\w [^\]]*\]\s*/, ''));
+  return { baseUrl, token, pid: child.pid ?? 0, logLines, stop };
+}

@@ -1,0 +1,216 @@
+/**
+ * Kernel lifecycle through `@jupyterlab/services`, as JupyterLab does it: a notebook session on the
+ * server (so the kernel's working directory is the notebook's folder), a websocket kernel
+ * connection, and a watch on the kernel's status to tell a death from an ordinary restart.
+ */
+import {
+  KernelAPI,
+  KernelConnection,
+  KernelSpecAPI,
+  ServerConnection,
+  SessionAPI,
+  type Kernel,
+  type KernelMessage,
+} from '@jupyterlab/services';
+import WebSocket from 'ws';
+import { InfrastructureError, RunnerInputError, errorMessage } from './errors';
+import type { ServerEndpoint } from './server';
+
+/** The project kernel answers kernel_info in about a second; a busy 2-core machine needs more room. */
+export const KERNEL_READY_TIMEOUT_MS = 60_000;
+/** A restart after a kernel death takes the server 1-3 s; deletes are retried meanwhile. */
+const SHUTDOWN_ATTEMPTS = 12;
+const SHUTDOWN_RETRY_MS = 500;
+
+export function serverSettings(endpoint: ServerEndpoint): ServerConnection.ISettings {
+  const baseUrl = endpoint.baseUrl.endsWith('/') ? endpoint.baseUrl : `${endpoint.baseUrl}/`;
+  return ServerConnection.makeSettings({
+    baseUrl,
+    wsUrl: baseUrl.replace(/^http/, 'ws'),
+    token: endpoint.token,
+    appendToken: true,
+    // Node 20 has fetch but no global WebSocket; `ws` implements the same client interface.
+    WebSocket: WebSocket as unknown as typeof globalThis.WebSocket,
+  });
+}
+
+/** The kernel names the server offers. */
+export async function availableKernels(settings: ServerConnection.ISettings): Promise<string[]> {
+  try {
+    const specs = await KernelSpecAPI.getSpecs(settings);
+    return Object.keys(specs.kernelspecs);
+  } catch (error) {
+    throw new InfrastructureError(`cannot list kernels at ${settings.baseUrl}: ${errorMessage(error)}`, {
+      url: settings.baseUrl,
+      cause: error,
+    });
+  }
+}
+
+/** Checks a notebook's kernel name against the server's kernelspecs (exit 2 when unknown). */
+export function checkKernelName(notebook: string, kernelName: string, available: string[]): void {
+  if (!available.includes(kernelName)) {
+    throw new RunnerInputError(
+      `${notebook}: unknown kernel '${kernelName}' (the server offers: ${available.join(', ') || 'none'})`,
+      { file: notebook },
+    );
+  }
+}
+
+/** Kernel statuses that mean the kernel process went away without us asking. */
+const DEATH_STATUSES: ReadonlySet<KernelMessage.Status> = new Set(['autorestarting', 'dead']);
+
+export interface KernelSession {
+  readonly kernel: Kernel.IKernelConnection;
+  /** The kernel's id on the server (names it in the server's log). */
+  readonly kernelId: string;
+  /** Resolves with the server's account of a death; replaced after each restart we ask for. */
+  died(): Promise<string>;
+  /** Interrupts the kernel (message or signal, as its kernelspec says). */
+  interrupt(): Promise<void>;
+  /** Restarts the kernel and waits until it answers again. */
+  restart(): Promise<void>;
+  /** Deletes the session and its kernel; safe to call more than once. */
+  shutdown(): Promise<void>;
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} did not happen within ${ms / 1000} s`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * Starts a kernel for the notebook at `path` (relative to the server's root) and waits until it
+ * answers kernel_info. Throws InfrastructureError when it cannot start.
+ */
+export async function startKernelSession(
+  settings: ServerConnection.ISettings,
+  options: { path: string; name: string; kernelName: string },
+): Promise<KernelSession> {
+  let model: Awaited<ReturnType<typeof SessionAPI.startSession>>;
+  try {
+    model = await SessionAPI.startSession(
+      { path: options.path, name: options.name, type: 'notebook', kernel: { name: options.kernelName } },
+      settings,
+    );
+  } catch (error) {
+    throw new InfrastructureError(`kernel '${options.kernelName}' could not start: ${errorMessage(error)}`, {
+      url: settings.baseUrl,
+      notebook: options.path,
+      cause: error,
+    });
+  }
+  if (!model.kernel) {
+    throw new InfrastructureError(`the server started no kernel for ${options.path}`, { notebook: options.path });
+  }
+  const kernel = new KernelConnection({ model: model.kernel, serverSettings: settings, handleComms: false });
+  let restarting = false;
+  let reportDeath: (message: string) => void = () => {};
+  let death = new Promise<string>((resolve) => (reportDeath = resolve));
+  kernel.statusChanged.connect((_, status) => {
+    if (restarting) return;
+    if (DEATH_STATUSES.has(status)) {
+      reportDeath(`the server reported the kernel '${status}' (its process exited)`);
+    }
+  });
+  kernel.connectionStatusChanged.connect((_, status) => {
+    if (!restarting && status === 'disconnected' && !kernel.isDisposed) {
+      reportDeath('the kernel websocket was closed by the server');
+    }
+  });
+
+  let closed: Promise<void> | undefined;
+  const shutdown = () => {
+    closed ??= (async () => {
+      try {
+        // The server cannot delete a kernel while it auto-restarts after a death (jupyter_client
+        // raises InvalidStateError until the restart completes): retry for a few seconds.
+        for (let attempt = 1; ; attempt += 1) {
+          try {
+            await SessionAPI.shutdownSession(model.id, settings);
+            break;
+          } catch (error) {
+            const gone = error instanceof ServerConnection.ResponseError && error.response.status === 404;
+            if (gone || attempt >= SHUTDOWN_ATTEMPTS) throw error;
+            await new Promise((resolve) => setTimeout(resolve, SHUTDOWN_RETRY_MS));
+          }
+        }
+      } catch {
+        // Last resort: the kernel alone (the private server's stop also kills what is left).
+        await KernelAPI.shutdownKernel(kernel.id, settings).catch(() => undefined);
+      } finally {
+        kernel.dispose();
+      }
+    })();
+    return closed;
+  };
+
+  try {
+    await withTimeout(kernel.info, KERNEL_READY_TIMEOUT_MS, `kernel '${options.kernelName}' ready`);
+  } catch (error) {
+    await shutdown();
+    throw new InfrastructureError(`kernel '${options.kernelName}' did not answer: ${errorMessage(error)}`, {
+      notebook: options.path,
+      cause: error,
+    });
+  }
+
+  return {
+    kernel,
+    kernelId: kernel.id,
+    died: () => death,
+    interrupt: () => kernel.interrupt(),
+    async restart() {
+      restarting = true;
+      try {
+        await kernel.restart();
+        await withTimeout(kernel.info, KERNEL_READY_TIMEOUT_MS, 'kernel ready after restart');
+      } finally {
+        restarting = false;
+        death = new Promise<string>((resolve) => (reportDeath = resolve));
+      }
+    },
+    shutdown,
+  };
+}
+
+/**
+ * Rejections `@jupyterlab/services` leaves unhandled when a kernel dies or is disposed while it
+ * reconnects (its own fire-and-forget promises). They carry no information the runner has not
+ * already recorded through the kernel's status.
+ */
+const SERVICES_REJECTIONS = [
+  /^Kernel connection disconnected$/,
+  /^Canceled future for /,
+  /^Kernel is dead$/,
+  /^Kernel connection is disposed$/,
+  /^Could not send message/,
+];
+
+export function isServicesRejection(reason: unknown): boolean {
+  return reason instanceof Error && SERVICES_REJECTIONS.some((pattern) => pattern.test(reason.message));
+}
+
+/**
+ * While `work` runs, swallows the services rejections above; any other unhandled rejection is
+ * re-thrown as an uncaught exception, as Node would do without this handler. Returns `work`'s result.
+ */
+export async function withServicesRejectionsHandled<T>(work: () => Promise<T>): Promise<T> {
+  const handler = (reason: unknown) => {
+    if (isServicesRejection(reason)) return;
+    process.nextTick(() => {
+      throw reason;
+    });
+  };
+  process.on('unhandledRejection', handler);
+  try {
+    return await work();
+  } finally {
+    // Late rejections from connections disposed at the very end arrive on the next ticks.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    process.off('unhandledRejection', handler);
+  }
+}

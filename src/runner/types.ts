@@ -1,0 +1,142 @@
+/**
+ * Shapes shared by the runner's modules: the nbformat 4.5 notebook subset the runner reads and
+ * writes, cell and notebook outcomes (discriminated unions) and the hooks a listener receives.
+ */
+
+/** nbformat `multiline_string`: a string or a list of lines. */
+export type MultilineString = string | string[];
+
+export interface StreamOutput {
+  output_type: 'stream';
+  name: 'stdout' | 'stderr';
+  text: string;
+}
+export interface DisplayDataOutput {
+  output_type: 'display_data';
+  data: Record<string, unknown>;
+  metadata: Record<string, unknown>;
+}
+export interface ExecuteResultOutput {
+  output_type: 'execute_result';
+  execution_count: number | null;
+  data: Record<string, unknown>;
+  metadata: Record<string, unknown>;
+}
+export interface ErrorOutput {
+  output_type: 'error';
+  ename: string;
+  evalue: string;
+  traceback: string[];
+}
+export type Output = StreamOutput | DisplayDataOutput | ExecuteResultOutput | ErrorOutput;
+
+export interface CodeCell {
+  id: string;
+  cell_type: 'code';
+  metadata: Record<string, unknown>;
+  source: MultilineString;
+  outputs: Output[];
+  execution_count: number | null;
+}
+export interface TextCell {
+  id: string;
+  cell_type: 'markdown' | 'raw';
+  metadata: Record<string, unknown>;
+  source: MultilineString;
+  attachments?: Record<string, unknown>;
+}
+export type Cell = CodeCell | TextCell;
+
+export interface Notebook {
+  nbformat: 4;
+  nbformat_minor: number;
+  metadata: {
+    kernelspec?: { name: string; display_name?: string; language?: string };
+    [key: string]: unknown;
+  };
+  cells: Cell[];
+}
+
+/** The source of a cell as one string. */
+export function sourceText(source: MultilineString): string {
+  return Array.isArray(source) ? source.join('') : source;
+}
+
+/** The cell's tags (`metadata.tags`), empty when absent or malformed. */
+export function cellTags(cell: Cell): string[] {
+  const tags = cell.metadata.tags;
+  return Array.isArray(tags) ? tags.filter((t): t is string => typeof t === 'string') : [];
+}
+
+/** Why a cell did not complete normally. */
+export type CellFailure =
+  | { kind: 'error'; ename: string; evalue: string; traceback: string[] }
+  | { kind: 'timeout'; deadline: 'cell' | 'notebook'; limitSeconds: number; restarted: boolean }
+  | { kind: 'kernel-died'; message: string };
+
+/** The outcome of one code cell. */
+export type CellResult =
+  | { kind: 'ok'; executionCount: number | null; seconds: number }
+  | { kind: 'skipped'; reason: 'skip-execution' | 'not-reached' }
+  | { kind: 'expected-error'; executionCount: number | null; seconds: number; ename: string; evalue: string }
+  | ({ executionCount: number | null; seconds: number } & CellFailure);
+
+/** Where a notebook stopped, for reports and the error note. */
+export interface FailingCell {
+  /** 0-based index in the executed notebook as read (before any injected or note cell). */
+  index: number;
+  id: string;
+  /** 1-based position among code cells, as users count "cell i/N". */
+  codeCellNumber: number;
+  source: string;
+  failure: CellFailure;
+}
+
+export type NotebookStatus = 'passed' | 'failed' | 'timeout' | 'kernel-died' | 'infrastructure-error';
+
+/** One notebook's result. `failingCell` is set for every status but passed and infrastructure-error. */
+export interface NotebookReport {
+  notebook: string;
+  name: string;
+  status: NotebookStatus;
+  seconds: number;
+  cellsRun: number;
+  codeCells: number;
+  /** Cells that failed but were allowed (`--allow-errors`). */
+  allowedErrors: number;
+  failingCell?: FailingCell;
+  /** Infrastructure message (kernel could not start), or the kernel-died server message. */
+  message?: string;
+  parameters: Record<string, unknown>;
+  /** Where the executed notebook and its HTML were written (absent when not written). */
+  outputNotebook?: string;
+  html?: string;
+  htmlError?: string;
+}
+
+export interface RunReport {
+  startedAt: string;
+  seconds: number;
+  jobs: number;
+  server: 'private' | 'external';
+  notebooks: NotebookReport[];
+  /** 0 all passed, 1 a notebook failed, 3 infrastructure (2 is thrown before a report exists). */
+  exitCode: 0 | 1 | 3;
+}
+
+/** Observers of a run. None of them may throw; the runner never prints itself. */
+export interface RunHooks {
+  onRunStart?(info: { notebooks: string[]; jobs: number }): void;
+  onNotebookStart?(info: { notebook: string; name: string; codeCells: number }): void;
+  onCellStart?(info: { notebook: string; name: string; cellIndex: number; codeCellNumber: number; codeCells: number }): void;
+  onCellDone?(info: {
+    notebook: string;
+    name: string;
+    cellIndex: number;
+    codeCellNumber: number;
+    codeCells: number;
+    result: CellResult;
+  }): void;
+  onNotebookDone?(report: NotebookReport): void;
+  onRunDone?(report: RunReport): void;
+}

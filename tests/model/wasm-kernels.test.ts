@@ -1,0 +1,216 @@
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { selectBackend } from '../../src/model/backend';
+import { registerWasmGradientKernels, WasmKernelUnsupportedError } from '../../src/model/wasm-kernels';
+
+type Pad = tf.Conv2DBackpropFilterAttrs['pad'];
+
+function seededValues(n: number, seed: number): Float32Array {
+  let s = seed >>> 0;
+  return Float32Array.from({ length: n }, () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return s / 2 ** 31 - 1;
+  });
+}
+
+/** Runs Conv2DBackpropFilter on one backend with the forward conv's output shape for dy. */
+async function filterGradient(
+  backend: 'wasm' | 'cpu',
+  xShape: [number, number, number, number],
+  filterShape: [number, number, number, number],
+  strides: number | [number, number],
+  pad: Pad,
+  seed: number,
+): Promise<{ values: Float32Array; shape: number[] }> {
+  await tf.setBackend(backend);
+  const x = tf.tensor4d(seededValues(xShape.reduce((a, b) => a * b), seed), xShape);
+  const info = tf.backend_util.computeConv2DInfo(xShape, filterShape, strides, 1, pad, undefined, false, 'channelsLast');
+  const dy = tf.tensor4d(seededValues(info.outShape.reduce((a, b) => a * b), seed + 1), info.outShape);
+  try {
+    const dw = tf.engine().runKernel(tf.Conv2DBackpropFilter, { x, dy }, {
+      strides,
+      pad,
+      dataFormat: 'NHWC',
+      filterShape,
+    } as unknown as tf.NamedAttrMap) as tf.Tensor;
+    const out = { values: dw.dataSync() as Float32Array, shape: dw.shape };
+    dw.dispose();
+    return out;
+  } finally {
+    x.dispose();
+    dy.dispose();
+  }
+}
+
+function relativeError(a: Float32Array, b: Float32Array): number {
+  let num = 0;
+  let den = 0;
+  for (let i = 0; i < a.length; i += 1) {
+    num += (a[i]! - b[i]!) ** 2;
+    den += b[i]! ** 2;
+  }
+  return Math.sqrt(num / den);
+}
+
+describe('wasm Conv2DBackpropFilter', () => {
+  beforeAll(async () => {
+    const report = await selectBackend({ backend: 'wasm' });
+    expect(report.chosen).toBe('wasm');
+  });
+
+  const strides: Array<number | [number, number]> = [1, 2, 3, [1, 2], [2, 1]];
+  const pads: Pad[] = ['valid', 'same', 0, 1, 2, [[0, 0], [1, 0], [2, 1], [0, 0]]];
+  const shapes: Array<{ x: [number, number, number, number]; f: [number, number, number, number] }> = [
+    { x: [3, 9, 10, 2], f: [3, 3, 2, 4] },
+    { x: [2, 8, 7, 1], f: [2, 4, 1, 5] },
+    { x: [4, 6, 6, 3], f: [1, 1, 3, 2] },
+  ];
+  for (const s of strides) {
+    for (const pad of pads) {
+      it(`matches the cpu backend for strides ${JSON.stringify(s)}, pad ${JSON.stringify(pad)}`, async () => {
+        for (const [k, shape] of shapes.entries()) {
+          const wasm = await filterGradient('wasm', shape.x, shape.f, s, pad, 11 + k);
+          const cpu = await filterGradient('cpu', shape.x, shape.f, s, pad, 11 + k);
+          expect(wasm.shape).toEqual(shape.f);
+          expect(relativeError(wasm.values, cpu.values)).toBeLessThan(1e-4);
+        }
+      });
+    }
+  }
+
+  it('gives the same gradients as cpu through tf.grad on the model shape (28x28, 32 filters)', async () => {
+    const grads = async (backend: 'wasm' | 'cpu') => {
+      await tf.setBackend(backend);
+      return tf.tidy(() => {
+        const x = tf.tensor4d(seededValues(8 * 28 * 28, 3), [8, 28, 28, 1]);
+        const w = tf.tensor4d(seededValues(3 * 3 * 32, 4), [3, 3, 1, 32]);
+        return tf.grad((wv: tf.Tensor) => tf.conv2d(x, wv as tf.Tensor4D, 1, 'valid').relu().square().sum())(w).dataSync() as Float32Array;
+      });
+    };
+    const wasm = await grads('wasm');
+    const cpu = await grads('cpu');
+    expect(relativeError(wasm, cpu)).toBeLessThan(1e-4);
+  });
+
+  it('leaves no intermediate tensors behind', async () => {
+    await tf.setBackend('wasm');
+    const x = tf.ones([2, 5, 5, 1]);
+    const dy = tf.ones([2, 3, 3, 2]);
+    const before = tf.memory().numTensors;
+    const backend = tf.backend() as unknown as { numDataIds(): number };
+    const dataBefore = backend.numDataIds();
+    const dw = tf.engine().runKernel(tf.Conv2DBackpropFilter, { x, dy }, { strides: 1, pad: 'valid', dataFormat: 'NHWC', filterShape: [3, 3, 1, 2] } as unknown as tf.NamedAttrMap) as tf.Tensor;
+    expect(Array.from(dw.dataSync())).toEqual(new Array(18).fill(18));
+    dw.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+    expect(backend.numDataIds()).toBe(dataBefore);
+    tf.dispose([x, dy]);
+  });
+
+  it('refuses NCHW and non-float inputs with a typed error naming the kernel', async () => {
+    await tf.setBackend('wasm');
+    const x = tf.ones([1, 4, 4, 1]);
+    const dy = tf.ones([1, 2, 2, 1]);
+    const run = (attrs: Record<string, unknown>, inputs = { x, dy }) => () =>
+      tf.engine().runKernel(tf.Conv2DBackpropFilter, inputs, { strides: 1, pad: 'valid', filterShape: [3, 3, 1, 1], ...attrs } as unknown as tf.NamedAttrMap);
+    expect(run({ dataFormat: 'NCHW' })).toThrow(WasmKernelUnsupportedError);
+    expect(run({ dataFormat: 'NCHW' })).toThrow(/Conv2DBackpropFilter on the wasm backend: dataFormat 'NCHW' is not supported/);
+    const xi = tf.ones([1, 4, 4, 1], 'int32');
+    expect(run({ dataFormat: 'NHWC' }, { x: xi, dy })).toThrow(/dtype int32\/float32 is not supported/);
+    const dyWrong = tf.ones([1, 3, 3, 1]);
+    expect(run({ dataFormat: 'NHWC' }, { x, dy: dyWrong })).toThrow(/does not match the forward output/);
+    tf.dispose([x, dy, xi, dyWrong]);
+  });
+});
+
+/** Values with many exact ties (whole numbers in a small range), where max pooling must pick one position. */
+function tiedValues(n: number, seed: number): Float32Array {
+  return seededValues(n, seed).map((v) => Math.round(v * 2));
+}
+
+describe('wasm MaxPoolGrad (replacement)', () => {
+  beforeAll(async () => {
+    await selectBackend({ backend: 'wasm' });
+  });
+
+  async function poolGrad(backend: 'wasm' | 'cpu', values: Float32Array, shape: [number, number, number, number], filter: [number, number], strides: [number, number], pad: 'valid' | 'same' | number) {
+    await tf.setBackend(backend);
+    return tf.tidy(() => {
+      const x = tf.tensor4d(values, shape);
+      return tf.grad((input: tf.Tensor) => tf.maxPool(input as tf.Tensor4D, filter, strides, pad).mul(tf.range(1, 1 + tf.maxPool(x, filter, strides, pad).size).reshape(tf.maxPool(x, filter, strides, pad).shape)).sum())(x).dataSync() as Float32Array;
+    });
+  }
+
+  const cases: Array<{ filter: [number, number]; strides: [number, number]; pad: 'valid' | 'same' | number }> = [
+    { filter: [2, 2], strides: [2, 2], pad: 'valid' },
+    { filter: [3, 3], strides: [1, 1], pad: 'same' },
+    { filter: [3, 3], strides: [2, 2], pad: 'same' },
+    { filter: [2, 3], strides: [1, 2], pad: 'valid' },
+    { filter: [3, 3], strides: [2, 2], pad: 1 },
+  ];
+  for (const c of cases) {
+    it(`routes gradients like the cpu backend for ${JSON.stringify(c)}, ties included`, async () => {
+      for (const [k, values] of [seededValues(2 * 7 * 9 * 3, 5), tiedValues(2 * 7 * 9 * 3, 6)].entries()) {
+        const wasm = await poolGrad('wasm', values, [2, 7, 9, 3], c.filter, c.strides, c.pad);
+        const cpu = await poolGrad('cpu', values, [2, 7, 9, 3], c.filter, c.strides, c.pad);
+        expect(relativeError(wasm, cpu), `values set ${k}`).toBeLessThan(1e-6);
+      }
+    });
+  }
+
+  it('refuses non-float input', async () => {
+    await tf.setBackend('wasm');
+    const x = tf.ones([1, 4, 4, 1], 'int32');
+    const dy = tf.ones([1, 2, 2, 1]);
+    expect(() => tf.engine().runKernel(tf.MaxPoolGrad, { dy, input: x, output: dy }, { filterSize: 2, strides: 2, pad: 'valid' } as unknown as tf.NamedAttrMap)).toThrow(
+      /MaxPoolGrad on the wasm backend: dtype int32\/float32 is not supported/,
+    );
+    tf.dispose([x, dy]);
+  });
+});
+
+describe('wasm BatchMatMul with transposed operands (replacement)', () => {
+  beforeAll(async () => {
+    await selectBackend({ backend: 'wasm' });
+  });
+
+  const shapes: Array<{ a: number[]; b: number[] }> = [
+    { a: [7, 5], b: [5, 4] },
+    { a: [3, 7, 5], b: [3, 5, 4] },
+    { a: [1, 7, 5], b: [3, 5, 4] },
+  ];
+  for (const transposeA of [false, true]) {
+    for (const transposeB of [false, true]) {
+      it(`multiplies like the cpu backend with transposeA=${transposeA}, transposeB=${transposeB}`, async () => {
+        for (const [k, s] of shapes.entries()) {
+          const swap = (shape: number[]) => [...shape.slice(0, -2), shape.at(-1)!, shape.at(-2)!];
+          const aShape = transposeA ? swap(s.a) : s.a;
+          const bShape = transposeB ? swap(s.b) : s.b;
+          const product = async (backend: 'wasm' | 'cpu') => {
+            await tf.setBackend(backend);
+            return tf.tidy(() => {
+              const a = tf.tensor(seededValues(aShape.reduce((x, y) => x * y), 20 + k), aShape);
+              const b = tf.tensor(seededValues(bShape.reduce((x, y) => x * y), 30 + k), bShape);
+              return tf.matMul(a, b, transposeA, transposeB).dataSync() as Float32Array;
+            });
+          };
+          expect(relativeError(await product('wasm'), await product('cpu'))).toBeLessThan(1e-6);
+        }
+      });
+    }
+  }
+
+  it('registering again changes nothing and leaves no temporaries', async () => {
+    expect(registerWasmGradientKernels()).toEqual([]);
+    await tf.setBackend('wasm');
+    const a = tf.ones([4, 3]);
+    const b = tf.ones([5, 3]);
+    const backend = tf.backend() as unknown as { numDataIds(): number };
+    const before = backend.numDataIds();
+    const c = tf.matMul(a, b, false, true);
+    expect(Array.from(c.dataSync())).toEqual(new Array(20).fill(3));
+    c.dispose();
+    expect(backend.numDataIds()).toBe(before);
+    tf.dispose([a, b]);
+  });
+});

@@ -1,0 +1,185 @@
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { DISPLAY_SINK, MIME_BUNDLE, type DisplayOptions, type DisplaySink, type MimeBundle } from '../../src/display';
+import { buildBundle, PLOTLY_MIME_TYPE, type ImageState } from '../../src/plot/bundle';
+import { lineChart, plotlyFigure } from '../../src/plot/charts';
+import { jsonForScript, plotlySource, resetPlotSession } from '../../src/plot/html';
+import { closeStaticRenderer } from '../../src/plot/static-image';
+
+const PLOTLY_BANNER = 'plotly.js v4.1.2';
+const FAKE_IMAGE: ImageState = { kind: 'ok', image: { format: 'png', data: 'iVBORw0KGgo=', width: 680, height: 420 } };
+
+function chart(title = 'Loss by epoch') {
+  return lineChart({
+    title,
+    x: { title: 'Epoch' },
+    y: { title: 'Loss', unit: 'cross-entropy' },
+    series: [{ name: 'train', x: [1, 2, 3], y: [0.9, 0.5, 0.3] }],
+  });
+}
+
+function scriptCount(html: string): number {
+  return (html.match(/<script\b/gi) ?? []).length;
+}
+
+describe('figure bundle (pure)', () => {
+  it('holds plotly JSON, HTML, the static image and the title as text', () => {
+    const fig = chart();
+    const bundle = buildBundle(fig.spec, FAKE_IMAGE, { id: 'plot-1', inlinePlotly: false, noticeUnavailable: false });
+    expect(Object.keys(bundle).sort()).toEqual([PLOTLY_MIME_TYPE, 'image/png', 'text/html', 'text/plain'].sort());
+    expect(bundle['text/plain']).toBe('Figure: Loss by epoch');
+    expect(bundle[PLOTLY_MIME_TYPE]).toMatchObject({ data: fig.spec.data, layout: { title: { text: 'Loss by epoch' } } });
+    const html = bundle['text/html'] as string;
+    expect(html).toContain('<img class="llm-price-lab-plot-image" src="data:image/png;base64,iVBORw0KGgo="');
+    expect(html).toContain('id="plot-1"');
+    expect(scriptCount(html)).toBe(1);
+  });
+
+  it('uses image/svg+xml for SVG images and embeds them as a data URL', () => {
+    const svg = '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"></svg>';
+    const bundle = buildBundle(chart().spec, { kind: 'ok', image: { format: 'svg', data: svg, width: 10, height: 10 } }, {
+      id: 'p',
+      inlinePlotly: false,
+      noticeUnavailable: false,
+    });
+    expect(bundle['image/svg+xml']).toBe(svg);
+    expect(bundle['image/png']).toBeUndefined();
+    expect(bundle['text/html']).toContain(`data:image/svg+xml;base64,${Buffer.from(svg).toString('base64')}`);
+  });
+
+  it('applies the readable defaults: axis titles with units, no legend for one series, notebook size', () => {
+    const one = chart().spec.layout;
+    expect(one).toMatchObject({ width: 680, height: 420, showlegend: false, yaxis: { title: { text: 'Loss (cross-entropy)' } } });
+    const two = lineChart({
+      title: 't',
+      x: { title: 'Epoch' },
+      y: { title: 'Accuracy', unit: '%' },
+      series: [
+        { name: 'train', x: [1], y: [1] },
+        { name: 'test', x: [1], y: [2] },
+      ],
+    }).spec.layout;
+    expect(two.showlegend).toBe(true);
+    expect(two.colorway?.[0]).toBe('#0072B2');
+  });
+});
+
+describe('figure bundle in a kernel session', () => {
+  const sent: Array<{ bundle: MimeBundle; options?: DisplayOptions }> = [];
+  const sink: DisplaySink = {
+    display: (bundle, options) => sent.push({ bundle, options }),
+    update: () => undefined,
+    clear: () => undefined,
+  };
+  beforeEach(() => {
+    resetPlotSession();
+    (globalThis as Record<symbol, unknown>)[DISPLAY_SINK] = sink;
+  });
+  afterEach(() => {
+    sent.length = 0;
+    delete (globalThis as Record<symbol, unknown>)[DISPLAY_SINK];
+  });
+  afterAll(async () => {
+    resetPlotSession();
+    await closeStaticRenderer();
+  });
+
+  it('inlines plotly.js in the first output only, and again after a new session', () => {
+    const first = chart()[MIME_BUNDLE]()['text/html'] as string;
+    const second = chart('Second')[MIME_BUNDLE]()['text/html'] as string;
+    const third = chart('Third')[MIME_BUNDLE]()['text/html'] as string;
+    expect(first).toContain(PLOTLY_BANNER);
+    expect(first.length).toBeGreaterThan(plotlySource().length);
+    expect(scriptCount(first)).toBe(2);
+    for (const later of [second, third]) {
+      expect(later).not.toContain(PLOTLY_BANNER);
+      expect(scriptCount(later)).toBe(1);
+      expect(later).toContain('window.Plotly');
+    }
+    resetPlotSession();
+    expect(chart()[MIME_BUNDLE]()['text/html']).toContain(PLOTLY_BANNER);
+  });
+
+  it('gives each output its own element id', () => {
+    const ids = [chart(), chart(), chart()].map((fig) => /id="([^"]+)"/.exec(fig[MIME_BUNDLE]()['text/html'] as string)?.[1]);
+    expect(new Set(ids).size).toBe(3);
+  });
+
+  it('show() renders the static image in Chromium and sends one display_data with all four types', async () => {
+    const fig = chart('Rendered');
+    await fig.show();
+    expect(sent).toHaveLength(1);
+    const bundle = sent[0]?.bundle ?? {};
+    expect(Object.keys(bundle).sort()).toEqual([PLOTLY_MIME_TYPE, 'image/png', 'text/html', 'text/plain'].sort());
+    const png = Buffer.from(bundle['image/png'] as string, 'base64');
+    expect(png.subarray(1, 4).toString('latin1')).toBe('PNG');
+    expect(png.readUInt32BE(16)).toBe(680); // IHDR width
+    expect(png.readUInt32BE(20)).toBe(420);
+    expect(bundle['text/html']).toContain('src="data:image/png;base64,');
+    expect(bundle['text/plain']).toBe('Figure: Rendered');
+  });
+
+  it('renders SVG when asked', async () => {
+    const fig = await chart('As SVG').render({ format: 'svg' });
+    const bundle = fig[MIME_BUNDLE]();
+    expect(bundle['image/svg+xml']).toMatch(/^<svg[^>]*class="main-svg"/);
+    expect(bundle['image/png']).toBeUndefined();
+  });
+
+  it('a figure not yet rendered still draws, and its text says how to add the image', () => {
+    const bundle = chart('Lazy')[MIME_BUNDLE]();
+    expect(bundle['image/png']).toBeUndefined();
+    expect(bundle[PLOTLY_MIME_TYPE]).toBeDefined();
+    expect(bundle['text/plain']).toContain('await fig.show()');
+  });
+
+  it('without a browser leaves the image out, says why once, and never throws', async () => {
+    const missing = '/nonexistent/chromium';
+    await chart('A').show({ executablePath: missing });
+    await chart('B').show({ executablePath: missing });
+    expect(sent).toHaveLength(2);
+    const [a, b] = sent.map((s) => s.bundle);
+    for (const bundle of [a, b]) {
+      expect(bundle?.['image/png']).toBeUndefined();
+      expect(bundle?.[PLOTLY_MIME_TYPE]).toBeDefined();
+      expect(bundle?.['text/html']).toContain('window.Plotly');
+    }
+    expect(a?.['text/plain']).toContain(`names ${missing}, which does not exist`);
+    expect(a?.['text/html']).toContain('llm-price-lab-plot-notice');
+    expect(b?.['text/plain']).toBe('Figure: B');
+    expect(b?.['text/html']).not.toContain('llm-price-lab-plot-notice');
+  });
+
+  it('PLOTLY_BROWSER names the executable', async () => {
+    const saved = process.env.PLOTLY_BROWSER;
+    process.env.PLOTLY_BROWSER = '/nonexistent/from-env';
+    try {
+      const fig = await chart().render();
+      expect(fig.image).toEqual({ kind: 'unavailable', reason: 'PLOTLY_BROWSER names /nonexistent/from-env, which does not exist' });
+    } finally {
+      if (saved === undefined) delete process.env.PLOTLY_BROWSER;
+      else process.env.PLOTLY_BROWSER = saved;
+    }
+  });
+});
+
+describe('escaping', () => {
+  const attack = '</script><script>alert(1)</script>';
+
+  it('keeps a label from closing the script: JSON in <script> escapes < > & and U+2028/9', () => {
+    expect(jsonForScript({ t: `${attack} & \u2028\u2029` })).toBe(
+      '{"t":"\\u003c/script\\u003e\\u003cscript\\u003ealert(1)\\u003c/script\\u003e \\u0026 \\u2028\\u2029"}',
+    );
+    expect(JSON.parse(jsonForScript({ t: attack }))).toEqual({ t: attack });
+    const fig = plotlyFigure({ data: [{ type: 'bar', x: [attack], y: [1], name: attack, hovertext: attack }], layout: { title: attack } });
+    const html = buildBundle(fig.spec, { kind: 'not-rendered' }, { id: 'x', inlinePlotly: false, noticeUnavailable: false })['text/html'] as string;
+    expect(html).not.toContain('alert(1)</script>');
+    expect(html).not.toContain('<script>alert');
+    expect(scriptCount(html)).toBe(1);
+  });
+
+  it('escapes the title in the image alt text', () => {
+    const fig = chart(`"><img src=x onerror=alert(1)>`);
+    const html = buildBundle(fig.spec, FAKE_IMAGE, { id: 'x', inlinePlotly: false, noticeUnavailable: false })['text/html'] as string;
+    expect(html).toContain('alt="&quot;&gt;&lt;img src=x onerror=alert(1)&gt;"');
+  });
+});

@@ -1,0 +1,49 @@
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { selectBackend } from '../../src/model/backend';
+import { createCnn } from '../../src/model/cnn';
+import { evaluate } from '../../src/model/evaluate';
+import { averageWeights, federatedAveraging, labelHistogram, shardByLabel, subsetSplit } from '../../src/privacy/federated';
+import { smokeDigits } from '../model/smoke';
+
+describe('federated averaging', () => {
+  beforeAll(async () => {
+    await selectBackend({ backend: 'wasm' });
+  });
+
+  it('shards by label: every example once, few digits per client, seeded', () => {
+    const labels = Uint8Array.from({ length: 1000 }, (_, i) => i % 10);
+    const parts = shardByLabel(labels, 5, 2, 7);
+    const all = parts.flatMap((p) => Array.from(p)).sort((a, b) => a - b);
+    expect(all).toEqual(Array.from({ length: 1000 }, (_, i) => i));
+    for (const p of parts) expect(labelHistogram(labels, p).filter((n) => n > 0).length).toBeLessThanOrEqual(2);
+    expect(shardByLabel(labels, 5, 2, 7).map((p) => Array.from(p))).toEqual(parts.map((p) => Array.from(p)));
+    expect(() => shardByLabel(labels, 0)).toThrow(/clients = 0/);
+  });
+
+  it('averages weights in proportion to client sizes', () => {
+    const a = [tf.tensor([1, 2]), tf.tensor([[4]])];
+    const b = [tf.tensor([3, 6]), tf.tensor([[0]])];
+    const avg = averageWeights([a, b], [1, 3]);
+    expect(Array.from(avg[0]!.dataSync())).toEqual([2.5, 5]);
+    expect(Array.from(avg[1]!.dataSync())).toEqual([1]);
+    tf.dispose([...a, ...b, ...avg]);
+  });
+
+  it('trains a global model from non-identical clients above chance', async () => {
+    const data = await smokeDigits();
+    const parts = shardByLabel(data.train.labels, 4, 3, 1);
+    const clients = parts.map((p) => subsetSplit(data.train, p));
+    const rounds: number[] = [];
+    const { model, rounds: history } = await federatedAveraging(() => createCnn({ seed: 5, filters: 8, denseUnits: 16 }), clients, {
+      rounds: 2,
+      validation: data.validation,
+      seed: 1,
+      onRound: (r) => rounds.push(r.round),
+    });
+    expect(rounds).toEqual([1, 2]);
+    expect(history[1]!.clientSamples.reduce((a, b) => a + b, 0)).toBe(1000);
+    expect(evaluate(model, data.test).accuracy).toBeGreaterThan(0.3);
+    model.dispose();
+  });
+});
