@@ -21,6 +21,23 @@ function layout(title: string, xTitle: string, yTitle: string, extra: PlotlyLayo
   return { title: { text: title }, xaxis: { title: { text: xTitle } }, yaxis: { title: { text: yTitle } }, ...extra };
 }
 
+/** Breaks a category label into lines of about `width` characters (plotly tick labels take <br>). */
+export function wrapLabel(label: string, width = 18): string {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of label.split(' ')) {
+    if (line !== '' && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else line = line === '' ? word : `${line} ${word}`;
+  }
+  if (line !== '') lines.push(line);
+  return lines.join('<br>');
+}
+
+/** A category x axis whose wrapped labels get the room they need. */
+const CATEGORY_X = { automargin: true, tickangle: 0, tickfont: { size: 11 } };
+
 /** Decimal year → ISO date (for date axes). */
 export function isoDate(year: number): string {
   const whole = Math.floor(year);
@@ -68,13 +85,11 @@ export function frontierTrendFigure(
   const data: PlotlyTrace[] = [
     {
       type: 'scatter',
-      mode: 'markers+text',
+      mode: 'markers',
       name: 'cheapest model above threshold',
       x: frontier.map((p) => isoDate(p.year)),
       y: frontier.map((p) => p.usdPerMTok),
-      text: frontier.map((p) => p.row.model),
-      textposition: 'top right',
-      textfont: { size: 9 },
+      text: frontier.map((p) => `${p.row.provider} ${p.row.model}`),
       marker: { size: 9 },
     },
     {
@@ -105,30 +120,32 @@ export function frontierTrendFigure(
   };
 }
 
-/** A forest plot of yearly decline factors with their intervals, on a log axis. */
+/** A forest plot of yearly decline factors with their intervals, on a log axis, one labelled row each. */
 export function factorComparisonFigure(estimates: readonly FactorEstimate[], title: string): SourcedFigureSpec {
+  const labels = estimates.map((e, i) => `${e.label.length > 52 ? `${e.label.slice(0, 50)}…` : e.label} ·${i + 1}`);
   return {
     data: [
       {
         type: 'scatter',
         mode: 'markers',
-        orientation: 'h',
         x: estimates.map((e) => e.yearlyFactor),
-        y: estimates.map((e) => e.label),
+        y: labels,
+        text: estimates.map((e) => e.label),
         error_x: {
           type: 'data',
           symmetric: false,
           array: estimates.map((e) => (e.high === undefined ? 0 : e.high - e.yearlyFactor)),
           arrayminus: estimates.map((e) => (e.low === undefined ? 0 : e.yearlyFactor - e.low)),
         },
-        marker: { size: 10 },
+        marker: { size: 9 },
         name: 'yearly factor',
       },
     ],
     layout: layout(title, 'price falls by this factor per year (log scale)', '', {
       xaxis: { type: 'log', title: { text: 'price falls by this factor per year (log scale)' } },
-      yaxis: { automargin: true },
-      margin: { l: 320 },
+      yaxis: { automargin: true, type: 'category', tickmode: 'array', tickvals: labels, ticktext: labels, autorange: 'reversed', tickfont: { size: 10 } },
+      height: 140 + 26 * estimates.length,
+      margin: { l: 20 },
       showlegend: false,
     }),
     sources: [...new Set(estimates.flatMap((e) => (e.sourceUrl ? [e.sourceUrl] : [])))],
@@ -138,7 +155,7 @@ export function factorComparisonFigure(estimates: readonly FactorEstimate[], tit
 /** Published yearly factors from trends.csv, with the interval where the note gives one ("90% CI a-b"). */
 export function publishedFactors(trends: readonly TrendRow[]): FactorEstimate[] {
   return trends
-    .filter((t) => t.unit === 'x per year')
+    .filter((t) => t.unit === 'x per year' && !t.quantity.includes('(rising)'))
     .map((t) => {
       const ci = intervalInNote(t.note);
       return { label: t.quantity, yearlyFactor: t.value, low: ci?.low, high: ci?.high, sourceUrl: t.sourceUrl };
@@ -151,7 +168,7 @@ export function costBreakdownFigure(items: readonly CostItem[], title: string): 
     data: [
       {
         type: 'bar',
-        x: items.map((i) => i.label),
+        x: items.map((i) => wrapLabel(i.label)),
         y: items.map((i) => i.usd),
         text: items.map((i) => `$${(i.usd / 1e6).toFixed(2)}M`),
         textposition: 'outside',
@@ -162,7 +179,7 @@ export function costBreakdownFigure(items: readonly CostItem[], title: string): 
         },
       },
     ],
-    layout: layout(title, '', 'USD', { showlegend: false }),
+    layout: layout(title, '', 'USD', { showlegend: false, xaxis: CATEGORY_X, height: 460 }),
     sources: [],
   };
 }
@@ -173,7 +190,7 @@ export function yearlyFactorBarsFigure(bars: readonly FactorEstimate[], title: s
     data: [
       {
         type: 'bar',
-        x: bars.map((b) => b.label),
+        x: bars.map((b) => wrapLabel(b.label)),
         y: bars.map((b) => b.yearlyFactor),
         text: bars.map((b) => `${b.yearlyFactor.toFixed(2)}x`),
         textposition: 'outside',
@@ -185,7 +202,12 @@ export function yearlyFactorBarsFigure(bars: readonly FactorEstimate[], title: s
         },
       },
     ],
-    layout: layout(title, '', 'factor per year (log scale)', { yaxis: { type: 'log', title: { text: 'factor per year (log scale)' } }, showlegend: false }),
+    layout: layout(title, '', 'factor per year (log scale)', {
+      yaxis: { type: 'log', title: { text: 'factor per year (log scale)' } },
+      xaxis: CATEGORY_X,
+      height: 480,
+      showlegend: false,
+    }),
     sources: [...new Set(bars.flatMap((b) => (b.sourceUrl ? [b.sourceUrl] : [])))],
   };
 }
@@ -195,8 +217,8 @@ export function servingFigure(e: { revenueUsdPerDay: number; gpuRentUsdPerDay: n
   const labels = ['revenue per day', 'GPU rent per day', 'margin per day'];
   const values = [e.revenueUsdPerDay, e.gpuRentUsdPerDay, e.marginUsdPerDay];
   return {
-    data: [{ type: 'bar', x: labels, y: values, text: values.map((v) => `$${v.toFixed(2)}`), textposition: 'outside', marker: { color: ['#2ca02c', '#d62728', '#1f77b4'] } }],
-    layout: layout(title, '', 'USD per day', { showlegend: false }),
+    data: [{ type: 'bar', x: labels.map((l) => wrapLabel(l)), y: values, text: values.map((v) => `$${v.toFixed(2)}`), textposition: 'outside', marker: { color: ['#2ca02c', '#d62728', '#1f77b4'] } }],
+    layout: layout(title, '', 'USD per day', { showlegend: false, xaxis: CATEGORY_X }),
     sources: [...sources],
   };
 }
@@ -205,9 +227,11 @@ export function servingFigure(e: { revenueUsdPerDay: number; gpuRentUsdPerDay: n
 export function modelSizeFigure(runs: readonly TrainingRunRow[]): SourcedFigureSpec {
   const sized = runs.filter((r): r is TrainingRunRow & { params: number } => r.params !== null);
   return {
-    data: [{ type: 'bar', x: sized.map((r) => r.model), y: sized.map((r) => r.params), text: sized.map((r) => `${(r.params / 1e9).toFixed(0)}B`), textposition: 'outside' }],
+    data: [{ type: 'bar', x: sized.map((r) => wrapLabel(r.model)), y: sized.map((r) => r.params), text: sized.map((r) => `${(r.params / 1e9).toFixed(0)}B`), textposition: 'outside' }],
     layout: layout('Model size (parameters; mixture-of-experts rows count all experts)', '', 'parameters (log scale)', {
       yaxis: { type: 'log', title: { text: 'parameters (log scale)' } },
+      xaxis: CATEGORY_X,
+      height: 480,
       showlegend: false,
     }),
     sources: sourcesOf(sized),
@@ -217,7 +241,7 @@ export function modelSizeFigure(runs: readonly TrainingRunRow[]): SourcedFigureS
 /** Input price before and after each May 2024 cut (log axis); a free model is drawn at the axis floor and labelled. */
 export function priceCutsFigure(cuts: readonly PriceCut[]): SourcedFigureSpec {
   const floor = 0.01;
-  const label = (c: PriceCut): string => `${c.provider} ${c.model}`;
+  const label = (c: PriceCut): string => wrapLabel(`${c.provider} ${c.model}`, 14);
   const after = cuts.map((c) => (c.after.inputUsdPerMTok === 0 ? floor : c.after.inputUsdPerMTok));
   return {
     data: [
@@ -233,6 +257,7 @@ export function priceCutsFigure(cuts: readonly PriceCut[]): SourcedFigureSpec {
     ],
     layout: layout('The May 2024 Chinese price war: input prices before and after', '', 'USD per 1M input tokens (log scale)', {
       barmode: 'group',
+      xaxis: CATEGORY_X,
       yaxis: { type: 'log', title: { text: 'USD per 1M input tokens (log scale)' } },
     }),
     sources: sourcesOf(cuts.flatMap((c) => [c.before, c.after])),
