@@ -2,6 +2,7 @@
  * Numerical checks of calculus in plain float64 JavaScript: central finite differences, and the
  * sigmoid neuron of notebook 04 with its per-sample log loss and analytic gradient.
  */
+import { createRandom, randomNormal } from '../data/random';
 import { AlgorithmInputError, matrixShape } from './errors';
 
 /** ∂f/∂θᵢ ≈ (f(θ + h·eᵢ) − f(θ − h·eᵢ)) / 2h for every i. */
@@ -61,4 +62,21 @@ export function meanOfSampleGradients(theta: readonly number[], xs: readonly (re
   const sum = new Array<number>(theta.length).fill(0);
   xs.forEach((x, i) => sampleLossGradient(theta, x, ys[i] as number).forEach((g, j) => (sum[j] = (sum[j] as number) + g)));
   return sum.map((s) => s / xs.length);
+}
+
+export interface ClassificationData {
+  readonly xs: number[][];
+  readonly ys: number[];
+  readonly trueTheta: number[];
+}
+
+/** Features x ~ N(0, 1) and labels y ~ Bernoulli(σ(θ*·[x, 1])) for a random θ*; reproducible from `seed`. */
+export function syntheticClassification(samples: number, features: number, seed: number): ClassificationData {
+  if (!Number.isInteger(samples) || samples < 1) throw new AlgorithmInputError('samples', `must be a positive integer, got ${samples}`);
+  if (!Number.isInteger(features) || features < 1) throw new AlgorithmInputError('features', `must be a positive integer, got ${features}`);
+  const random = createRandom(seed);
+  const trueTheta = Array.from({ length: features + 1 }, () => 2 * randomNormal(random));
+  const xs = Array.from({ length: samples }, () => Array.from({ length: features }, () => randomNormal(random)));
+  const ys = xs.map((x) => (random() < neuron(trueTheta, x) ? 1 : 0));
+  return { xs, ys, trueTheta };
 }

@@ -13,6 +13,7 @@ import {
   neuron,
   randomMatrix,
   sampleLossGradient,
+  syntheticClassification,
   syntheticRegression,
 } from '../../src/algorithms';
 
@@ -71,5 +72,15 @@ describe('gradient descent and the learning-rate sweep', () => {
 
   it('rejects a non-positive learning rate', () => {
     expect(() => gradientDescent(objective, theta0, { learningRate: 0, steps: 1 })).toThrow('learningRate: must be > 0, got 0');
+  });
+});
+
+describe('synthetic classification data', () => {
+  it('is reproducible and its labels follow the true neuron', () => {
+    const a = syntheticClassification(400, 2, 9);
+    expect(syntheticClassification(400, 2, 9)).toEqual(a);
+    const agree = a.xs.filter((x, i) => (neuron(a.trueTheta, x) > 0.5 ? 1 : 0) === a.ys[i]).length;
+    expect(agree / a.xs.length).toBeGreaterThan(0.7);
+    expect(() => syntheticClassification(0, 2, 1)).toThrow('samples: must be a positive integer, got 0');
   });
 });
