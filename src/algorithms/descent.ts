@@ -15,13 +15,14 @@ export interface DescentRun {
   /** Loss before the first step and after each step (stops early once diverged). */
   readonly losses: number[];
   readonly theta: number[];
+  /** The loss ended above where it started (or stopped early, exploding): the rate is too large. */
   readonly diverged: boolean;
 }
 
 export interface DescentOptions {
   readonly learningRate: number;
   readonly steps: number;
-  /** A run counts as diverged once its loss exceeds this multiple of the starting loss (or is not finite). */
+  /** Stop early once the loss exceeds this multiple of the starting loss (or is not finite). */
   readonly divergenceFactor?: number;
 }
 
@@ -41,7 +42,7 @@ export function gradientDescent(objective: Objective, theta0: readonly number[],
       return { learningRate, losses, theta, diverged: true };
     }
   }
-  return { learningRate, losses, theta, diverged: false };
+  return { learningRate, losses, theta, diverged: (losses.at(-1) as number) > start };
 }
 
 /** One gradient-descent run per learning rate, from the same start. */

@@ -84,3 +84,15 @@ describe('synthetic classification data', () => {
     expect(() => syntheticClassification(0, 2, 1)).toThrow('samples: must be a positive integer, got 0');
   });
 });
+
+describe('divergence', () => {
+  it('counts a run whose loss ends above its start as diverged, even before it explodes', () => {
+    const data = syntheticRegression(64, 2, 0.1, 5);
+    const objective = leastSquares(data.xs, data.ys);
+    const lambda = leastSquaresCurvature(data.xs);
+    const short = gradientDescent(objective, [0, 0, 0], { learningRate: 2.2 / lambda, steps: 25 });
+    expect(short.losses).toHaveLength(26);
+    expect(short.diverged).toBe(true);
+    expect(gradientDescent(objective, [0, 0, 0], { learningRate: 1 / lambda, steps: 3 }).diverged).toBe(false);
+  });
+});
