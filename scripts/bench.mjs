@@ -3,10 +3,11 @@
 // samples, prints a table and writes build/bench.json. Where Debian's python3-torch is installed it
 // also trains the same model in PyTorch with the same batch size and reports our best backend's
 // training throughput as a fraction of PyTorch's.
-//   node scripts/bench.mjs [--samples 8000] [--cpu-samples 192] [--batch-size 64] [--no-torch]
+//   node scripts/bench.mjs [--samples 8000] [--cpu-samples 192] [--batch-size 64] [--torch-threads n] [--no-torch]
+// Throughputs depend on what else the machine runs: compare figures measured on an idle machine.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, renameSync, writeFileSync, existsSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { mkdirSync, renameSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -29,6 +30,7 @@ const options = new Command()
   .option('--cpu-infer-samples <n>', 'images to classify on the cpu backend', positiveInt, 200)
   .option('--batch-size <n>', 'training batch size (article: 64)', positiveInt, 64)
   .option('--seed <n>', 'seed of the initial weights, the split and the shuffling', (v) => (v === '0' ? 0 : positiveInt(v)), 1)
+  .option('--torch-threads <n>', 'threads PyTorch may use (default: every core)', positiveInt, cpus().length)
   .option('--no-torch', 'skip the PyTorch peer')
   .parse()
   .opts();
@@ -97,25 +99,32 @@ function torchAvailable() {
 }
 
 function benchTorch(data) {
-  const dir = join(root, 'build', 'bench-data');
+  // The same normalised split, as raw arrays the Python script reads; removed afterwards.
+  const dir = join(root, 'build', `bench-data-${process.pid}`);
   mkdirSync(dir, { recursive: true });
-  for (const [name, split] of [['train', data.train], ['test', data.test]]) {
-    writeAtomically(join(dir, `${name}-images.f32`), Buffer.from(split.images.buffer, split.images.byteOffset, split.images.byteLength));
-    writeAtomically(join(dir, `${name}-labels.u8`), Buffer.from(split.labels));
+  let result;
+  try {
+    for (const [name, split] of [['train', data.train], ['test', data.test]]) {
+      writeFileSync(join(dir, `${name}-images.f32`), Buffer.from(split.images.buffer, split.images.byteOffset, split.images.byteLength));
+      writeFileSync(join(dir, `${name}-labels.u8`), Buffer.from(split.labels));
+    }
+    result = spawnSync(
+      SYSTEM_PYTHON,
+      [
+        join(root, 'scripts', 'bench_torch.py'),
+        '--data', dir,
+        '--train-count', String(data.train.count),
+        '--test-count', String(data.test.count),
+        '--samples', String(options.samples),
+        '--batch-size', String(options.batchSize),
+        '--seed', String(options.seed),
+        '--threads', String(options.torchThreads),
+      ],
+      { encoding: 'utf8' },
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
-  const result = spawnSync(
-    SYSTEM_PYTHON,
-    [
-      join(root, 'scripts', 'bench_torch.py'),
-      '--data', dir,
-      '--train-count', String(data.train.count),
-      '--test-count', String(data.test.count),
-      '--samples', String(options.samples),
-      '--batch-size', String(options.batchSize),
-      '--seed', String(options.seed),
-    ],
-    { encoding: 'utf8' },
-  );
   if (result.status !== 0) throw new Error(`bench_torch.py failed: ${result.stderr.trim().split('\n').at(-1)}`);
   return JSON.parse(result.stdout.trim().split('\n').at(-1));
 }
@@ -124,6 +133,7 @@ function fmt(n, digits = 0) {
   return n === undefined ? '-' : n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 }
 
+const loadBefore = loadavg()[0];
 const digits = await lib.loadDigits();
 const data = lib.prepareDigits(digits, { seed: options.seed });
 const backends = {};
@@ -140,7 +150,7 @@ for (const name of lib.BACKEND_ORDER) {
 const peers = {};
 if (!options.torch) skipped.pytorch = 'skipped (--no-torch)';
 else if (!torchAvailable()) skipped.pytorch = "python3-torch is not installed (Debian: apt-get install python3-torch)";
-else peers.pytorch = { ...benchTorch(data), device: `CPU (${cpus().length} cores)` };
+else peers.pytorch = { ...benchTorch(data), device: `CPU (${options.torchThreads} of ${cpus().length} cores)` };
 
 const best = Object.entries(backends).sort((a, b) => b[1].train_samples_per_s - a[1].train_samples_per_s)[0];
 const ratio = best && peers.pytorch ? best[1].train_samples_per_s / peers.pytorch.train_samples_per_s : undefined;
@@ -156,6 +166,7 @@ for (const [i, row] of rows.entries()) {
   if (i === 0) console.log(widths.map((w) => '-'.repeat(w)).join('  '));
 }
 for (const [name, reason] of Object.entries(skipped)) console.log(`${name}: ${reason}`);
+console.log(`load average (1 min) before / after: ${loadBefore.toFixed(2)} / ${loadavg()[0].toFixed(2)} on ${cpus().length} cores`);
 if (ratio !== undefined) console.log(`best backend (${best[0]}) trains at ${ratio.toFixed(2)}x PyTorch's samples/s on this machine`);
 
 const out = {
@@ -165,7 +176,7 @@ const out = {
   best_backend: best?.[0],
   ratio_to_pytorch: ratio,
   config: { samples: options.samples, cpu_samples: options.cpuSamples, batch_size: options.batchSize, seed: options.seed, model: 'article CNN' },
-  machine: { cpus: cpus().length, cpu_model: cpus()[0]?.model, node: process.version },
+  machine: { cpus: cpus().length, cpu_model: cpus()[0]?.model, node: process.version, load_average_1m: { before: loadBefore, after: loadavg()[0] } },
   measured_at: new Date().toISOString(),
 };
 mkdirSync(join(root, 'build'), { recursive: true });

@@ -16,6 +16,7 @@ export * from './model/train';
 export * from './model/evaluate';
 export * from './model/persist';
 export * from './model/progress';
+export * from './model/speed';
 export * from './compress/prune';
 export * from './compress/quantize';
 export * from './compress/distill';

@@ -1,6 +1,9 @@
 import { createRandom, permutation } from './random';
 
-/** Sizes of a split: counts of images, or fractions of the set (summing to at most 1). */
+/**
+ * Sizes of a split: counts of images (all whole numbers), or fractions of the set (all in [0, 1],
+ * at least one strictly between, summing to at most 1).
+ */
 export interface SplitSizes {
   train: number;
   validation: number;

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { createRequire } from 'node:module';
 import { dirname, join, sep } from 'node:path';
 import { MIME_BUNDLE, type MimeBundle } from '../display';
-import { registerWasmGradientKernels } from './wasm-kernels';
+import { registerWasmGradientKernels, WASM_TRAINING_KERNELS } from './wasm-kernels';
 
 /** The backends, fastest first: native TensorFlow with a GPU, native on the CPU, WebAssembly, pure JS. */
 export const BACKEND_ORDER = ['tfjs-node-gpu', 'tfjs-node', 'wasm', 'cpu'] as const;
@@ -140,11 +140,11 @@ async function tryWasm(load: (name: string) => unknown): Promise<BackendAttempt 
     // In Node the binaries are read from the package's dist folder, whatever folder the caller runs
     // from (a notebook resolves modules from its own folder). Ignored once the module is loaded.
     wasm.setWasmPaths(wasmBinaryDir());
-    const added = registerWasmGradientKernels();
+    registerWasmGradientKernels();
     if (!(await tf.setBackend(name))) return { name, outcome: 'failed', reason: 'the WebAssembly module did not initialise' };
     const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
     const threads = wasm.getThreadsCount();
-    const kernels = added.length > 0 ? `; training kernels registered: ${added.join(', ')}` : '';
+    const kernels = `; for training: ${WASM_TRAINING_KERNELS.added.join(', ')} added, ${WASM_TRAINING_KERNELS.replaced.join(', ')} replaced by faster equivalents`;
     return {
       name,
       outcome: 'chosen',

@@ -70,3 +70,25 @@ export function scorePredictions(predictions: Predictions, labels: ArrayLike<num
 export function evaluate(model: tf.LayersModel, split: DigitSplit, batchSize = DEFAULT_PREDICT_BATCH): Evaluation {
   return scorePredictions(predict(model, split, batchSize), split.labels);
 }
+
+export interface Misclassified {
+  /** Position of the image in the evaluated split. */
+  readonly index: number;
+  readonly label: number;
+  readonly predicted: number;
+  /** Probability the model gave its (wrong) prediction. */
+  readonly confidence: number;
+}
+
+/** The images the model got wrong, most confident mistakes first (at most `limit`). */
+export function misclassified(predictions: Predictions, labels: ArrayLike<number>, limit = Infinity): Misclassified[] {
+  const wrong: Misclassified[] = [];
+  for (let i = 0; i < labels.length; i += 1) {
+    const predicted = predictions.classes[i]!;
+    if (predicted !== labels[i]) {
+      wrong.push({ index: i, label: labels[i]!, predicted, confidence: predictions.probabilities[i * predictions.classCount + predicted]! });
+    }
+  }
+  wrong.sort((a, b) => b.confidence - a.confidence || a.index - b.index);
+  return wrong.slice(0, limit);
+}

@@ -98,10 +98,19 @@ export async function executeCell(
       timing['iopub.execute_input'] = msg.header.date;
       const count = (msg.content as { execution_count?: number }).execution_count;
       if (typeof count === 'number') executionCount = count;
-    } else if (isRecordedMessage(type)) {
+    }
+  };
+  // Outputs are taken from the connection's iopub signal, not the future: @jupyterlab/services
+  // routes `update_display_data` to the future of the cell that first showed that display id
+  // (JupyterLab's output areas), which is long disposed here. Same parent, same order.
+  const requestId = future.msg.header.msg_id;
+  const onIopub = (_: unknown, msg: KernelMessage.IIOPubMessage) => {
+    const type = msg.header.msg_type;
+    if (msg.parent_header && (msg.parent_header as { msg_id?: string }).msg_id === requestId && isRecordedMessage(type)) {
       recorder.handle({ msg_type: type, content: msg.content } as IopubMessage);
     }
   };
+  session.kernel.iopubMessage.connect(onIopub);
 
   let timer: NodeJS.Timeout | undefined;
   const deadlinePassed = new Promise<Settled>((resolve) => {
@@ -119,6 +128,8 @@ export async function executeCell(
   } finally {
     clearTimeout(timer);
   }
+  // The signal for this message is emitted right after the future has handled it; let it land.
+  await new Promise((resolve) => setImmediate(resolve));
 
   let failure: CellFailure | undefined;
   if (settled.kind === 'deadline') {
@@ -146,6 +157,7 @@ export async function executeCell(
     if (typeof replyStarted === 'string') timing['shell.execute_reply.started'] = replyStarted;
     if (content.status !== 'ok') failure = replyError(cell, content);
   }
+  session.kernel.iopubMessage.disconnect(onIopub);
   recorder.endCell();
 
   const ended = new Date();

@@ -135,6 +135,11 @@ export class OutputRecorder {
   }
 
   private add(output: DisplayOutput, displayId: string | undefined): void {
+    // Showing an id again also updates where it was shown before (as JupyterLab does).
+    for (const earlier of displayId ? (this.displays.get(displayId) ?? []) : []) {
+      earlier.data = { ...output.data };
+      earlier.metadata = { ...output.metadata };
+    }
     this.current.push(output);
     if (displayId) this.displays.set(displayId, [...(this.displays.get(displayId) ?? []), output]);
   }

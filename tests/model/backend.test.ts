@@ -43,6 +43,7 @@ describe('selectBackend', () => {
     expect(report.attempts[0]!.reason).toMatch(/@tensorflow\/tfjs-node-gpu is an optional dependency and is not installed/);
     expect(report.attempts[3]!.reason).toMatch(/wasm comes first/);
     expect(report.device).toMatch(/WebAssembly, 1 thread/);
+    expect(report.attempts[2]!.reason).toMatch(/for training: Conv2DBackpropFilter added, MaxPoolGrad, BatchMatMul, Sum replaced/);
     const bundle = report[MIME_BUNDLE]();
     expect(bundle['text/plain']).toMatch(/^tfjs backend: wasm on CPU \(WebAssembly/);
     expect(bundle['text/plain']).toMatch(/tfjs-node: not installed/);

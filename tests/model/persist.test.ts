@@ -66,6 +66,11 @@ describe('save and load', () => {
     model.dispose();
   });
 
+  it('is needed: tfjs without tfjs-node loaded (wasm, cpu) has no file:// handler', () => {
+    expect(tf.io.getSaveHandlers(`file://${dir}/x`)).toEqual([]);
+    expect(tf.io.getLoadHandlers(`file://${dir}/x/model.json`)).toEqual([]);
+  });
+
   it('names the file when loading fails', async () => {
     await expect(loadModel(join(dir, 'missing'))).rejects.toThrow(/missing\/model\.json: not found/);
     const model = createCnn({ seed: 1, filters: 2, denseUnits: 4 });

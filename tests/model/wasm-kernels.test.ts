@@ -158,6 +158,16 @@ describe('wasm MaxPoolGrad (replacement)', () => {
     });
   }
 
+  it('matches cpu on the model shape (26x26 → 13x13, 2x2 stride 2), ties included', async () => {
+    const shape: [number, number, number, number] = [4, 26, 26, 8];
+    const n = shape.reduce((a, b) => a * b);
+    for (const values of [seededValues(n, 8), tiedValues(n, 9), new Float32Array(n)]) {
+      const wasm = await poolGrad('wasm', values, shape, [2, 2], [2, 2], 'valid');
+      const cpu = await poolGrad('cpu', values, shape, [2, 2], [2, 2], 'valid');
+      expect(relativeError(wasm, cpu)).toBeLessThan(1e-6);
+    }
+  });
+
   it('refuses non-float input', async () => {
     await tf.setBackend('wasm');
     const x = tf.ones([1, 4, 4, 1], 'int32');
@@ -212,5 +222,54 @@ describe('wasm BatchMatMul with transposed operands (replacement)', () => {
     c.dispose();
     expect(backend.numDataIds()).toBe(before);
     tf.dispose([a, b]);
+  });
+});
+
+describe('wasm Sum over leading axes (replacement)', () => {
+  beforeAll(async () => {
+    await selectBackend({ backend: 'wasm' });
+  });
+
+  const cases: Array<{ shape: number[]; axis: number | number[]; keepDims: boolean }> = [
+    { shape: [16, 13, 13, 8], axis: [0, 1, 2], keepDims: false },
+    { shape: [16, 13, 13, 8], axis: [2, 0, 1], keepDims: true },
+    { shape: [2048, 5], axis: 0, keepDims: false },
+    { shape: [40, 40, 3], axis: [0, 1], keepDims: false },
+    { shape: [16, 13, 13, 8], axis: [1, 2], keepDims: false },
+    { shape: [16, 13, 13, 8], axis: -1, keepDims: true },
+    { shape: [8, 4], axis: 0, keepDims: false },
+  ];
+  for (const c of cases) {
+    it(`sums like the cpu backend: ${JSON.stringify(c)}`, async () => {
+      const values = seededValues(c.shape.reduce((a, b) => a * b), 40);
+      const run = async (backend: 'wasm' | 'cpu') => {
+        await tf.setBackend(backend);
+        return tf.tidy(() => {
+          const out = tf.sum(tf.tensor(values, c.shape), c.axis, c.keepDims);
+          return { shape: out.shape, values: out.dataSync() as Float32Array };
+        });
+      };
+      const wasm = await run('wasm');
+      const cpu = await run('cpu');
+      expect(wasm.shape).toEqual(cpu.shape);
+      expect(relativeError(wasm.values, cpu.values)).toBeLessThan(1e-5);
+    });
+  }
+
+  it('leaves integer sums and memory as they were', async () => {
+    await tf.setBackend('wasm');
+    const ints = tf.ones([2048, 3], 'int32');
+    const backend = tf.backend() as unknown as { numDataIds(): number };
+    const before = backend.numDataIds();
+    const total = tf.sum(ints, 0);
+    expect(total.dtype).toBe('int32');
+    expect(Array.from(total.dataSync())).toEqual([2048, 2048, 2048]);
+    total.dispose();
+    const floats = tf.ones([2048, 3]);
+    const s = tf.sum(floats, 0);
+    expect(Array.from(s.dataSync())).toEqual([2048, 2048, 2048]);
+    tf.dispose([s, floats]);
+    expect(backend.numDataIds()).toBe(before);
+    ints.dispose();
   });
 });

@@ -98,7 +98,9 @@ describe('classic Notebook UI, Run All with the project kernel', () => {
         // The notebook scrolls inside the page: make the window as tall as the notebook to see it all.
         const height = await page.evaluate(() => document.getElementById('notebook')?.scrollHeight ?? 900);
         await page.setViewportSize({ width: 1200, height: Math.min(height + 150, 10_000) });
-        await page.screenshot({ path: join(buildDir(), 'screenshots', 'plot-classic-notebook-ui.png') });
+        const screenshot = join(buildDir(), 'screenshots', 'plot-classic-notebook-ui.png');
+        await page.screenshot({ path: screenshot });
+        console.log(`classic Notebook UI, Run All: ${plots.length} charts drawn; screenshot ${screenshot}`);
 
         expect(watch.dialogs).toEqual([]);
         expect(watch.pageErrors).toEqual([]);

@@ -1,14 +1,14 @@
 /**
- * The charts fixture executed by the project kernel, exported by nbconvert (lab and classic
- * templates) and opened in Chromium: every chart drawn, nothing logged, nothing fetched, screenshots
- * under build/screenshots for the CI log.
+ * The charts fixture executed by the runner with the project kernel, exported to HTML (the runner's
+ * nbconvert lab page, and nbconvert's classic template) and opened in Chromium: every chart drawn,
+ * nothing logged, nothing fetched, screenshots under build/screenshots for the CI log.
  */
-import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildDir, jupyterCommand, projectJupyterPath } from '../../src/paths';
+import { buildDir } from '../../src/paths';
+import { runNotebooks, type NotebookReport } from '../../src/runner';
 import { launchChromium } from './browser';
 import { copyFixture, ESCAPE_TITLE, EXPECTED_OUTPUTS, FIXTURE_FIGURES, summariseOutputs, type NotebookOutput } from './fixture';
 import { exportHtml, inspectPage, type NbconvertTemplate } from './notebook-page';
@@ -17,24 +17,20 @@ import { exportHtml, inspectPage, type NbconvertTemplate } from './notebook-page
 const EXECUTE_TIMEOUT_MS = 240_000;
 const PLOTLY_BANNER = 'plotly.js v4.1.2';
 
-/** Runs the notebook in place with the project kernel (nbclient through nbconvert). */
-function executeNotebook(notebook: string): void {
-  const result = spawnSync(
-    jupyterCommand(),
-    ['nbconvert', '--to', 'notebook', '--execute', '--inplace', '--ExecutePreprocessor.timeout=180', notebook],
-    { encoding: 'utf8', timeout: EXECUTE_TIMEOUT_MS, env: { ...process.env, JUPYTER_PATH: projectJupyterPath() } },
-  );
-  if (result.status !== 0) throw new Error(`executing ${notebook} failed (${result.status ?? result.signal}):\n${result.stderr}`);
-}
-
 describe('charts fixture executed by the project kernel and exported to HTML', () => {
   const dir = join(buildDir(), 'test-notebooks', 'plot', 'executed');
+  let run: NotebookReport | undefined;
   let notebook = '';
   let browser: Browser | undefined;
 
   beforeAll(async () => {
-    notebook = copyFixture(dir);
-    executeNotebook(notebook);
+    const source = copyFixture(join(dir, 'source'));
+    const result = await runNotebooks({ notebooks: [source], outputDir: join(dir, 'run'), jobs: 1, html: true, cellTimeout: 180 });
+    run = result.notebooks[0];
+    if (run?.status !== 'passed' || !run.outputNotebook) {
+      throw new Error(`the runner did not pass the charts fixture: ${JSON.stringify(run, null, 2)}`);
+    }
+    notebook = run.outputNotebook;
     browser = await launchChromium();
   }, EXECUTE_TIMEOUT_MS + 30_000);
   afterAll(async () => {
@@ -52,8 +48,11 @@ describe('charts fixture executed by the project kernel and exported to HTML', (
   for (const template of ['lab', 'classic'] as NbconvertTemplate[]) {
     it(`draws every chart offline in nbconvert's ${template} template`, async () => {
       if (!browser) throw new Error('setup failed');
-      const html = exportHtml(notebook, template, dir);
+      // The lab page is the runner's own export (what `npm start` writes); classic is exported here.
+      const html = template === 'lab' ? run?.html : exportHtml(notebook, template, dir);
+      if (!html) throw new Error(`the runner wrote no HTML page: ${run?.htmlError ?? 'no reason given'}`);
       const report = await inspectPage(browser, html, join(buildDir(), 'screenshots', `plot-notebook-${template}.png`));
+      console.log(`charts fixture, ${template} template: ${report.plots.length} charts drawn; screenshot ${report.screenshot}`);
       expect(report.plots).toHaveLength(FIXTURE_FIGURES);
       for (const plot of report.plots) {
         expect(plot.svg, `chart ${plot.id}`).toBeGreaterThan(0);

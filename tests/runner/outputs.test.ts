@@ -51,6 +51,18 @@ describe('OutputRecorder', () => {
     expect(second[0]).not.toBe(first[0]);
   });
 
+  it('showing a display id again updates the earlier outputs with that id', () => {
+    const r = new OutputRecorder();
+    const first: Output[] = [];
+    r.beginCell(first);
+    r.handle({ msg_type: 'display_data', content: { data: { 'text/plain': 'old' }, transient: { display_id: 'd' } } });
+    const second: Output[] = [];
+    r.beginCell(second);
+    r.handle({ msg_type: 'display_data', content: { data: { 'text/plain': 'new' }, transient: { display_id: 'd' } } });
+    expect(first).toEqual([{ output_type: 'display_data', data: { 'text/plain': 'new' }, metadata: {} }]);
+    expect(second).toEqual(first);
+  });
+
   it('clear_output clears now; with wait only when the next output arrives; a pending wait dies with the cell', () => {
     const r = new OutputRecorder();
     const outputs: Output[] = [];
