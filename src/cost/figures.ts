@@ -122,7 +122,9 @@ export function frontierTrendFigure(
 
 /** A forest plot of yearly decline factors with their intervals, on a log axis, one labelled row each. */
 export function factorComparisonFigure(estimates: readonly FactorEstimate[], title: string): SourcedFigureSpec {
-  const labels = estimates.map((e, i) => `${e.label.length > 52 ? `${e.label.slice(0, 50)}…` : e.label} ·${i + 1}`);
+  const short = (label: string): string => (label.length > 54 ? `${label.slice(0, 24)}…${label.slice(-28)}` : label);
+  const labels = estimates.map((e, i) => `${short(e.label)} ·${i + 1}`);
+  const values = estimates.flatMap((e) => [e.yearlyFactor, e.low ?? e.yearlyFactor, e.high ?? e.yearlyFactor]);
   return {
     data: [
       {
@@ -142,7 +144,7 @@ export function factorComparisonFigure(estimates: readonly FactorEstimate[], tit
       },
     ],
     layout: layout(title, 'price falls by this factor per year (log scale)', '', {
-      xaxis: { type: 'log', title: { text: 'price falls by this factor per year (log scale)' } },
+      xaxis: { type: 'log', title: { text: 'price falls by this factor per year (log scale)' }, dtick: 1, tickformat: ',d', range: [Math.log10(Math.min(...values) / 1.5), Math.log10(Math.max(...values) * 1.5)] },
       yaxis: { automargin: true, type: 'category', tickmode: 'array', tickvals: labels, ticktext: labels, autorange: 'reversed', tickfont: { size: 10 } },
       height: 140 + 26 * estimates.length,
       margin: { l: 20 },
