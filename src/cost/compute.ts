@@ -84,7 +84,7 @@ export function findGpu(hardware: readonly HardwareRow[], gpu: string): Hardware
 export function gpuPeakFlopsPerSecond(hardware: readonly HardwareRow[], gpu: string): FlopsPerSecond {
   const row = findGpu(hardware, gpu);
   if (row.peakTflops === null) {
-    throw new UnknownGpuError(gpu, [...new Set(hardware.filter((r) => r.peakTflops !== null).map((r) => r.gpu))]);
+    throw new UnknownGpuError(gpu, [...new Set(hardware.filter((r) => r.peakTflops !== null).map((r) => r.gpu))], 'peak_tflops_dense_bf16_or_fp16');
   }
   return row.peakTflops * TERA;
 }
@@ -93,7 +93,7 @@ export function gpuPeakFlopsPerSecond(hardware: readonly HardwareRow[], gpu: str
 export function gpuUsdPerHour(hardware: readonly HardwareRow[], gpu: string): number {
   const row = findGpu(hardware, gpu);
   if (row.usdPerGpuHour === null) {
-    throw new UnknownGpuError(gpu, [...new Set(hardware.filter((r) => r.usdPerGpuHour !== null).map((r) => r.gpu))]);
+    throw new UnknownGpuError(gpu, [...new Set(hardware.filter((r) => r.usdPerGpuHour !== null).map((r) => r.gpu))], 'price_usd_per_hour');
   }
   return row.usdPerGpuHour;
 }

@@ -32,8 +32,14 @@ export class UnknownGpuError extends Error {
   constructor(
     readonly gpu: string,
     readonly known: readonly string[],
+    /** The hardware.csv column the GPU's row leaves blank, when the GPU is listed without it. */
+    readonly missingColumn?: string,
   ) {
-    super(`unknown GPU ${show(gpu)}; hardware.csv lists: ${known.join('; ')}`);
+    super(
+      missingColumn === undefined
+        ? `unknown GPU ${show(gpu)}; hardware.csv lists: ${known.join('; ')}`
+        : `GPU ${show(gpu)} has no ${missingColumn} in hardware.csv; rows with one: ${known.join('; ')}`,
+    );
   }
 }
 

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CsvError, parse, type InfoRecord } from 'csv-parse/sync';
 import { projectRoot } from '../paths';
-import { ReferenceDataError } from './errors';
+import { CostInputError, ReferenceDataError } from './errors';
 import type { DecimalYear, Usd, UsdPerGpuHour, UsdPerMTok } from './units';
 
 /** Where a row came from: shown under every chart built from it. */
@@ -255,6 +255,6 @@ export function sourcesOf(rows: readonly Sourced[]): string[] {
 /** A notebook parameter holding a YYYY-MM(-DD) date, as a decimal year; throws naming the parameter. */
 export function dateParameter(parameter: string, value: string): DecimalYear {
   const year = decimalYear(value);
-  if (year === null) throw new ReferenceDataError(`parameter ${parameter}`, null, `${JSON.stringify(value)} is not YYYY-MM or YYYY-MM-DD`);
+  if (year === null) throw new CostInputError(parameter, value, 'is not a YYYY-MM or YYYY-MM-DD date');
   return year;
 }

@@ -90,7 +90,9 @@ describe('invalid inputs', () => {
     expect(() => findGpu(data.hardware, 'NVIDIA B200')).toThrow(UnknownGpuError);
     expect(() => findGpu(data.hardware, 'NVIDIA B200')).toThrow(/unknown GPU "NVIDIA B200"; hardware.csv lists: NVIDIA V100 SXM2; /);
     // H800 is listed, but without a peak throughput.
-    expect(() => gpuPeakFlopsPerSecond(data.hardware, 'NVIDIA H800 (China export variant of H100)')).toThrow(UnknownGpuError);
+    expect(() => gpuPeakFlopsPerSecond(data.hardware, 'NVIDIA H800 (China export variant of H100)')).toThrow(
+      /^GPU "NVIDIA H800 \(China export variant of H100\)" has no peak_tflops_dense_bf16_or_fp16 in hardware.csv; rows with one: NVIDIA V100 SXM2;/,
+    );
     expect(() => gpuUsdPerHour(data.hardware, 'NVIDIA H100 SXM5')).toThrow(UnknownGpuError);
   });
 });

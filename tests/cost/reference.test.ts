@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import {
   REFERENCE_FILES,
   ReferenceDataError,
+  dateParameter,
   decimalYear,
   findRow,
   loadReferenceData,
@@ -56,6 +57,8 @@ describe('reference data', () => {
     expect(decimalYear('2023-07')).toBeCloseTo(2023 + 181 / 365, 12);
     expect(decimalYear('2024-02-30')).toBeNull();
     expect(decimalYear('May 2024')).toBeNull();
+    expect(dateParameter('fromDate', '2021-11-01')).toBeCloseTo(2021 + 304 / 365, 12);
+    expect(() => dateParameter('fromDate', '11/2021')).toThrow('fromDate = "11/2021": is not a YYYY-MM or YYYY-MM-DD date');
   });
 
   it('names file, line and column of a malformed row', () => {
