@@ -10,3 +10,4 @@ export * from './drivers';
 export * from './reference';
 export * from './figures';
 export * from './show';
+export * from './gpu-count';

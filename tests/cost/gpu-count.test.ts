@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import { gpuCountGrid, gpusToTrain } from '../../src/cost/gpu-count';
+
+const H100_PEAK = 989e12;
+
+describe('GPUs to train a model by a deadline', () => {
+  it('follows 6·N·D, the utilisation and the deadline', () => {
+    const run = gpusToTrain({ params: 7e9, tokens: 2e12, days: 90, peakFlopsPerSecond: H100_PEAK, mfu: 0.4 });
+    expect(run.flops).toBe(6 * 7e9 * 2e12);
+    expect(run.gpuHours).toBeCloseTo(8.4e22 / (H100_PEAK * 0.4) / 3600, 6);
+    expect(run.gpus).toBe(Math.ceil(run.gpuHours / (90 * 24)));
+    expect(run.gpus).toBe(28);
+    const halfTime = gpusToTrain({ params: 7e9, tokens: 2e12, days: 45, peakFlopsPerSecond: H100_PEAK, mfu: 0.4 });
+    expect(halfTime.gpus).toBeGreaterThanOrEqual(2 * run.gpus - 1);
+    expect(halfTime.gpus).toBeLessThanOrEqual(2 * run.gpus);
+  });
+
+  it('puts Llama 3.1 405B on 15.6T tokens within 15% of its reported 30.84M H100-hours at 40% MFU', () => {
+    const llama = gpusToTrain({ params: 405e9, tokens: 15.6e12, days: 90, peakFlopsPerSecond: H100_PEAK, mfu: 0.4 });
+    expect(Math.abs(llama.gpuHours / 30.84e6 - 1)).toBeLessThan(0.15);
+  });
+
+  it('lays out a grid by parameters (rows) and tokens (columns), growing along both', () => {
+    const grid = gpuCountGrid({ params: [1e9, 1e10], tokens: [1e11, 1e12, 1e13], days: 30, peakFlopsPerSecond: H100_PEAK, mfu: 0.5 });
+    expect(grid).toHaveLength(2);
+    expect(grid.map((row) => row.map((c) => [c.params, c.tokens]))).toEqual([
+      [[1e9, 1e11], [1e9, 1e12], [1e9, 1e13]],
+      [[1e10, 1e11], [1e10, 1e12], [1e10, 1e13]],
+    ]);
+    expect(grid[1]![2]!.gpus).toBeGreaterThan(grid[0]![2]!.gpus);
+    expect(grid[1]![2]!.gpus).toBeGreaterThan(grid[1]![1]!.gpus);
+  });
+
+  it('refuses impossible inputs by parameter name', () => {
+    expect(() => gpusToTrain({ params: 1e9, tokens: 1e12, days: 0, peakFlopsPerSecond: H100_PEAK, mfu: 0.4 })).toThrow(/days/);
+    expect(() => gpusToTrain({ params: 1e9, tokens: 1e12, days: 30, peakFlopsPerSecond: H100_PEAK, mfu: 1.5 })).toThrow(/mfu/);
+  });
+});
