@@ -65,7 +65,9 @@ export function runtimeError(value: unknown, resolve: FrameResolver, runnerDirs:
   for (const line of (value.stack ?? '').split('\n')) {
     const frame = FRAME.exec(line);
     if (!frame) continue;
-    const [, fn, file = '', lineText = '0', columnText = '0'] = frame;
+    const [, rawFn, file = '', lineText = '0', columnText = '0'] = frame;
+    // Functions from earlier cells are called through tslab's exports proxy ("Proxy.f").
+    const fn = rawFn?.replace(/^Proxy\./, '');
     const mapped = resolve(file, { line: Number(lineText), column: Number(columnText) });
     if (mapped) {
       const where = `${mapped.cell.label}, line ${mapped.position.line}`;

@@ -19,6 +19,8 @@ export interface CellRunner {
   inspect: Executor['inspect'];
   /** Abandons a pending top-level await (a synchronous loop is stopped by SIGINT itself). */
   interrupt(): void;
+  /** Creates the compiler now (about a second) instead of at the first cell. */
+  warm(): void;
   close(): void;
 }
 
@@ -98,8 +100,16 @@ export function createCellRunner({ rootDir, log }: CellRunnerOptions): CellRunne
       else log(`unattributed error: ${String(first)} ${rest.map(String).join(' ')}`);
     },
   };
-  const executor = createExecutor(rootDir, converters, console);
-  void converters.node; // compile once now, so the first cell is not slow
+  // The executor and its compiler are created on first use or by `warm()`, so the kernel can
+  // answer kernel_info before spending a second on the TypeScript program.
+  let created: Executor | undefined;
+  const executor = (): Executor => {
+    if (!created) {
+      created = createExecutor(rootDir, converters, console);
+      void converters.node;
+    }
+    return created;
+  };
 
   // Frames of tslab, of this kernel, and of the wrapper line tslab adds after a cell's code.
   const runnerDirs = [dirname(require.resolve('tslab/dist/executor')), __dirname, CELL_FILE_PREFIX];
@@ -122,7 +132,7 @@ export function createCellRunner({ rootDir, log }: CellRunnerOptions): CellRunne
       current = run;
       let ok: boolean;
       try {
-        ok = await executor.execute(code);
+        ok = await executor().execute(code);
       } catch (error) {
         run.thrown = { value: error };
         ok = false;
@@ -134,9 +144,10 @@ export function createCellRunner({ rootDir, log }: CellRunnerOptions): CellRunne
       if (!ok) return { kind: 'error', error: { ename: 'Error', evalue: 'the cell failed', traceback: ['Error: the cell failed'] } };
       return { kind: 'ok', result: run.result };
     },
-    complete: (src, position) => executor.complete(src, position),
-    inspect: (src, position) => executor.inspect(src, position),
-    interrupt: () => executor.interrupt(),
-    close: () => executor.close(),
+    complete: (src, position) => executor().complete(src, position),
+    inspect: (src, position) => executor().inspect(src, position),
+    interrupt: () => created?.interrupt(),
+    warm: () => void executor(),
+    close: () => created?.close(),
   };
 }

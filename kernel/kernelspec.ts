@@ -20,6 +20,8 @@ export function kernelSpec(root: string = projectRoot()): KernelSpec {
     argv: [process.execPath, join(root, 'dist', 'kernel', 'main.js'), '--connection-file', '{connection_file}'],
     display_name: KERNEL_DISPLAY_NAME,
     language: 'typescript',
+    // Both work (tests/kernel/integration.test.ts): the control thread answers interrupt_request
+    // even while a cell blocks the main thread, and it works where signals do not (Windows, remote).
     interrupt_mode: 'message',
     metadata: { debugger: false },
   };

@@ -23,6 +23,9 @@ export interface RunningKernel {
   shutdown(restart: boolean): Promise<void>;
 }
 
+/** When no kernel_info_request comes, the compiler is created this long after start. */
+const WARM_UP_DELAY_MS = 1_000;
+
 /** Lets messages that already arrived on a socket reach the queue: two turns of the event loop. */
 async function drain(): Promise<void> {
   for (let turn = 0; turn < 2; turn++) await new Promise<void>((resolve) => setImmediate(resolve));
@@ -81,7 +84,10 @@ export async function startKernel({ connection, rootDir }: KernelOptions): Promi
   const handlers = createShellHandlers({ runner, output, history, publish, kernelInfo: info, shutdown });
   const queue = createShellQueue({
     handlers,
-    reply: (request, msgType, content) => shellQueue.send(encode(replyTo(sender, request, msgType, content), signer)),
+    reply: (request, msgType, content) => {
+      if (msgType === 'kernel_info_reply') warm();
+      return shellQueue.send(encode(replyTo(sender, request, msgType, content), signer));
+    },
     status: (state, parent) => publish('status', { execution_state: state }, parent),
     log,
     drain,
@@ -106,6 +112,18 @@ export async function startKernel({ connection, rootDir }: KernelOptions): Promi
     if (!shuttingDown) log(`shell receive failed: ${String(error)}`);
   });
   publish('status', { execution_state: 'idle' }, undefined);
+  // Warm the compiler once the first kernel_info reply is on its way (clients wait for it), or
+  // after WARM_UP_DELAY_MS if none comes; a cell arriving earlier creates it itself.
+  const warmTimer = setTimeout(warm, WARM_UP_DELAY_MS);
+  function warm(): void {
+    clearTimeout(warmTimer);
+    void (async () => {
+      await drain();
+      await queue.idle();
+      await Promise.all([iopubQueue.flush(), shellQueue.flush()]);
+      if (!shuttingDown) runner.warm();
+    })();
+  }
   closed.finally(() => process.off('SIGINT', onSigint));
   return { closed, shutdown };
 }

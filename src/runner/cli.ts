@@ -96,7 +96,7 @@ function buildProgram(io: CliIo, onRun: (notebooks: string[], flags: RunFlags) =
     .option('--no-html', 'skip the HTML export')
     .option('--allow-errors', 'keep running cells after an error')
     .option('--cell-timeout <seconds>', 'per-cell deadline unless the cell sets metadata.timeout (default 600)', positiveNumber)
-    .option('--notebook-timeout <seconds>', 'per-notebook deadline (default: none)', positiveNumber)
+    .option('--notebook-timeout <seconds>', 'deadline for all cells of a notebook, from kernel ready (default: none)', positiveNumber)
     .option('--server <url>', 'use this Jupyter server (default: $JUPYTER_BASE_URL, else a private one)')
     .option('--token <token>', 'token for --server (default: $JUPYTER_TOKEN)')
     .option('--junit <file>', 'write JUnit XML, one test case per notebook')

@@ -11,7 +11,7 @@ export const INTERRUPT_GRACE_MS = 5_000;
 export interface DeadlineOptions {
   /** Seconds per cell when the cell does not say (default 600). */
   cellTimeout?: number;
-  /** Seconds for the whole notebook (default: none). */
+  /** Seconds for all of a notebook's cells, counted from when its kernel is ready (default: none). */
   notebookTimeout?: number;
 }
 

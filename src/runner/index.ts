@@ -41,7 +41,7 @@ export interface RunOptions {
   allowErrors?: boolean;
   /** Seconds per cell unless a cell's `metadata.timeout` says otherwise (default 600). */
   cellTimeout?: number;
-  /** Seconds per notebook (default: none). */
+  /** Seconds for all of a notebook's cells, counted once its kernel is ready (default: none). */
   notebookTimeout?: number;
   /** Use this server instead of starting a private one. */
   server?: ServerEndpoint;

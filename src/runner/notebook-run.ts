@@ -95,6 +95,8 @@ export async function runNotebook(
     return report;
   }
 
+  // The notebook deadline counts execution, from the moment its kernel answers.
+  const executionStarted = Date.now();
   const recorder = new OutputRecorder();
   let cellsRun = 0;
   let allowedErrors = 0;
@@ -116,7 +118,7 @@ export async function runNotebook(
       }
       hooks.onCellStart?.(where);
       const result = await executeCell(session, cell, recorder, {
-        deadline: cellDeadline(cell, options, Date.now() - started),
+        deadline: cellDeadline(cell, options, Date.now() - executionStarted),
         expectError: tags.includes(RAISES_TAG),
       });
       cellsRun += 1;

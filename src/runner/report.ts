@@ -92,8 +92,7 @@ export function consoleSummary(report: RunReport): string {
     const failing = failingLine(cell);
     if (failing) out.push(`  line ${failing.line}: ${failing.text.trim()}`);
     else out.push(...cell.source.split('\n').slice(0, 6).map((l) => `  | ${l}`));
-    const tb = tracebackText(cell).split('\n').slice(0, 30);
-    out.push(...tb.map((l) => `    ${l}`));
+    if (cell.failure.kind === 'error') out.push(...tracebackText(cell).split('\n').slice(0, 30).map((l) => `    ${l}`));
     if (n.outputNotebook) out.push(`  written: ${n.outputNotebook}`);
   }
   const passed = report.notebooks.filter((n) => n.status === 'passed').length;

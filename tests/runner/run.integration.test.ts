@@ -258,6 +258,17 @@ describe('where kernels run and where notebooks are written', () => {
     }
   });
 
+  it('--allow-errors runs past a failing cell and counts the allowed error', async () => {
+    const out = tmp();
+    const report = await runNotebooks({ notebooks: [fixture('throws')], outputDir: out, html: false, allowErrors: true });
+    expect(report.exitCode).toBe(0);
+    expect(report.notebooks[0]).toMatchObject({ status: 'passed', cellsRun: 3, allowedErrors: 1 });
+    const nb = readValidNotebook(join(out, 'notebooks', 'throws.ipynb'));
+    expect(cellById(nb, 'boom').outputs.at(-1)).toMatchObject({ output_type: 'error', ename: 'Error' });
+    expect(streamText(cellById(nb, 'after'))).toBe('unreachable\n');
+    expect(nb.cells.some((c) => c.id === 'runner-error-note')).toBe(false);
+  });
+
   it('--inplace writes the executed notebook over its source', async () => {
     const dir = tmp();
     const path = join(dir, 'throws.ipynb');
