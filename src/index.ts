@@ -26,3 +26,10 @@ export * from './privacy/federated';
 
 // Plotting: charts as one display bundle (plotly JSON, self-contained HTML, static image, title).
 export * from './plot';
+
+// Cost models, price trends and the reference data (notebooks 01, 02, 07).
+export * from './cost';
+// Algorithms checked numerically (notebooks 03, 04).
+export * from './algorithms';
+// Environment report and reading list (notebook 07).
+export * from './tools';

@@ -1,0 +1,136 @@
+/**
+ * The reasons prices fall, each turned into a yearly factor so they can be compared and combined:
+ * GPU price-performance, algorithmic efficiency, the same open model getting cheaper on hosting
+ * providers, and the one-off cuts of the May 2024 Chinese price war. Taught in notebook 02 (§2.3).
+ */
+import { CostInputError, ReferenceDataError, requirePositive } from './errors';
+import type { LlmPriceRow, ReferenceData, TrendRow } from './reference';
+import { fitExponentialTrend, type ExponentialFit, type PriceBlend, blendedUsdPerMTok } from './trend';
+
+/** Yearly factor of a quantity that doubles every `years` years: 2^(1/years). */
+export function yearlyFactorFromDoublingYears(years: number): number {
+  requirePositive('years', years);
+  return 2 ** (1 / years);
+}
+
+/** Yearly factor of a cost that halves every `months` months: 2^(12/months). */
+export function yearlyFactorFromHalvingMonths(months: number): number {
+  requirePositive('months', months);
+  return 2 ** (12 / months);
+}
+
+/** Yearly factor of a `total`-fold change spread evenly over `years` years. */
+export function yearlyFactorFromTotal(total: number, years: number): number {
+  requirePositive('total', total);
+  requirePositive('years', years);
+  return total ** (1 / years);
+}
+
+/** Yearly factor of a cost that falls `percent` % a year: 1 / (1 − p). */
+export function yearlyFactorFromPercentDecline(percent: number): number {
+  if (!(percent >= 0 && percent < 100)) throw new CostInputError('percent', percent, 'must lie in [0, 100)');
+  return 1 / (1 - percent / 100);
+}
+
+/** The trends.csv row whose quantity is exactly `quantity`. */
+export function trendRow(trends: readonly TrendRow[], quantity: string): TrendRow {
+  const row = trends.find((r) => r.quantity === quantity);
+  if (row === undefined) throw new ReferenceDataError('trends.csv', null, `no row with quantity ${JSON.stringify(quantity)}`);
+  return row;
+}
+
+export interface PriceCut {
+  readonly provider: string;
+  readonly model: string;
+  readonly before: LlmPriceRow;
+  readonly after: LlmPriceRow;
+  /** before / after input price; null when the model became free. */
+  readonly factor: number | null;
+}
+
+const PRE_CUT = ' (pre-cut)';
+
+/** Pairs each "(pre-cut)" row of llm_prices.csv with the row of the same model after the cut (input prices). */
+export function priceCuts(rows: readonly LlmPriceRow[]): PriceCut[] {
+  const cuts: PriceCut[] = [];
+  for (const before of rows.filter((r) => r.model.endsWith(PRE_CUT))) {
+    const model = before.model.slice(0, -PRE_CUT.length);
+    const after = rows.find((r) => r.provider === before.provider && r.model === model && r.year >= before.year);
+    if (after === undefined || before.inputUsdPerMTok === null || after.inputUsdPerMTok === null) continue;
+    cuts.push({
+      provider: before.provider,
+      model,
+      before,
+      after,
+      factor: after.inputUsdPerMTok === 0 ? null : before.inputUsdPerMTok / after.inputUsdPerMTok,
+    });
+  }
+  return cuts;
+}
+
+/** Exponential fit of one model's price across its dated rows (same weights, falling price). */
+export function sameModelTrend(rows: readonly LlmPriceRow[], model: string, blend: PriceBlend, level = 0.9): { fit: ExponentialFit; rows: LlmPriceRow[] } {
+  const series = rows.filter((r) => r.model === model).sort((a, b) => a.year - b.year);
+  const points = series.map((r) => ({ year: r.year, value: blendedUsdPerMTok(r, blend) ?? Number.NaN }));
+  if (series.length === 0) throw new ReferenceDataError('llm_prices.csv', null, `no rows for model ${JSON.stringify(model)}`);
+  return { fit: fitExponentialTrend(points, level), rows: series };
+}
+
+/** A yearly factor with an optional interval and its source, e.g. one bar of a comparison chart. */
+export interface FactorEstimate {
+  readonly label: string;
+  readonly yearlyFactor: number;
+  readonly low?: number;
+  readonly high?: number;
+  readonly sourceUrl?: string;
+}
+
+/** The interval a note states as "NN% CI a-b" (also "~a-b", thousands separators); null when none. */
+export function intervalInNote(note: string): { level: number; low: number; high: number } | null {
+  const m = /(\d+)% CI ~?([\d.,]*\d)\s*[-–]\s*([\d.,]*\d)/.exec(note);
+  if (m === null) return null;
+  const num = (s: string): number => Number(s.replace(/,/g, ''));
+  return { level: Number(m[1]) / 100, low: num(m[2] as string), high: num(m[3] as string) };
+}
+
+export const GPU_PRICE_PERFORMANCE_ROW = 'GPU FLOP/s per $ doubling time, all GPUs';
+export const ALGORITHMIC_PROGRESS_ROW = 'LM pre-training algorithmic progress: compute to reach fixed perplexity halves every';
+export const OPEN_MODEL_ON_HOSTS = 'Llama 3.1 8B Instruct';
+
+/**
+ * The drivers of the decline as yearly factors, from the reference data: GPU price-performance
+ * (doubling time), algorithmic efficiency (halving time), the two combined, and the same open model
+ * getting cheaper on hosting providers. Intervals come from the sources' own (95%) intervals;
+ * for the open model, from the fit at `level`.
+ */
+export function declineDrivers(data: ReferenceData, blend: PriceBlend, level = 0.9): FactorEstimate[] {
+  const gpu = trendRow(data.trends, GPU_PRICE_PERFORMANCE_ROW);
+  const gpuCi = intervalInNote(gpu.note);
+  const algo = trendRow(data.trends, ALGORITHMIC_PROGRESS_ROW);
+  const algoCi = intervalInNote(algo.note);
+  const hardware = yearlyFactorFromDoublingYears(gpu.value);
+  const algorithms = yearlyFactorFromHalvingMonths(algo.value);
+  const open = sameModelTrend(data.prices, OPEN_MODEL_ON_HOSTS, blend, level);
+  return [
+    {
+      label: `GPU FLOP/s per $ (doubles every ${gpu.value} years)`,
+      yearlyFactor: hardware,
+      ...(gpuCi ? { low: yearlyFactorFromDoublingYears(gpuCi.high), high: yearlyFactorFromDoublingYears(gpuCi.low) } : {}),
+      sourceUrl: gpu.sourceUrl,
+    },
+    {
+      label: `algorithmic efficiency (compute halves every ${algo.value} months)`,
+      yearlyFactor: algorithms,
+      ...(algoCi ? { low: yearlyFactorFromHalvingMonths(algoCi.high), high: yearlyFactorFromHalvingMonths(algoCi.low) } : {}),
+      sourceUrl: algo.sourceUrl,
+    },
+    { label: 'hardware × algorithms', yearlyFactor: hardware * algorithms },
+    {
+      label: `same open model on hosts (${OPEN_MODEL_ON_HOSTS}, n = ${open.fit.n})`,
+      yearlyFactor: open.fit.yearlyFactor,
+      low: open.fit.yearlyFactorLow,
+      high: open.fit.yearlyFactorHigh,
+      sourceUrl: open.rows[0]?.sourceUrl,
+    },
+  ];
+}

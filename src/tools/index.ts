@@ -1,0 +1,3 @@
+export * from './environment';
+export * from './table';
+export * from './readingList';

@@ -1,0 +1,29 @@
+import { describe, expect, it } from 'vitest';
+import { AlgorithmInputError, scaledDotProductAttention, selfAttentionExample } from '../../src/algorithms';
+
+describe('scaled dot-product attention', () => {
+  it('matches a hand computation on a 2×2 example', () => {
+    const q = [[1, 0], [0, 1]];
+    const k = [[1, 0], [0, 1]];
+    const v = [[10, 0], [0, 10]];
+    const { weights, output } = scaledDotProductAttention(q, k, v);
+    const a = Math.exp(1 / Math.SQRT2) / (Math.exp(1 / Math.SQRT2) + 1);
+    expect(weights[0]?.[0]).toBeCloseTo(a, 5);
+    expect(weights[0]?.[1]).toBeCloseTo(1 - a, 5);
+    expect(output[0]?.[0]).toBeCloseTo(10 * a, 4);
+  });
+
+  it('gives rows that sum to 1, and a causal mask hides later tokens', () => {
+    const example = selfAttentionExample(['a', 'b', 'c', 'd'], 8, 3, { causal: true });
+    for (const row of example.weights) expect(row.reduce((s, w) => s + w, 0)).toBeCloseTo(1, 5);
+    expect(example.weights[0]?.slice(1).every((w) => w < 1e-6)).toBe(true);
+    expect(example.weights[2]?.[3]).toBeLessThan(1e-6);
+    expect(example.output).toHaveLength(4);
+  });
+
+  it('rejects mismatched shapes', () => {
+    expect(() => scaledDotProductAttention([[1, 2]], [[1, 2, 3]], [[1]])).toThrow('k: has 3 columns, q has 2');
+    expect(() => scaledDotProductAttention([[1, 2]], [[1, 2]], [[1], [2]])).toThrow(AlgorithmInputError);
+    expect(() => selfAttentionExample([], 4, 1)).toThrow('tokens: is empty');
+  });
+});

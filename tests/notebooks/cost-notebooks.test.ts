@@ -1,0 +1,129 @@
+/**
+ * Notebooks 01–04 and 07 executed with their smoke parameters through the runner (a real Jupyter
+ * Server and the project kernel), then checked on what they computed and drew.
+ */
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { projectRoot } from '../../src/paths';
+import { runNotebooks, sourceText, type CodeCell, type Notebook, type RunReport } from '../../src/runner';
+
+const NAMES = ['01-background', '02-core-concepts', '03-algorithms', '04-math', '07-tools'] as const;
+type Name = (typeof NAMES)[number];
+/** Charts each notebook must draw (plotly bundles). */
+const CHARTS: Record<Name, number> = { '01-background': 4, '02-core-concepts': 6, '03-algorithms': 2, '04-math': 1, '07-tools': 0 };
+const PLOTLY = 'application/vnd.plotly.v1+json';
+
+const out = mkdtempSync(join(tmpdir(), 'cost-notebooks-'));
+let report: RunReport;
+const executed = {} as Record<Name, Notebook>;
+
+function codeCells(nb: Notebook): CodeCell[] {
+  return nb.cells.filter((c): c is CodeCell => c.cell_type === 'code');
+}
+
+function stdout(nb: Notebook): string {
+  return codeCells(nb)
+    .flatMap((c) => c.outputs)
+    .map((o) => (o.output_type === 'stream' && o.name === 'stdout' ? o.text : ''))
+    .join('');
+}
+
+function displays(nb: Notebook): Array<Record<string, unknown>> {
+  return codeCells(nb)
+    .flatMap((c) => c.outputs)
+    .flatMap((o) => (o.output_type === 'display_data' || o.output_type === 'execute_result' ? [o.data] : []));
+}
+
+function number(text: string, pattern: RegExp): number[] {
+  const m = pattern.exec(text);
+  if (m === null) throw new Error(`no match for ${pattern} in:\n${text}`);
+  return m.slice(1).map(Number);
+}
+
+beforeAll(async () => {
+  report = await runNotebooks({
+    notebooks: NAMES.map((n) => join(projectRoot(), 'notebooks', `${n}.ipynb`)),
+    profile: 'smoke',
+    outputDir: out,
+    html: true,
+    jobs: 2,
+  });
+  for (const name of NAMES) executed[name] = JSON.parse(readFileSync(join(out, 'notebooks', `${name}.ipynb`), 'utf8')) as Notebook;
+}, 600_000);
+
+afterAll(() => rmSync(out, { recursive: true, force: true }));
+
+describe('cost, algorithm and tools notebooks (smoke parameters)', () => {
+  it('run with no cell erroring and the smoke parameters injected', () => {
+    expect(report.notebooks.map((n) => [n.name, n.status, n.allowedErrors])).toEqual(NAMES.map((n) => [n, 'passed', 0]));
+    for (const name of NAMES) {
+      const nb = executed[name];
+      const smoke = JSON.parse(readFileSync(join(projectRoot(), 'notebooks', `${name}.smoke.json`), 'utf8')) as Record<string, unknown>;
+      const injected = nb.cells.find((c) => Array.isArray(c.metadata.tags) && (c.metadata.tags as unknown[]).includes('injected-parameters'));
+      for (const key of Object.keys(smoke)) expect(sourceText(injected?.source ?? '')).toContain(key);
+      const outputs = codeCells(nb).flatMap((c) => c.outputs);
+      expect(outputs.filter((o) => o.output_type === 'error')).toEqual([]);
+      expect(outputs.filter((o) => o.output_type === 'stream' && o.name === 'stderr' && /Error/.test(o.text))).toEqual([]);
+    }
+  });
+
+  it('draws every chart as one bundle, with the sources of reference-data charts beneath', () => {
+    for (const name of NAMES) {
+      const charts = displays(executed[name]).filter((d) => PLOTLY in d);
+      expect(charts, name).toHaveLength(CHARTS[name]);
+      for (const chart of charts) {
+        expect(chart['text/html']).toEqual(expect.stringContaining('Plotly'));
+        expect((chart[PLOTLY] as { data: unknown[] }).data.length).toBeGreaterThan(0);
+      }
+      expect(existsSync(join(out, 'html', `${name}.html`))).toBe(true);
+    }
+    const sourceLines = displays(executed['01-background']).filter((d) => String(d['text/plain']).startsWith('Sources: [1] https://'));
+    expect(sourceLines).toHaveLength(4);
+  });
+
+  it('01 fits a yearly decline inside the published 9x-900x range, its interval covering a16z\'s 10x', () => {
+    const [factor, level, low, high] = number(stdout(executed['01-background']), /Fitted decline: ([\d.]+)x per year \((\d+)% CI ([\d.]+)-([\d.]+)\)/);
+    expect(level).toBe(80);
+    expect(factor).toBeGreaterThanOrEqual(9);
+    expect(factor).toBeLessThanOrEqual(900);
+    expect(low).toBeLessThan(10);
+    expect(high).toBeGreaterThan(10);
+    const [revenue, rent] = number(stdout(executed['01-background']), /Revenue \$([\d.]+)\/day vs GPU rent \$([\d.]+)\/day/);
+    expect(revenue).toBeCloseTo(798.34, 2);
+    expect(rent).toBeCloseTo(670.08, 2);
+  });
+
+  it('02 reproduces GPT-3 FLOPs within 1% and DeepSeek-V3 at $5.576M', () => {
+    const text = stdout(executed['02-core-concepts']);
+    const [flops] = number(text, /6·N·D = ([\d.e+]+) FLOPs/);
+    expect(Math.abs((flops ?? 0) / 3.14e23 - 1)).toBeLessThan(0.01);
+    expect(number(text, /DeepSeek-V3: [\d,]+ GPU-h × \$2\/GPU-h = \$([\d.]+)M/)[0]).toBe(5.576);
+    // Smoke profile: busy half the day, so Jia's deployment loses money.
+    expect(number(text, /busy 50% of the day: revenue \$([\d.]+), rent \$([\d.]+), margin \$(-?[\d.]+)/)).toEqual([399.17, 670.08, -270.91]);
+  });
+
+  it('03 checks backprop against autodiff below 1e-4 and draws the attention weights', () => {
+    const text = stdout(executed['03-algorithms']);
+    expect(number(text, /Max relative error, hand-derived vs tf\.grads: ([\d.e+-]+)/)[0]).toBeLessThan(1e-4);
+    expect(number(text, /summing to 1 = ([\d.e+-]+)/)[0]).toBeLessThan(1e-5);
+    const heatmap = displays(executed['03-algorithms']).find((d) => PLOTLY in d && (d[PLOTLY] as { data: Array<{ type?: string }> }).data[0]?.type === 'heatmap');
+    expect(heatmap).toBeDefined();
+  });
+
+  it('04 confirms the gradient of the mean and shows a divergent learning rate', () => {
+    const text = stdout(executed['04-math']);
+    expect(number(text, /mean of the gradients: ([\d.e+-]+)/)[0]).toBeLessThan(1e-6);
+    expect(text).toContain('diverged: false, false, true');
+  });
+
+  it('07 reports versions and the backend in use', () => {
+    const text = stdout(executed['07-tools']);
+    expect(text).toMatch(/^Node v\d+\.\d+\.\d+/m);
+    expect(text).toMatch(/In use: (wasm|cpu|tensorflow) /);
+    expect(text).toContain('1 of 6 cited works could not be found.');
+    const versions = displays(executed['07-tools']).find((d) => String(d['text/plain']).startsWith('typescript '));
+    expect(String(versions?.['text/plain'])).toMatch(/tslab \d+\.\d+\.\d+/);
+  });
+});

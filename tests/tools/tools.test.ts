@@ -1,0 +1,40 @@
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { READING_LIST, installedVersions, markdownTable, runtimeInfo } from '../../src/tools';
+
+describe('environment report', () => {
+  it('reads versions from installed manifests and marks absent packages', () => {
+    const root = mkdtempSync(join(tmpdir(), 'env-'));
+    try {
+      mkdirSync(join(root, 'node_modules', '@scope', 'pkg'), { recursive: true });
+      writeFileSync(join(root, 'node_modules', '@scope', 'pkg', 'package.json'), JSON.stringify({ version: '1.2.3' }));
+      expect(installedVersions(['@scope/pkg', 'absent'], root)).toEqual([
+        { name: '@scope/pkg', version: '1.2.3' },
+        { name: 'absent', version: null },
+      ]);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  it('reports this project’s TypeScript and the running Node', () => {
+    expect(installedVersions(['typescript'])[0]?.version).toMatch(/^\d+\.\d+\.\d+$/);
+    expect(runtimeInfo().node).toBe(process.version);
+  });
+});
+
+describe('markdown tables and the reading list', () => {
+  it('escapes pipes and newlines and shows missing values as a dash', () => {
+    expect(markdownTable([{ a: 'x|y', b: null }, { a: 'l1\nl2', b: 3 }], ['a', 'b'])).toBe('| a | b |\n| --- | --- |\n| x\\|y | — |\n| l1 l2 | 3 |');
+  });
+
+  it('marks exactly the unfindable paper as not found, with no URL', () => {
+    const missing = READING_LIST.filter((c) => c.status === 'not found');
+    expect(missing).toHaveLength(1);
+    expect(missing[0]?.cited).toContain('Brendan et al., 2016');
+    expect(missing[0]?.url).toBeNull();
+    for (const c of READING_LIST.filter((r) => r.status !== 'not found')) expect(c.url).toMatch(/^https:\/\//);
+  });
+});
