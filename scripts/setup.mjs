@@ -63,6 +63,8 @@ const FILES = [
   { path: '/usr/share/javascript/jquery/jquery.min.js', deb: 'libjs-jquery', pip: null },
   { path: '/usr/share/javascript/mathjax/MathJax.js', deb: 'libjs-mathjax', pip: null },
   { path: '/usr/bin/chromium', deb: 'chromium', pip: null },
+  // Chinese section titles in static chart images and screenshots; without it they draw as boxes.
+  { path: '/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc', deb: 'fonts-wqy-zenhei', pip: null },
 ];
 
 function missingPythonModules() {

@@ -146,7 +146,7 @@ export function withDefaults(spec: FigureSpec): FigureSpec {
       height: NOTEBOOK_HEIGHT_PX,
       colorway: [...PALETTE],
       font: { family: 'Helvetica, Arial, sans-serif', size: 13, color: '#222' },
-      margin: { l: 70, r: 30, t: title ? 60 : 30, b: 60 },
+      margin: { l: 70, r: 30, t: title ? 60 : 30, b: 70 },
       paper_bgcolor: '#ffffff',
       plot_bgcolor: '#ffffff',
       showlegend: seriesCount(spec.data) > 1,
