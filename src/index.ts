@@ -20,6 +20,7 @@ export * from './model/progress';
 export * from './model/speed';
 export * from './model/flops';
 export * from './model/checkpoint';
+export * from './model/compare';
 export * from './compress/prune';
 export * from './compress/quantize';
 export * from './compress/distill';
