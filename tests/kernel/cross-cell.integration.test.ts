@@ -1,8 +1,8 @@
 /**
  * tests/fixtures/kernel/cross-cell.ipynb executed by the runner with the project kernel and injected
  * parameters: every cell that uses names of earlier cells (shorthand properties, destructuring
- * assignments, functions, classes, imports, template literals, arrows, top-level await) shows the
- * injected values.
+ * assignments, functions, classes, imports, template literals, arrows, top-level await, a `let`
+ * assigned after the functions that read it) shows the injected values.
  */
 import { copyFileSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -16,7 +16,7 @@ interface Cell {
   outputs?: Array<{ output_type: string; data?: Record<string, string | string[]> }>;
 }
 
-/** Kernel start and six short cells. */
+/** Kernel start and seven short cells. */
 const RUN_TIMEOUT_MS = 180_000;
 
 describe('names of earlier cells, through the runner and the project kernel', () => {
@@ -56,5 +56,7 @@ describe('names of earlier cells, through the runner and the project kernel', ()
     expect(result('destructure')).toBe('[ 1.5, 0.9 ]');
     expect(result('closures')).toBe("[ 'MMLU >= 70', true, false ]");
     expect(result('await')).toBe('{ minMmlu: 70, best: 1.5 }');
+    // a function of the cell declaring `let best` sees the later assignment
+    expect(result('live-let')).toBe('8');
   });
 });
