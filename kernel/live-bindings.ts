@@ -10,11 +10,13 @@ import * as ts from '@tslab/typescript-for-tslab';
  * reading the module local: after `threshold = 0.8` in a later cell, `const keep = (s) => s > threshold`
  * from the first cell still compares with 0.5, and its own assignments overwrite the later value.
  *
- * This rewrites tslab's emitted JavaScript (not the cell): inside any function, method or accessor, an
- * identifier that the compiler resolves to one of the cell's top-level `let`/`var` variables becomes
- * `exports.name`. Shadowing names (parameters, locals) resolve elsewhere and stay. `const`, functions
- * and classes cannot be assigned, so they keep their direct binding. Positions in the emitted code move,
- * which only the stack-frame line map sees, and it aligns tokens rather than columns.
+ * This rewrites tslab's emitted JavaScript (not the cell): every use of one of the cell's exported
+ * top-level `let`/`var` variables, in its functions and at its top level alike, becomes `exports.name`,
+ * so the module local is only read once, by tslab's `exports.name = name;` right after the declaration.
+ * (Rewriting only the functions would break `let sum = 0; rows.forEach((r) => { sum += r.n; }); sum`.)
+ * Uses are found with the compiler's scopes: parameters and locals that shadow the name stay. `const`,
+ * functions and classes cannot be assigned, so they keep their direct binding. Positions in the
+ * emitted code move, which only the stack-frame line map sees, and it aligns tokens, not columns.
  */
 export function routeLetsThroughExports(emitted: string): string {
   const fileName = '/cell.js';
@@ -45,14 +47,17 @@ export function routeLetsThroughExports(emitted: string): string {
     }
   }
 
+  // Not rewritten: what runs before tslab's copy into `exports`, i.e. the initialisers of the top-level
+  // declaration itself (`let a = 1, b = a + 1`) outside functions, and the copy `exports.a = a` itself.
   const starts: number[] = [];
-  const visit = (node: ts.Node, inFunction: boolean): void => {
-    if (inFunction && ts.isIdentifier(node) && names.has(node.text) && isReference(node)) {
+  const visit = (node: ts.Node, beforeCopy: boolean): void => {
+    if (!beforeCopy && ts.isIdentifier(node) && names.has(node.text) && isReference(node) && !isInitialCopy(node, file)) {
       const symbol = checker.getSymbolAtLocation(node);
       if (symbol && topLevel.has(symbol)) starts.push(node.getStart(file));
     }
-    const nested = inFunction || ts.isFunctionLike(node) || ts.isClassStaticBlockDeclaration(node);
-    ts.forEachChild(node, (child) => visit(child, nested));
+    const declaring = node.parent === file && ts.isVariableStatement(node) && !(node.declarationList.flags & ts.NodeFlags.Const);
+    const next = ts.isFunctionLike(node) ? false : beforeCopy || declaring;
+    ts.forEachChild(node, (child) => visit(child, next));
   };
   visit(file, false);
   if (starts.length === 0) return emitted;
@@ -90,6 +95,21 @@ function exportedNames(file: ts.SourceFile): Set<string> {
     }
   }
   return names;
+}
+
+/** True for the `x` of the top-level `exports.x = x;` that tslab emits after declaring `x`. */
+function isInitialCopy(node: ts.Identifier, file: ts.SourceFile): boolean {
+  const parent = node.parent;
+  if (!ts.isBinaryExpression(parent) || parent.right !== node || parent.operatorToken.kind !== ts.SyntaxKind.EqualsToken) return false;
+  const target = parent.left;
+  return (
+    ts.isExpressionStatement(parent.parent) &&
+    parent.parent.parent === file &&
+    ts.isPropertyAccessExpression(target) &&
+    ts.isIdentifier(target.expression) &&
+    target.expression.text === 'exports' &&
+    target.name.text === node.text
+  );
 }
 
 /** False for identifiers that name a property or a declaration rather than read or assign a variable. */
