@@ -3,6 +3,8 @@ import { createConverter, type Converter, type Diagnostic } from 'tslab/dist/con
 import { createExecutor, type ConsoleInterface, type ConverterSet, type Executor } from 'tslab/dist/executor';
 import { compileError, runtimeError, type CellRef, type FrameResolver } from './errors';
 import { createLineMap, type LineMap } from './linemap';
+import { routeLetsThroughExports } from './live-bindings';
+import { expandShorthandProperties } from './shorthand';
 import type { ErrorContent } from './messages';
 
 /** What running one cell gave: its last expression's value (if any), or an error with cell lines. */
@@ -51,11 +53,19 @@ export function createCellRunner({ rootDir, log }: CellRunnerOptions): CellRunne
   let sequence = 0;
   const cells = new Map<string, { cell: CellRef; lineMap: LineMap }>();
 
-  // Converters are tslab's; they are wrapped to keep the diagnostics and emitted JavaScript of each
-  // cell and to name the emitted script after the cell (sourceURL), so stack frames can be mapped.
+  // Converters are tslab's; they are wrapped to spell out shorthand properties tslab cannot rewrite
+  // (shorthand.ts), to let a cell's functions see later assignments to its `let`s (live-bindings.ts),
+  // to keep the diagnostics (in the user's columns) and emitted JavaScript of each cell and to name
+  // the emitted script after the cell (sourceURL), so stack frames can be mapped.
   const hook = (converter: Converter): Converter => ({
     convert(prevDecl, src) {
-      const converted = converter.convert(prevDecl, src);
+      const expansion = expandShorthandProperties(src);
+      const compiled = converter.convert(prevDecl, expansion.source);
+      const converted = {
+        ...compiled,
+        diagnostics: expansion.restoreDiagnostics(compiled.diagnostics),
+        output: compiled.output === undefined ? undefined : routeLetsThroughExports(compiled.output),
+      };
       if (!current) return converted;
       current.diagnostics = converted.diagnostics;
       if (!converted.output) return converted;
