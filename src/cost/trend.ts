@@ -6,6 +6,7 @@
  */
 import { CostInputError, requireFinite, requireNonNegative } from './errors';
 import type { LlmPriceRow } from './reference';
+import { leastSquaresLine } from '../stats/least-squares';
 import { studentTQuantile } from './stats';
 import type { DecimalYear, UsdPerMTok } from './units';
 
@@ -43,22 +44,11 @@ export function fitExponentialTrend(points: readonly TrendPoint[], level = 0.9):
     if (p.value <= 0) throw new CostInputError(`points[${i}].value`, p.value, 'must be > 0 to take its logarithm');
   });
   const n = points.length;
-  const xs = points.map((p) => p.year);
-  const ys = points.map((p) => Math.log(p.value));
-  const meanX = xs.reduce((a, b) => a + b, 0) / n;
-  const meanY = ys.reduce((a, b) => a + b, 0) / n;
-  let sxx = 0;
-  let sxy = 0;
-  let syy = 0;
-  for (let i = 0; i < n; i++) {
-    const dx = (xs[i] as number) - meanX;
-    const dy = (ys[i] as number) - meanY;
-    sxx += dx * dx;
-    sxy += dx * dy;
-    syy += dy * dy;
-  }
+  const { meanX, meanY, sxx, sxy, syy, slope } = leastSquaresLine(
+    points.map((p) => p.year),
+    points.map((p) => Math.log(p.value)),
+  );
   if (sxx === 0) throw new CostInputError('points', `${n} points`, 'all at the same date: no trend can be fitted');
-  const slope = sxy / sxx;
   const residualSs = Math.max(0, syy - slope * sxy);
   const dof = n - 2;
   const slopeStdError = Math.sqrt(residualSs / dof / sxx);

@@ -5,6 +5,7 @@
  * of digit images with true and predicted labels, and `plotlyFigure` for any other plotly spec.
  */
 import { Figure } from './bundle';
+import { leastSquaresLine } from '../stats/least-squares';
 import {
   INK_ON_PAPER,
   LOG_AXIS,
@@ -119,19 +120,12 @@ export interface LogTrend {
 /** Least-squares line through log10(price) against time in years: exponential price decline. */
 export function fitLogTrend(points: ReadonlyArray<{ time: number; price: number }>): LogTrend {
   if (points.length < 2) throw new FigureSpecError('priceTrendChart.points', `has ${points.length} point(s): a trend needs at least 2`);
-  const xs = points.map((p) => p.time / MS_PER_YEAR);
-  const ys = points.map((p) => Math.log10(p.price));
-  const meanX = xs.reduce((a, b) => a + b, 0) / xs.length;
-  const meanY = ys.reduce((a, b) => a + b, 0) / ys.length;
-  let sxy = 0;
-  let sxx = 0;
-  xs.forEach((x, i) => {
-    sxy += (x - meanX) * ((ys[i] as number) - meanY);
-    sxx += (x - meanX) ** 2;
-  });
+  const { sxx, slope: slopePerYear, intercept } = leastSquaresLine(
+    points.map((p) => p.time / MS_PER_YEAR),
+    points.map((p) => Math.log10(p.price)),
+  );
   if (sxx === 0) throw new FigureSpecError('priceTrendChart.points', 'all share one date: a trend needs at least 2 dates');
-  const slopePerYear = sxy / sxx;
-  return { slopePerYear, intercept: meanY - slopePerYear * meanX, factorPerYear: 10 ** slopePerYear };
+  return { slopePerYear, intercept, factorPerYear: 10 ** slopePerYear };
 }
 
 function describeTrend(trend: LogTrend): string {
