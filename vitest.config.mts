@@ -7,5 +7,6 @@ export default defineConfig({
     hookTimeout: 120_000,
     // Integration tests start Jupyter servers and kernels: keep parallelism to the 2 cores.
     maxWorkers: 2,
+    reporters: ['default', './tests/plain-summary-reporter.ts'],
   },
 });
