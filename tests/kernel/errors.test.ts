@@ -1,10 +1,7 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compileError, runtimeError } from '../../kernel/errors';
-import { createCellRunner, type CellRunner } from '../../kernel/execution';
 import { createLineMap } from '../../kernel/linemap';
+import { useCellRunner } from './cell-runner';
 
 describe('line map from emitted JavaScript to the cell', () => {
   it('maps statements below removed type declarations and rewritten imports to their own lines', () => {
@@ -50,26 +47,20 @@ describe('error mapping', () => {
 });
 
 describe('cells run through tslab', () => {
-  let runner: CellRunner;
-  let dir: string;
+  const cellRunner = useCellRunner('kernel-cells-');
   // vitest formats stacks with its own Error.prepareStackTrace, which ignores a script's sourceURL;
   // the kernel process runs with V8's own formatting, as here.
   const vitestPrepare = Error.prepareStackTrace;
   beforeAll(() => {
     delete (Error as { prepareStackTrace?: unknown }).prepareStackTrace;
-    dir = mkdtempSync(join(tmpdir(), 'kernel-cells-'));
-    writeFileSync(join(dir, 'package.json'), '{}');
-    runner = createCellRunner({ rootDir: dir, log: () => {} });
   });
   afterAll(() => {
     if (vitestPrepare) Error.prepareStackTrace = vitestPrepare;
-    runner.close();
-    rmSync(dir, { recursive: true, force: true });
   });
 
   it('returns the last expression value', async () => {
-    expect(await runner.run('const base = 40;\nbase + 2', 'Cell In[1]')).toEqual({ kind: 'ok', result: { value: 42 } });
-    expect(await runner.run('let nothing = 1;', 'Cell In[2]')).toEqual({ kind: 'ok', result: undefined });
+    expect(await cellRunner().run('const base = 40;\nbase + 2', 'Cell In[1]')).toEqual({ kind: 'ok', result: { value: 42 } });
+    expect(await cellRunner().run('let nothing = 1;', 'Cell In[2]')).toEqual({ kind: 'ok', result: undefined });
   });
 
   it('gives a runtime exception the line of the cell where it was thrown', async () => {
@@ -85,7 +76,7 @@ describe('cells run through tslab', () => {
       'path.sep;',
       'check({ usdPerMTok: -1 });',
     ].join('\n');
-    const outcome = await runner.run(code, 'Cell In[3]');
+    const outcome = await cellRunner().run(code, 'Cell In[3]');
     expect(outcome.kind).toBe('error');
     if (outcome.kind !== 'error') return;
     expect(outcome.error).toMatchObject({ ename: 'RangeError', evalue: 'negative price -1' });
@@ -95,14 +86,14 @@ describe('cells run through tslab', () => {
   });
 
   it('maps frames of a function defined in an earlier cell to that cell', async () => {
-    await runner.run('function explode(): never {\n\n  throw new Error("kaboom");\n}', 'Cell In[4]');
-    const outcome = await runner.run('// call it\nexplode();', 'Cell In[5]');
+    await cellRunner().run('function explode(): never {\n\n  throw new Error("kaboom");\n}', 'Cell In[4]');
+    const outcome = await cellRunner().run('// call it\nexplode();', 'Cell In[5]');
     expect(outcome.kind === 'error' && outcome.error.traceback.slice(0, 2)).toEqual(['Error: kaboom', '    at explode (Cell In[4], line 3)']);
     expect(outcome.kind === 'error' && outcome.error.traceback).toContain('    at Cell In[5], line 2');
   });
 
   it('reports TypeScript diagnostics with cell lines and runs nothing', async () => {
-    const outcome = await runner.run('(globalThis as Record<string, unknown>).ranCell6 = true;\nconst n: number = "x";', 'Cell In[6]');
+    const outcome = await cellRunner().run('(globalThis as Record<string, unknown>).ranCell6 = true;\nconst n: number = "x";', 'Cell In[6]');
     expect(outcome.kind).toBe('error');
     if (outcome.kind !== 'error') return;
     expect(outcome.error.ename).toBe('TSError');
@@ -111,7 +102,7 @@ describe('cells run through tslab', () => {
   });
 
   it('maps an exception after a top-level await', async () => {
-    const outcome = await runner.run('await Promise.resolve();\n\n(undefined as unknown as string).length;', 'Cell In[8]');
+    const outcome = await cellRunner().run('await Promise.resolve();\n\n(undefined as unknown as string).length;', 'Cell In[8]');
     expect(outcome.kind === 'error' && outcome.error.ename).toBe('TypeError');
     expect(outcome.kind === 'error' && outcome.error.traceback).toContain('    at Cell In[8], line 3');
   });

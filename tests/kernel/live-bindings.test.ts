@@ -1,9 +1,6 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createCellRunner, type CellRunner } from '../../kernel/execution';
+import { describe, expect, it } from 'vitest';
 import { routeLetsThroughExports } from '../../kernel/live-bindings';
+import { useCellRunner } from './cell-runner';
 
 describe('routeLetsThroughExports', () => {
   it('reads and assigns top-level lets and vars through exports, all but tslab\'s first copy', () => {
@@ -68,17 +65,7 @@ describe('routeLetsThroughExports', () => {
 });
 
 describe('a let of one cell assigned in a later one, through tslab', () => {
-  let runner: CellRunner;
-  let dir: string;
-  beforeAll(() => {
-    dir = mkdtempSync(join(tmpdir(), 'kernel-live-'));
-    writeFileSync(join(dir, 'package.json'), '{}');
-    runner = createCellRunner({ rootDir: dir, log: () => {} });
-  });
-  afterAll(() => {
-    runner.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const cellRunner = useCellRunner('kernel-live-');
 
   it('is seen by the functions of the cell that declared it, and their assignments are kept', async () => {
     const cells = [
@@ -94,7 +81,7 @@ describe('a let of one cell assigned in a later one, through tslab', () => {
     ];
     const values: unknown[] = [];
     for (const code of cells) {
-      const outcome = await runner.run(code, 'Cell');
+      const outcome = await cellRunner().run(code, 'Cell');
       values.push(outcome.kind === 'ok' ? outcome.result?.value : outcome.error.evalue);
     }
     expect(values).toEqual([undefined, false, 12, undefined, true, 3, 10, 10, [1, 2]]);

@@ -1,10 +1,7 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Diagnostic } from 'tslab/dist/converter';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createCellRunner, type CellOutcome, type CellRunner } from '../../kernel/execution';
+import { describe, expect, it } from 'vitest';
 import { expandShorthandProperties } from '../../kernel/shorthand';
+import { runCells, useCellRunner } from './cell-runner';
 
 describe('expandShorthandProperties', () => {
   it.each([
@@ -82,30 +79,11 @@ describe('expandShorthandProperties', () => {
 });
 
 /** Runs cells in order in one tslab session and gives each one's value (or its error's evalue). */
-async function runCells(runner: CellRunner, cells: string[]): Promise<unknown[]> {
-  const values: unknown[] = [];
-  for (const [index, code] of cells.entries()) {
-    const outcome: CellOutcome = await runner.run(code, `Cell In[${index + 1}]`);
-    values.push(outcome.kind === 'ok' ? outcome.result?.value : `error: ${outcome.error.evalue}`);
-  }
-  return values;
-}
-
 describe('names of earlier cells through tslab', () => {
-  let runner: CellRunner;
-  let dir: string;
-  beforeAll(() => {
-    dir = mkdtempSync(join(tmpdir(), 'kernel-cross-cell-'));
-    writeFileSync(join(dir, 'package.json'), '{}');
-    runner = createCellRunner({ rootDir: dir, log: () => {} });
-  });
-  afterAll(() => {
-    runner.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const cellRunner = useCellRunner('kernel-cross-cell-');
 
   it('reads an earlier cell’s const in a shorthand property, also nested and after await', async () => {
-    const values = await runCells(runner, [
+    const values = await runCells(cellRunner(), [
       'const minMmlu = 42;',
       'const o = { minMmlu }; o',
       '({ a: { minMmlu }, list: [{ minMmlu }] })',
@@ -115,7 +93,7 @@ describe('names of earlier cells through tslab', () => {
   });
 
   it('assigns an earlier cell’s let through destructuring, with defaults and in for-of', async () => {
-    const values = await runCells(runner, [
+    const values = await runCells(cellRunner(), [
       'let best = 1; let worst = 0;',
       '({ best } = { best: 10 }); best',
       '({ best = 5, worst = -1 } = { worst: -3 }); [best, worst]',
@@ -126,7 +104,7 @@ describe('names of earlier cells through tslab', () => {
   });
 
   it('leaves locals, parameters and same-cell names that shadow an earlier name alone', async () => {
-    const values = await runCells(runner, [
+    const values = await runCells(cellRunner(), [
       'const shade = "earlier";',
       'const f = (shade: string) => ({ shade }); f("parameter")',
       'let fromBlock: unknown;\n{ const shade = "block"; fromBlock = { shade }; }\nfromBlock',
@@ -138,7 +116,7 @@ describe('names of earlier cells through tslab', () => {
   });
 
   it('puts functions, classes, enums and imports of earlier cells in shorthand properties', async () => {
-    const values = await runCells(runner, [
+    const values = await runCells(cellRunner(), [
       "import { basename } from 'node:path';\nfunction twice(n: number) { return 2 * n; }\nclass Point { constructor(readonly x: number) {} }\nenum Unit { Usd = 'USD' }",
       'const k = { basename, twice, Point, Unit }; [k.basename("/a/b.csv"), k.twice(4), new k.Point(3).x, k.Unit.Usd]',
     ]);
@@ -146,8 +124,8 @@ describe('names of earlier cells through tslab', () => {
   });
 
   it('reports a type error in a cell with shorthand properties at the user’s column', async () => {
-    await runner.run('const tokens = 3;', 'Cell In[1]');
-    const outcome = await runner.run('const o = { tokens, tokens2: tokens }; const s: string = 1;', 'Cell In[2]');
+    await cellRunner().run('const tokens = 3;', 'Cell In[1]');
+    const outcome = await cellRunner().run('const o = { tokens, tokens2: tokens }; const s: string = 1;', 'Cell In[2]');
     expect(outcome.kind).toBe('error');
     if (outcome.kind !== 'error') return;
     expect(outcome.error.traceback[0]).toBe(
@@ -157,26 +135,16 @@ describe('names of earlier cells through tslab', () => {
   });
 
   it('keeps a shorthand default outside an assignment target a type error', async () => {
-    const outcome = await runner.run('const def = { late = 1 };', 'Cell In[1]');
+    const outcome = await cellRunner().run('const def = { late = 1 };', 'Cell In[1]');
     expect(outcome).toMatchObject({ kind: 'error', error: { evalue: expect.stringContaining("line 1: Did you mean to use a ':'?") } });
   });
 });
 
 describe('other names carried from cell to cell', () => {
-  let runner: CellRunner;
-  let dir: string;
-  beforeAll(() => {
-    dir = mkdtempSync(join(tmpdir(), 'kernel-cross-cell-'));
-    writeFileSync(join(dir, 'package.json'), '{}');
-    runner = createCellRunner({ rootDir: dir, log: () => {} });
-  });
-  afterAll(() => {
-    runner.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const cellRunner = useCellRunner('kernel-cross-cell-');
 
   it('functions and classes, a reassigned let, template literals, arrows, await, imports', async () => {
-    const values = await runCells(runner, [
+    const values = await runCells(cellRunner(), [
       'function perMTok(usd: number, tokens: number) { return (usd / tokens) * 1e6; }\nclass Meter { total = 0; add(n: number) { this.total += n; return this; } }',
       'new Meter().add(perMTok(2, 1e6)).add(1).total',
       'let epoch = 1;',
@@ -192,7 +160,7 @@ describe('other names carried from cell to cell', () => {
   });
 
   it('a const declared again in a later cell (parameter injection) replaces the earlier one', async () => {
-    const values = await runCells(runner, [
+    const values = await runCells(cellRunner(), [
       'const epochs = 10;\nlet lr: number = 0.001;',
       'const epochs = 2;\nlet lr: number = 0.1;',
       'const plan = { epochs, lr, steps: epochs * 3 }; plan',
