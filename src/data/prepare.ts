@@ -4,16 +4,11 @@ import { computeNormalization, normalizeImages, type NormalizationStats } from '
 import { randomInt, type Random } from './random';
 import { DEFAULT_SPLIT, splitIndices, type SplitIndices, type SplitSizes } from './split';
 
-/** One split, normalised, kept on the CPU; `toTensors` turns it into model input. */
-export interface DigitSplit {
-  /** `count × rows × cols` normalised pixels. */
-  readonly images: Float32Array;
-  readonly labels: Uint8Array;
-  readonly count: number;
-  readonly rows: number;
-  readonly cols: number;
-  readonly classes: number;
-}
+/**
+ * One split, kept on the CPU; `toTensors` turns it into model input. Its fields are a `DigitSet`'s
+ * but for `source`, and its `images` are normalised ((x − mean) / std), no longer in [0, 1].
+ */
+export type DigitSplit = Omit<DigitSet, 'source'>;
 
 export interface PreparedDigits {
   readonly train: DigitSplit;
