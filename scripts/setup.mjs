@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // Idempotent setup: installs only what is missing, so that `npm start` and `npm test` work on a
-// fresh clone. Steps: Node dependencies, Jupyter and browser (Debian packages when run as root with
-// apt, else pip --user), the compiled library and kernel, the project-local kernelspec, and the
-// library under its package name so notebooks can import 'llm-price-lab'.
+// fresh clone. Steps: Node dependencies (JupyterHub's proxy among them), Jupyter, JupyterHub and a
+// browser (Debian packages when run as root with apt, else pip --user), the compiled library and
+// kernel, the project-local kernelspec, and the library under its package name so notebooks can
+// import 'llm-price-lab'.
 // A second run with everything present does nothing and says so in one line.
 import { createHash } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
@@ -56,6 +57,8 @@ const PYTHON_MODULES = [
   { module: 'nbformat', deb: 'python3-nbformat', pip: 'nbformat' },
   { module: 'jupyter_kernel_test', deb: 'python3-jupyter-kernel-test', pip: 'jupyter_kernel_test' },
   { module: 'notebook', deb: 'jupyter-notebook', pip: 'notebook<7' },
+  // JupyterHub and its single-user server, for the hub integration test; its proxy comes from npm.
+  { module: 'jupyterhub', deb: 'jupyterhub', pip: 'jupyterhub' },
 ];
 const FILES = [
   { path: '/usr/share/javascript/requirejs/require.min.js', deb: 'libjs-requirejs', pip: null },
