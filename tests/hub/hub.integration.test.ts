@@ -3,12 +3,13 @@
  * configurable-http-proxy) starts a user's server through its REST API, and the CLI runs notebooks
  * with `--server http://127.0.0.1:PORT/user/NAME/` and the user's token in JUPYTER_TOKEN. Everything
  * goes through the proxy: the base URL prefix, the REST calls and the kernels' websockets. The user's
- * server serves the project folder (as a hub user whose home is a clone of the project would).
+ * server serves the project folder (as a hub user whose home is a clone of the project would); a
+ * second user's server, started in the same call, serves the folder above it and runs nothing.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { projectRoot } from '../../src/paths';
 import type { CodeCell, Notebook, RunReport } from '../../src/runner/types';
@@ -53,12 +54,13 @@ describe('notebooks through a real JupyterHub (user server rooted at the project
   const out = mkdtempSync(join(tmpdir(), 'hub-run-'));
   let hub: RunningHub | undefined;
   let user: HubUser;
+  let colleague: HubUser;
   let run: CliResult;
   let report: RunReport;
 
   beforeAll(async () => {
     hub = await startHub({ notebookDir: ROOT });
-    [user] = await hub.startUsers(['analyst']);
+    [user, colleague] = await hub.startUsers(['analyst', { name: 'colleague', root: dirname(ROOT) }]);
     const { JUPYTER_TOKEN: _ignored, JUPYTER_BASE_URL: _alsoIgnored, ...env } = process.env;
     run = await runCli(
       [...NOTEBOOKS.map((n) => join('notebooks', `${n}.ipynb`)), '--profile', 'smoke', '--server', user.baseUrl, '-o', out, '-j', '2', '--no-html', '--progress', 'none'],
@@ -78,6 +80,22 @@ describe('notebooks through a real JupyterHub (user server rooted at the project
     const target = routes['/user/analyst'];
     expect(target).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect(user.baseUrl.startsWith(`${target}/`)).toBe(false);
+  });
+
+  it("each user's server serves its own folder and takes only its owner's token; the runner account's token opens both", async () => {
+    const get = (base: string, path: string, token: string) =>
+      fetch(`${base}${path}`, { headers: { Authorization: `token ${token}` }, signal: AbortSignal.timeout(10_000) });
+    const listing = async (who: HubUser) => {
+      const response = await get(who.baseUrl, 'api/contents/', who.token);
+      expect(response.status).toBe(200);
+      return ((await response.json()) as { content: Array<{ name: string }> }).content.map((e) => e.name);
+    };
+    expect(await listing(user)).toEqual(expect.arrayContaining(['notebooks', 'package.json']));
+    expect(await listing(colleague)).toContain(basename(ROOT));
+    expect((await get(colleague.baseUrl, 'api/status', user.token)).status).toBe(403);
+    expect((await get(user.baseUrl, 'api/status', '')).status).toBe(403);
+    const shared = await hub!.runnerToken();
+    for (const who of [user, colleague]) expect((await get(who.baseUrl, 'api/status', shared)).status).toBe(200);
   });
 
   it('runs 04 and 01 (smoke) to the end with the user token from JUPYTER_TOKEN', () => {
@@ -117,7 +135,7 @@ describe('notebooks through a real JupyterHub (user server rooted at the project
   it('stopping the hub ends the hub, the proxy, the user server and every kernel', async () => {
     const dir = hub!.dir;
     const before = hubProcesses(dir).map((p) => p.command);
-    expect(before.some((c) => c.includes('jupyterhub-singleuser'))).toBe(true);
+    expect(before.filter((c) => c.includes('jupyterhub-singleuser'))).toHaveLength(2);
     expect(before.some((c) => c.includes('configurable-http-proxy'))).toBe(true);
     const result: StopResult = await hub!.stop();
     expect(result).toEqual({ forced: [], remaining: [] });

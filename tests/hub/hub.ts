@@ -25,6 +25,8 @@ const HUB_STOP_GRACE_MS = 20_000;
 const POLL_INTERVAL_MS = 250;
 /** The environment variable naming the hub's folder in every process the hub starts. */
 export const HUB_MARKER = 'LLM_PRICE_LAB_TEST_HUB';
+/** The hub account whose tokens reach every user's server (a user's own token reaches only theirs). */
+export const RUNNER_USER = 'notebook-runner';
 
 export class HubError extends Error {
   override readonly name = 'HubError';
@@ -60,6 +62,8 @@ export interface RunningHub {
   dir: string;
   /** Creates the users and starts their servers, all at once; resolves when every one is ready. */
   startUsers(users: Array<string | UserSpec>): Promise<HubUser[]>;
+  /** A token of RUNNER_USER: one token for all users' servers (for a run across several of them). */
+  runnerToken(): Promise<string>;
   /** The proxy's routing table: path prefix → target URL. */
   routes(): Promise<Record<string, string>>;
   /** Recent lines of the hub's output (hub, proxy and single-user servers) that contain `text`. */
@@ -76,11 +80,27 @@ export interface StartHubOptions {
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** Debian's hub, or the one on PATH; the single-user command is taken from beside it. */
-function hubCommands(): { hub: string; singleuser: string } {
+function hubCommands(): { hub: string; singleuser: string; python: string } {
   const hub = process.env.JUPYTERHUB_BIN ?? (existsSync('/usr/bin/jupyterhub') ? '/usr/bin/jupyterhub' : 'jupyterhub');
   const singleuser = hub.includes('/') ? join(dirname(hub), 'jupyterhub-singleuser') : 'jupyterhub-singleuser';
-  return { hub, singleuser };
+  const python = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
+  return { hub, singleuser, python };
 }
+
+/**
+ * Runs the hub with SIGTERM as its parent-death signal (Linux prctl, kept across exec): if the test
+ * process dies, even by SIGKILL, the hub gets SIGTERM and stops its proxy, servers and kernels.
+ * argv: parent pid, hub command, hub arguments.
+ */
+const HUB_LAUNCHER = `
+import ctypes, os, shutil, signal, sys
+PR_SET_PDEATHSIG = 1
+ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+if os.getppid() != int(sys.argv[1]):
+    sys.exit('the test process ended before the hub started')
+hub = shutil.which(sys.argv[2]) or sys.argv[2]
+os.execv(hub, [hub] + sys.argv[3:])
+`;
 
 /** Processes (pid and command line) whose environment carries this hub's marker. Linux only. */
 export function hubProcesses(dir: string): Array<{ pid: number; command: string }> {
@@ -143,6 +163,11 @@ c.JupyterHub.load_roles = [{
     'name': 'llm-price-lab-test',
     'scopes': ['admin:users', 'admin:servers', 'tokens', 'list:users', 'read:users', 'access:servers'],
     'services': ['llm-price-lab-test'],
+}, {
+    # An account for running notebooks on every user's server (as a CI account would be allowed).
+    'name': 'llm-price-lab-runner',
+    'scopes': ['access:servers'],
+    'users': [V['runner_user']],
 }]
 c.ConfigurableHTTPProxy.command = [V['proxy']]
 c.ConfigurableHTTPProxy.api_url = V['proxy_api_url']
@@ -167,11 +192,12 @@ c.Spawner.pre_spawn_hook = per_user_root
 
 /** Starts a hub and resolves once its API answers through the proxy; on failure nothing is left. */
 export async function startHub(options: StartHubOptions = {}): Promise<RunningHub> {
+  const proxy = proxyCommand();
   let lastError: unknown;
   // Ports are free when probed, not reserved: a clash with another process is retried on new ones.
   for (let attempt = 0; attempt < 3; attempt += 1) {
     try {
-      return await startOnce(options);
+      return await startOnce(options, proxy);
     } catch (error) {
       lastError = error;
     }
@@ -179,7 +205,13 @@ export async function startHub(options: StartHubOptions = {}): Promise<RunningHu
   throw lastError instanceof Error ? lastError : new HubError(String(lastError));
 }
 
-async function startOnce(options: StartHubOptions): Promise<RunningHub> {
+function proxyCommand(): string {
+  const proxy = join(projectRoot(), 'node_modules', '.bin', 'configurable-http-proxy');
+  if (!existsSync(proxy)) throw new HubError(`${proxy} is missing: run node scripts/setup.mjs`);
+  return proxy;
+}
+
+async function startOnce(options: StartHubOptions, proxy: string): Promise<RunningHub> {
   const dir = mkdtempSync(join(tmpdir(), 'llm-price-lab-hub-'));
   const [publicPort, hubPort, proxyApiPort] = [await freePort(), await freePort(), await freePort()];
   const url = `http://127.0.0.1:${publicPort}/`;
@@ -190,9 +222,7 @@ async function startOnce(options: StartHubOptions): Promise<RunningHub> {
   const rootsFile = join(dir, 'roots.json');
   const roots: Record<string, string> = {};
   writeFileSync(rootsFile, JSON.stringify(roots));
-  const { hub, singleuser } = hubCommands();
-  const proxy = join(projectRoot(), 'node_modules', '.bin', 'configurable-http-proxy');
-  if (!existsSync(proxy)) throw new HubError(`${proxy} is missing: run node scripts/setup.mjs`);
+  const { hub, singleuser, python } = hubCommands();
   writeFileSync(
     join(dir, 'jupyterhub_config.py'),
     configText({
@@ -215,11 +245,12 @@ async function startOnce(options: StartHubOptions): Promise<RunningHub> {
       environment: { JUPYTER_PATH: projectJupyterPath(), [HUB_MARKER]: dir },
       home_template: join(dir, 'home', '{username}'),
       roots_file: rootsFile,
+      runner_user: RUNNER_USER,
     }),
   );
 
   const log: string[] = [];
-  const child = spawn(hub, ['-f', join(dir, 'jupyterhub_config.py')], {
+  const child = spawn(python, ['-c', HUB_LAUNCHER, String(process.pid), hub, '-f', join(dir, 'jupyterhub_config.py')], {
     cwd: dir,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, [HUB_MARKER]: dir },
@@ -288,6 +319,12 @@ async function startOnce(options: StartHubOptions): Promise<RunningHub> {
     }
   };
 
+  const issueToken = async (name: string): Promise<string> => {
+    const issued = (await apiJson('POST', `users/${name}/tokens`, { note: 'llm-price-lab runner', expires_in: 3600 })) as { token?: unknown };
+    if (typeof issued.token !== 'string') throw new HubError(`no token in the hub's answer for ${name}`);
+    return issued.token;
+  };
+
   const startUser = async (spec: UserSpec): Promise<HubUser> => {
     const name = spec.name;
     await apiJson('POST', `users/${name}`, undefined, [201, 409]);
@@ -297,9 +334,7 @@ async function startOnce(options: StartHubOptions): Promise<RunningHub> {
       const user = (await apiJson('GET', `users/${name}`)) as { servers?: Record<string, { ready?: boolean }> };
       return user.servers?.['']?.ready === true;
     });
-    const issued = (await apiJson('POST', `users/${name}/tokens`, { note: 'llm-price-lab runner', expires_in: 3600 })) as { token?: unknown };
-    if (typeof issued.token !== 'string') throw new HubError(`no token in the hub's answer for ${name}`);
-    return { name, baseUrl: `${url}user/${name}/`, token: issued.token, root: spec.root ?? notebookDir };
+    return { name, baseUrl: `${url}user/${name}/`, token: await issueToken(name), root: spec.root ?? notebookDir };
   };
 
   try {
@@ -324,6 +359,7 @@ async function startOnce(options: StartHubOptions): Promise<RunningHub> {
       writeFileSync(rootsFile, JSON.stringify(roots));
       return Promise.all(specs.map(startUser));
     },
+    runnerToken: () => issueToken(RUNNER_USER),
     async routes() {
       const response = await fetch(`${proxyApiUrl}/api/routes`, {
         headers: { Authorization: `token ${proxyToken}` },
