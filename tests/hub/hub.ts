@@ -331,8 +331,10 @@ async function startOnce(options: StartHubOptions, proxy: string): Promise<Runni
     // 201: ready within the hub's own short wait; 202: still starting, poll until ready.
     await apiJson('POST', `users/${name}/server`, undefined, [201, 202]);
     await waitFor(`${name}'s server`, USER_SERVER_START_TIMEOUT_MS, async () => {
-      const user = (await apiJson('GET', `users/${name}`)) as { servers?: Record<string, { ready?: boolean }> };
-      return user.servers?.['']?.ready === true;
+      const user = (await apiJson('GET', `users/${name}`)) as { pending?: string | null; servers?: Record<string, { ready?: boolean }> };
+      const server = user.servers?.[''];
+      if (!server && !user.pending) throw new HubError(`${name}'s server failed to start: ${log.slice(-5).join(' | ')}`);
+      return server?.ready === true;
     });
     return { name, baseUrl: `${url}user/${name}/`, token: await issueToken(name), root: spec.root ?? notebookDir };
   };
