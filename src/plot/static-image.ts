@@ -57,11 +57,14 @@ export const DEFAULT_BROWSERS: readonly string[] = [
 /** Starting Chromium takes 1–3 s on a loaded 2-core machine; beyond this something is wrong. */
 export const BROWSER_LAUNCH_TIMEOUT_MS = 30_000;
 /**
- * One figure takes well under a second once plotly.js is loaded; the first one also waits for the
- * browser and plotly.js (seconds on a loaded machine). Past this the page is stuck: its browser is
- * closed and the figure goes without an image rather than hanging the cell for ever.
+ * One figure takes well under a second once plotly.js is loaded. Past this the page is stuck: its
+ * browser is closed and the figure goes without an image rather than hanging the cell for ever.
  */
 export const RENDER_TIMEOUT_MS = 30_000;
+/** Opening the page and loading plotly.js (3.6 MB) into it: 1–5 s on a loaded 2-core machine. */
+export const PAGE_LOAD_TIMEOUT_MS = 30_000;
+/** The whole start of a browser ready to draw, bounded as one step (the first figure only). */
+const OPEN_TIMEOUT_MS = BROWSER_LAUNCH_TIMEOUT_MS + PAGE_LOAD_TIMEOUT_MS;
 /** How long a timed-out render waits for its browser to close before answering. */
 const STUCK_CLOSE_WAIT_MS = 5_000;
 /** Outside a kernel, close the browser this long after the last image so a script can exit. */
@@ -138,7 +141,7 @@ async function openRenderPage(browser: Browser, plotlyPath: string): Promise<Pag
     else if (url === `${PAGE_ORIGIN}/plotly.js`) await route.fulfill({ path: plotlyPath, contentType: 'text/javascript; charset=utf-8' });
     else await route.abort('blockedbyclient');
   });
-  await page.goto(`${PAGE_ORIGIN}/`, { waitUntil: 'load' });
+  await page.goto(`${PAGE_ORIGIN}/`, { waitUntil: 'load', timeout: PAGE_LOAD_TIMEOUT_MS });
   const loaded = await page.evaluate(() => typeof (window as unknown as { Plotly?: unknown }).Plotly === 'object');
   if (!loaded) throw new Error(`${plotlyPath} did not define window.Plotly`);
   return page;
@@ -201,8 +204,15 @@ export function createStaticRenderer(options: StaticRendererOptions = {}): Stati
     }
   }
 
-  /** Closes the browser of `attempt` once it has opened (a launch still under way included). */
-  async function closeWhenOpened(attempt: Promise<OpenBrowser | { reason: string }>): Promise<void> {
+  /**
+   * Forgets a stuck browser and closes it once it has opened (a launch still under way included), so
+   * nothing keeps waiting on it; the next figure starts a new one.
+   */
+  async function abandon(attempt: Promise<OpenBrowser | { reason: string }>): Promise<void> {
+    if (opening === attempt) {
+      opening = undefined;
+      current = undefined;
+    }
     const closing = attempt
       .then(async (opened) => {
         if ('browser' in opened) await opened.browser.close();
@@ -235,33 +245,30 @@ export function createStaticRenderer(options: StaticRendererOptions = {}): Stati
       try {
         opening ??= open();
         const attempt = opening;
-        const draw = async (): Promise<StaticRenderResult> => {
-          const opened = await attempt;
-          if ('reason' in opened) {
-            if (opening === attempt) opening = undefined;
-            return { kind: 'unavailable', reason: opened.reason };
-          }
-          const url = await opened.page.evaluate(
-            async ({ figure, format, width, height, scale }) => {
-              const plotly = (window as unknown as { Plotly: { toImage(f: unknown, o: unknown): Promise<string> } }).Plotly;
-              return plotly.toImage(figure, { format, width, height, scale });
-            },
-            { figure: spec, format, width, height, scale },
-          );
-          return { kind: 'ok', image: { format, data: decodeDataUrl(url, format), width, height } };
-        };
-        const drawn = draw();
+        // Two bounds: starting the browser and loading plotly.js (seconds on a loaded machine, only
+        // for the first figure), then drawing this figure.
+        const started = await withinMs(attempt, OPEN_TIMEOUT_MS);
+        if (started.kind === 'timeout') {
+          await abandon(attempt);
+          return { kind: 'unavailable', reason: `the browser did not open within ${OPEN_TIMEOUT_MS / 1000} s; it was closed` };
+        }
+        const opened = started.value;
+        if ('reason' in opened) {
+          if (opening === attempt) opening = undefined;
+          return { kind: 'unavailable', reason: opened.reason };
+        }
+        const drawn = opened.page.evaluate(
+          async ({ figure, format, width, height, scale }) => {
+            const plotly = (window as unknown as { Plotly: { toImage(f: unknown, o: unknown): Promise<string> } }).Plotly;
+            return plotly.toImage(figure, { format, width, height, scale });
+          },
+          { figure: spec, format, width, height, scale },
+        );
         const outcome = await withinMs(drawn, timeoutMs);
-        if (outcome.kind === 'done') return outcome.value;
-        // A stuck page (or a browser that never finished starting): close that browser so nothing
-        // keeps waiting on it; the next figure starts a new one.
+        if (outcome.kind === 'done') return { kind: 'ok', image: { format, data: decodeDataUrl(outcome.value, format), width, height } };
         // Its rejection when the page closes under it is expected and carries nothing new.
         void drawn.catch((error: unknown) => error);
-        if (opening === attempt) {
-          opening = undefined;
-          current = undefined;
-        }
-        await closeWhenOpened(attempt);
+        await abandon(attempt);
         return { kind: 'unavailable', reason: `plotly.js did not draw the image within ${timeoutMs / 1000} s; its browser was closed` };
       } catch (error) {
         return { kind: 'unavailable', reason: `plotly.js could not draw the figure: ${errorText(error)}` };
