@@ -34,6 +34,16 @@ describe('figure bundle (pure)', () => {
     expect(scriptCount(html)).toBe(1);
   });
 
+  it('a figure without its image says why in its text, also after the session notice was shown', () => {
+    const reason = 'plotly.js did not draw the image within 30 s; its browser was closed';
+    const context = { id: 'p', inlinePlotly: false, noticeUnavailable: false };
+    const bundle = buildBundle(chart('Stuck').spec, { kind: 'unavailable', reason }, context);
+    expect(Object.keys(bundle).sort()).toEqual([PLOTLY_MIME_TYPE, 'text/html', 'text/plain'].sort());
+    expect(bundle['text/plain']).toBe(`Figure: Stuck\n(no static image: ${reason})`);
+    const first = buildBundle(chart('Stuck').spec, { kind: 'unavailable', reason }, { ...context, noticeUnavailable: true });
+    expect(first['text/plain']).toBe(`Figure: Stuck\nCharts in this notebook have no static image: ${reason}.`);
+  });
+
   it('uses image/svg+xml for SVG images and embeds them as a data URL', () => {
     const svg = '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"></svg>';
     const bundle = buildBundle(chart().spec, { kind: 'ok', image: { format: 'svg', data: svg, width: 10, height: 10 } }, {
