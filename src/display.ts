@@ -73,7 +73,18 @@ export function clearOutput(wait = false): void {
   (currentSink() ?? fallbackSink).clear(wait);
 }
 
+/** Replaces the output shown under `displayId` (`update_display_data`), wherever it is shown. */
+export function updateDisplay(displayId: string, value: MimeBundle | HasMimeBundle, metadata?: Record<string, unknown>): void {
+  (currentSink() ?? fallbackSink).update(displayId, toBundle(value), metadata);
+}
+
 let displayCounter = 0;
+
+/** A display id unique to this process. */
+export function freshDisplayId(): string {
+  displayCounter += 1;
+  return `llm-price-lab-${process.pid}-${Date.now().toString(36)}-${displayCounter}`;
+}
 
 /** An output that can be replaced in place, e.g. a progress line or a chart that grows. */
 export interface DisplayHandle {
@@ -84,13 +95,12 @@ export interface DisplayHandle {
 
 /** Shows `value` with a fresh display id and returns a handle to update it. */
 export function newDisplay(value: MimeBundle | HasMimeBundle, options: Omit<DisplayOptions, 'displayId'> = {}): DisplayHandle {
-  displayCounter += 1;
-  const displayId = `llm-price-lab-${process.pid}-${Date.now().toString(36)}-${displayCounter}`;
+  const displayId = freshDisplayId();
   display(value, { ...options, displayId });
   return {
     displayId,
     update(next, metadata) {
-      (currentSink() ?? fallbackSink).update(displayId, toBundle(next), metadata);
+      updateDisplay(displayId, next, metadata);
     },
   };
 }

@@ -8,13 +8,17 @@
  * Static images are drawn asynchronously by a headless browser, while a kernel asks a value for its
  * bundle synchronously (`[MIME_BUNDLE]()`). So a `Figure` renders its image when awaited —
  * `await fig.render()`, `await fig.show()`, `await showFigure(fig)` — and keeps it; its bundle then
- * carries the image. A figure left as a cell's last expression without being rendered still draws
- * (plotly JSON and HTML) and its text says how to add the image.
+ * carries the image. In a kernel, `show()` does not make the reader wait for the image: it sends the
+ * chart at once (plotly JSON, HTML, text) under a display id, then replaces that same output with
+ * the bundle holding the image (`update_display_data`) and only then resolves, so a cell that awaits
+ * it ends with the image in its output (what the runner saves and exports). A figure left as a
+ * cell's last expression without being rendered still draws (plotly JSON and HTML) and its text
+ * says how to add the image.
  */
-import { MIME_BUNDLE, display, type DisplayOptions, type HasMimeBundle, type MimeBundle } from '../display';
+import { MIME_BUNDLE, display, freshDisplayId, updateDisplay, type DisplayOptions, type HasMimeBundle, type MimeBundle } from '../display';
 import { figureTitle, type FigureSpec } from './figure';
 import { figureHtml, plotSession } from './html';
-import { sessionRenderer, staticMimeType, type StaticFormat, type StaticImage } from './static-image';
+import { insideKernel, sessionRenderer, staticMimeType, type StaticFormat, type StaticImage } from './static-image';
 
 export const PLOTLY_MIME_TYPE = 'application/vnd.plotly.v1+json';
 
@@ -24,7 +28,11 @@ export type ImageState =
   | { kind: 'ok'; image: StaticImage }
   | { kind: 'unavailable'; reason: string };
 
+/** What an output says about its image: a figure's state, or `drawing` while `show()` waits for it. */
+export type OutputImage = ImageState | { kind: 'drawing' };
+
 const NOT_RENDERED_HINT = 'static image not rendered yet: `await fig.show()` adds it';
+const DRAWING_HINT = 'static image being drawn; this output is replaced when it is ready';
 
 /** The parts of a bundle that depend on the session (what the page already holds). */
 export interface BundleContext {
@@ -37,7 +45,7 @@ export interface BundleContext {
 }
 
 /** Pure: the bundle of `spec` with `image`, given what the session has already sent. */
-export function buildBundle(spec: FigureSpec, image: ImageState, context: BundleContext): MimeBundle {
+export function buildBundle(spec: FigureSpec, image: OutputImage, context: BundleContext): MimeBundle {
   const title = figureTitle(spec) || 'Untitled figure';
   const notice =
     image.kind === 'unavailable' && context.noticeUnavailable ? `Charts in this notebook have no static image: ${image.reason}.` : undefined;
@@ -53,24 +61,36 @@ export function buildBundle(spec: FigureSpec, image: ImageState, context: Bundle
   if (image.kind === 'ok') bundle[staticMimeType(image.image.format)] = image.image.data;
   const plain = [`Figure: ${title}`];
   if (notice) plain.push(notice);
+  else if (image.kind === 'unavailable') plain.push(`(no static image: ${image.reason})`);
   if (image.kind === 'not-rendered') plain.push(`(${NOT_RENDERED_HINT})`);
+  if (image.kind === 'drawing') plain.push(`(${DRAWING_HINT})`);
   bundle['text/plain'] = plain.join('\n');
   return bundle;
 }
 
-/** The bundle for one output in this kernel session; updates the session (plotly.js sent, notice said). */
-export function sessionBundle(spec: FigureSpec, image: ImageState): MimeBundle {
+/** A new output's place in this kernel session: its element id, and whether plotly.js goes into it. */
+function sessionContext(): Omit<BundleContext, 'noticeUnavailable'> {
   const session = plotSession();
   session.outputs += 1;
-  const context: BundleContext = {
+  const context = {
     id: `llm-price-lab-plot-${process.pid}-${session.outputs}-${Math.random().toString(36).slice(2, 8)}`,
     inlinePlotly: !session.plotlyInlined,
-    noticeUnavailable: image.kind === 'unavailable' && !session.noImageNoticeShown,
   };
-  const bundle = buildBundle(spec, image, context);
   session.plotlyInlined = true;
-  if (context.noticeUnavailable) session.noImageNoticeShown = true;
-  return bundle;
+  return context;
+}
+
+/** The bundle of one output with `image` in `context`; says once per session why images are missing. */
+function bundleInSession(spec: FigureSpec, image: OutputImage, context: Omit<BundleContext, 'noticeUnavailable'>): MimeBundle {
+  const session = plotSession();
+  const noticeUnavailable = image.kind === 'unavailable' && !session.noImageNoticeShown;
+  if (noticeUnavailable) session.noImageNoticeShown = true;
+  return buildBundle(spec, image, { ...context, noticeUnavailable });
+}
+
+/** The bundle for one output in this kernel session; updates the session (plotly.js sent, notice said). */
+export function sessionBundle(spec: FigureSpec, image: ImageState): MimeBundle {
+  return bundleInSession(spec, image, sessionContext());
 }
 
 export interface RenderOptions {
@@ -110,11 +130,28 @@ export class Figure implements HasMimeBundle {
     return this;
   }
 
-  /** Renders the static image, then sends the figure as one `display_data`. */
+  /**
+   * Shows the figure as one output and resolves once that output holds its static image. In a kernel
+   * the chart is sent at once and its output replaced in place when the image is drawn; elsewhere
+   * (scripts) the image is drawn first and the figure shown once.
+   */
   async show(options: RenderOptions & DisplayOptions = {}): Promise<void> {
+    const { metadata } = options;
+    const format = options.format ?? 'png';
+    const drawn = this.imageState.kind !== 'not-rendered' && this.imageFormat === format;
+    if (drawn || !insideKernel()) {
+      await this.render(options);
+      display(this, { ...(options.displayId ? { displayId: options.displayId } : {}), ...(metadata ? { metadata } : {}) });
+      return;
+    }
+    const displayId = options.displayId ?? freshDisplayId();
+    const context = sessionContext();
+    display(bundleInSession(this.spec, { kind: 'drawing' }, context), { displayId, ...(metadata ? { metadata } : {}) });
+    // Let the chart's message leave the kernel before the first render loads playwright-core, which
+    // blocks the event loop for 0.5–1.2 s on a loaded 2-core machine.
+    await new Promise((resolve) => setImmediate(resolve));
     await this.render(options);
-    const { displayId, metadata } = options;
-    display(this, { ...(displayId ? { displayId } : {}), ...(metadata ? { metadata } : {}) });
+    updateDisplay(displayId, bundleInSession(this.spec, this.imageState, context), metadata);
   }
 
   [MIME_BUNDLE](): MimeBundle {

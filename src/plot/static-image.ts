@@ -2,13 +2,13 @@
  * Static images of figures, drawn by plotly.js itself (`Plotly.toImage`) in a headless Chromium driven
  * through playwright-core. One browser is kept open for the kernel session and closed when the process
  * exits; outside a kernel (scripts, tests) it closes itself once idle so the process can end.
- * Where no browser can be started the result says why; rendering never throws.
+ * Where no browser can be started, or a drawing takes longer than `RENDER_TIMEOUT_MS`, the result
+ * says why; rendering never throws.
  */
 import { existsSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { DISPLAY_SINK } from '../display';
 import type { FigureSpec } from './figure';
-import { plotlySource } from './html';
 
 export type StaticFormat = 'png' | 'svg';
 
@@ -30,7 +30,6 @@ export function staticMimeType(format: StaticFormat): 'image/png' | 'image/svg+x
 /** Chromium flags that keep a headless browser off the network and quiet (see the project's platform notes). */
 export const CHROMIUM_ARGS: readonly string[] = [
   '--headless',
-  '--no-sandbox',
   '--disable-gpu',
   '--disable-quic',
   '--no-first-run',
@@ -38,6 +37,14 @@ export const CHROMIUM_ARGS: readonly string[] = [
   '--disable-component-update',
   '--disable-sync',
 ];
+
+/**
+ * The flags for this process: Chromium refuses to start its sandbox as root, so `--no-sandbox` is
+ * added only then; any other user keeps the sandbox.
+ */
+export function chromiumArgs(uid: number | undefined = process.getuid?.()): string[] {
+  return uid === 0 ? [...CHROMIUM_ARGS, '--no-sandbox'] : [...CHROMIUM_ARGS];
+}
 
 /** Browsers tried in order when neither the option nor `PLOTLY_BROWSER` names one. */
 export const DEFAULT_BROWSERS: readonly string[] = [
@@ -49,8 +56,17 @@ export const DEFAULT_BROWSERS: readonly string[] = [
 
 /** Starting Chromium takes 1–3 s on a loaded 2-core machine; beyond this something is wrong. */
 export const BROWSER_LAUNCH_TIMEOUT_MS = 30_000;
-/** One figure takes well under a second; a stuck page must not hang the cell for ever. */
+/**
+ * One figure takes well under a second once plotly.js is loaded. Past this the page is stuck: its
+ * browser is closed and the figure goes without an image rather than hanging the cell for ever.
+ */
 export const RENDER_TIMEOUT_MS = 30_000;
+/** Opening the page and loading plotly.js (3.6 MB) into it: 1–5 s on a loaded 2-core machine. */
+export const PAGE_LOAD_TIMEOUT_MS = 30_000;
+/** The whole start of a browser ready to draw, bounded as one step (the first figure only). */
+const OPEN_TIMEOUT_MS = BROWSER_LAUNCH_TIMEOUT_MS + PAGE_LOAD_TIMEOUT_MS;
+/** How long a timed-out render waits for its browser to close before answering. */
+const STUCK_CLOSE_WAIT_MS = 5_000;
 /** Outside a kernel, close the browser this long after the last image so a script can exit. */
 export const SCRIPT_IDLE_CLOSE_MS = 1_000;
 
@@ -85,6 +101,10 @@ export interface StaticRenderer {
 export interface StaticRendererOptions {
   executablePath?: string;
   env?: NodeJS.ProcessEnv;
+  /** Give up on one image (and close its browser) after this many ms; default `RENDER_TIMEOUT_MS`. */
+  renderTimeoutMs?: number;
+  /** The plotly.js bundle loaded into the page; default plotly.js-dist-min. */
+  plotlyPath?: string;
   /** Close after this many ms without a render; `undefined`: only when asked (or at process exit). */
   idleCloseMs?: number;
   /** Called each time a browser is started (logging, tests). */
@@ -99,6 +119,48 @@ interface OpenBrowser {
 function errorText(error: unknown): string {
   const text = error instanceof Error ? error.message : String(error);
   return text.split('\n')[0] ?? text;
+}
+
+/**
+ * The page's address. It never reaches the network: the page routes every request, serving this
+ * page and plotly.js from local files and refusing the rest (`.invalid` never resolves anyway).
+ */
+const PAGE_ORIGIN = 'http://llm-price-lab-render.invalid';
+const PAGE_HTML = '<!DOCTYPE html><html><head><meta charset="utf-8"><script src="/plotly.js"></script></head><body></body></html>';
+
+/**
+ * Opens the drawing page with plotly.js loaded. plotly.js comes as a script the browser fetches
+ * (through the route), which it compiles while streaming: about twice as fast as injecting the
+ * 3.6 MB source through the devtools protocol.
+ */
+async function openRenderPage(browser: Browser, plotlyPath: string): Promise<Page> {
+  const page = await browser.newPage();
+  await page.route('**/*', async (route) => {
+    const url = route.request().url();
+    if (url === `${PAGE_ORIGIN}/`) await route.fulfill({ body: PAGE_HTML, contentType: 'text/html; charset=utf-8' });
+    else if (url === `${PAGE_ORIGIN}/plotly.js`) await route.fulfill({ path: plotlyPath, contentType: 'text/javascript; charset=utf-8' });
+    else await route.abort('blockedbyclient');
+  });
+  await page.goto(`${PAGE_ORIGIN}/`, { waitUntil: 'load', timeout: PAGE_LOAD_TIMEOUT_MS });
+  const loaded = await page.evaluate(() => typeof (window as unknown as { Plotly?: unknown }).Plotly === 'object');
+  if (!loaded) throw new Error(`${plotlyPath} did not define window.Plotly`);
+  return page;
+}
+
+type Timed<T> = { kind: 'done'; value: T } | { kind: 'timeout' };
+
+/** `promise`, or `timeout` after `ms` (the timer never keeps the process alive). */
+async function withinMs<T>(promise: Promise<T>, ms: number): Promise<Timed<T>> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<Timed<T>>((resolve) => {
+    timer = setTimeout(() => resolve({ kind: 'timeout' }), ms);
+    timer.unref();
+  });
+  try {
+    return await Promise.race([promise.then((value): Timed<T> => ({ kind: 'done', value })), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** A renderer owning at most one browser, opened on first use and reopened if it went away. */
@@ -117,7 +179,7 @@ export function createStaticRenderer(options: StaticRendererOptions = {}): Stati
       options.onLaunch?.(lookup.path);
       browser = await chromium.launch({
         executablePath: lookup.path,
-        args: [...CHROMIUM_ARGS],
+        args: chromiumArgs(),
         timeout: BROWSER_LAUNCH_TIMEOUT_MS,
         // The kernel uses SIGINT for interrupts and Jupyter sends SIGTERM to stop it: leave both alone.
         // Chromium exits by itself when its pipe to this process closes, and playwright kills it on exit.
@@ -125,9 +187,7 @@ export function createStaticRenderer(options: StaticRendererOptions = {}): Stati
         handleSIGTERM: false,
         handleSIGHUP: false,
       });
-      const page = await browser.newPage();
-      await page.setContent('<!DOCTYPE html><html><head><meta charset="utf-8"></head><body></body></html>');
-      await page.addScriptTag({ content: plotlySource() });
+      const page = await openRenderPage(browser, options.plotlyPath ?? require.resolve('plotly.js-dist-min'));
       const opened = { browser, page };
       // A browser that crashed or was killed is forgotten; the next render starts a new one.
       browser.on('disconnected', () => {
@@ -142,6 +202,27 @@ export function createStaticRenderer(options: StaticRendererOptions = {}): Stati
       await browser?.close().catch(() => undefined);
       return { reason: `could not start ${lookup.path}: ${errorText(error)}` };
     }
+  }
+
+  /**
+   * Forgets a stuck browser and closes it once it has opened (a launch still under way included), so
+   * nothing keeps waiting on it; the next figure starts a new one.
+   */
+  async function abandon(attempt: Promise<OpenBrowser | { reason: string }>): Promise<void> {
+    if (opening === attempt) {
+      opening = undefined;
+      current = undefined;
+    }
+    const closing = attempt
+      .then(async (opened) => {
+        if ('browser' in opened) await opened.browser.close();
+      })
+      .catch((error: unknown) => {
+        // The browser still ends with this process (its pipe closes); say so rather than hide it.
+        process.emitWarning(`llm-price-lab: closing a stuck browser failed: ${errorText(error)}`);
+      });
+    // A launch that is itself stuck ends by BROWSER_LAUNCH_TIMEOUT_MS; the cell does not wait for that.
+    await withinMs(closing, STUCK_CLOSE_WAIT_MS);
   }
 
   function scheduleIdleClose(): void {
@@ -160,21 +241,35 @@ export function createStaticRenderer(options: StaticRendererOptions = {}): Stati
       const height = typeof spec.layout.height === 'number' ? spec.layout.height : 450;
       inFlight += 1;
       if (idleTimer) clearTimeout(idleTimer);
+      const timeoutMs = options.renderTimeoutMs ?? RENDER_TIMEOUT_MS;
       try {
         opening ??= open();
-        const opened = await opening;
+        const attempt = opening;
+        // Two bounds: starting the browser and loading plotly.js (seconds on a loaded machine, only
+        // for the first figure), then drawing this figure.
+        const started = await withinMs(attempt, OPEN_TIMEOUT_MS);
+        if (started.kind === 'timeout') {
+          await abandon(attempt);
+          return { kind: 'unavailable', reason: `the browser did not open within ${OPEN_TIMEOUT_MS / 1000} s; it was closed` };
+        }
+        const opened = started.value;
         if ('reason' in opened) {
-          opening = undefined;
+          if (opening === attempt) opening = undefined;
           return { kind: 'unavailable', reason: opened.reason };
         }
-        const url = await opened.page.evaluate(
+        const drawn = opened.page.evaluate(
           async ({ figure, format, width, height, scale }) => {
             const plotly = (window as unknown as { Plotly: { toImage(f: unknown, o: unknown): Promise<string> } }).Plotly;
             return plotly.toImage(figure, { format, width, height, scale });
           },
           { figure: spec, format, width, height, scale },
         );
-        return { kind: 'ok', image: { format, data: decodeDataUrl(url, format), width, height } };
+        const outcome = await withinMs(drawn, timeoutMs);
+        if (outcome.kind === 'done') return { kind: 'ok', image: { format, data: decodeDataUrl(outcome.value, format), width, height } };
+        // Its rejection when the page closes under it is expected and carries nothing new.
+        void drawn.catch((error: unknown) => error);
+        await abandon(attempt);
+        return { kind: 'unavailable', reason: `plotly.js did not draw the image within ${timeoutMs / 1000} s; its browser was closed` };
       } catch (error) {
         return { kind: 'unavailable', reason: `plotly.js could not draw the figure: ${errorText(error)}` };
       } finally {
@@ -225,7 +320,7 @@ interface SessionRenderer {
 }
 
 /** True while a kernel runs a cell (it installs the display sink). */
-function insideKernel(): boolean {
+export function insideKernel(): boolean {
   return (globalThis as Record<symbol, unknown>)[DISPLAY_SINK] !== undefined;
 }
 

@@ -1,11 +1,11 @@
 /** Debian's Chromium through playwright-core, with the flags that keep it offline and quiet. */
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { CHROMIUM_ARGS } from '../../src/plot/static-image';
+import { chromiumArgs } from '../../src/plot/static-image';
 
 export const CHROMIUM = process.env.PLOTLY_BROWSER ?? '/usr/bin/chromium';
 
 export async function launchChromium(): Promise<Browser> {
-  return chromium.launch({ executablePath: CHROMIUM, args: [...CHROMIUM_ARGS], handleSIGINT: false });
+  return chromium.launch({ executablePath: CHROMIUM, args: chromiumArgs(), handleSIGINT: false });
 }
 
 /** What a page did that a self-contained notebook page must not do. */

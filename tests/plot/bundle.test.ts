@@ -34,6 +34,16 @@ describe('figure bundle (pure)', () => {
     expect(scriptCount(html)).toBe(1);
   });
 
+  it('a figure without its image says why in its text, also after the session notice was shown', () => {
+    const reason = 'plotly.js did not draw the image within 30 s; its browser was closed';
+    const context = { id: 'p', inlinePlotly: false, noticeUnavailable: false };
+    const bundle = buildBundle(chart('Stuck').spec, { kind: 'unavailable', reason }, context);
+    expect(Object.keys(bundle).sort()).toEqual([PLOTLY_MIME_TYPE, 'text/html', 'text/plain'].sort());
+    expect(bundle['text/plain']).toBe(`Figure: Stuck\n(no static image: ${reason})`);
+    const first = buildBundle(chart('Stuck').spec, { kind: 'unavailable', reason }, { ...context, noticeUnavailable: true });
+    expect(first['text/plain']).toBe(`Figure: Stuck\nCharts in this notebook have no static image: ${reason}.`);
+  });
+
   it('uses image/svg+xml for SVG images and embeds them as a data URL', () => {
     const svg = '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"></svg>';
     const bundle = buildBundle(chart().spec, { kind: 'ok', image: { format: 'svg', data: svg, width: 10, height: 10 } }, {
@@ -65,9 +75,10 @@ describe('figure bundle (pure)', () => {
 
 describe('figure bundle in a kernel session', () => {
   const sent: Array<{ bundle: MimeBundle; options?: DisplayOptions }> = [];
+  const updates: Array<{ displayId: string; bundle: MimeBundle }> = [];
   const sink: DisplaySink = {
     display: (bundle, options) => sent.push({ bundle, options }),
-    update: () => undefined,
+    update: (displayId, bundle) => updates.push({ displayId, bundle }),
     clear: () => undefined,
   };
   beforeEach(() => {
@@ -76,6 +87,7 @@ describe('figure bundle in a kernel session', () => {
   });
   afterEach(() => {
     sent.length = 0;
+    updates.length = 0;
     delete (globalThis as Record<symbol, unknown>)[DISPLAY_SINK];
   });
   afterAll(async () => {
@@ -104,12 +116,27 @@ describe('figure bundle in a kernel session', () => {
     expect(new Set(ids).size).toBe(3);
   });
 
-  it('show() renders the static image in Chromium and sends one display_data with all four types', async () => {
+  it('show() sends the chart at once, then replaces that same output with the bundle holding the PNG', async () => {
     const fig = chart('Rendered');
-    await fig.show();
+    const shown = fig.show();
+    // Sent synchronously, before any browser work: the chart is visible while its image is drawn.
     expect(sent).toHaveLength(1);
-    const bundle = sent[0]?.bundle ?? {};
+    const first = sent[0]!;
+    expect(Object.keys(first.bundle).sort()).toEqual([PLOTLY_MIME_TYPE, 'text/html', 'text/plain'].sort());
+    expect(first.bundle['text/plain']).toContain('static image being drawn');
+    expect(first.bundle['text/html']).toContain(PLOTLY_BANNER);
+    expect(updates).toEqual([]);
+    await shown;
+    expect(sent).toHaveLength(1);
+    expect(updates).toHaveLength(1);
+    expect(updates[0]?.displayId).toBe(first.options?.displayId);
+    expect(first.options?.displayId).toMatch(/^llm-price-lab-/);
+    const bundle = updates[0]?.bundle ?? {};
     expect(Object.keys(bundle).sort()).toEqual([PLOTLY_MIME_TYPE, 'image/png', 'text/html', 'text/plain'].sort());
+    // Same element and the same copy of plotly.js as the output it replaces.
+    const elementId = (html: unknown) => /id="([^"]+)"/.exec(String(html))?.[1];
+    expect(elementId(bundle['text/html'])).toBe(elementId(first.bundle['text/html']));
+    expect(bundle['text/html']).toContain(PLOTLY_BANNER);
     const png = Buffer.from(bundle['image/png'] as string, 'base64');
     expect(png.subarray(1, 4).toString('latin1')).toBe('PNG');
     expect(png.readUInt32BE(16)).toBe(680); // IHDR width
@@ -132,12 +159,25 @@ describe('figure bundle in a kernel session', () => {
     expect(bundle['text/plain']).toContain('await fig.show()');
   });
 
-  it('without a browser leaves the image out, says why once, and never throws', async () => {
+  it('show() keeps a display id it is given and sends an image already drawn in one display_data', async () => {
+    const fig = await chart('Drawn').render();
+    await fig.show({ displayId: 'mine' });
+    expect(updates).toEqual([]);
+    expect(sent).toHaveLength(1);
+    expect(sent[0]?.options?.displayId).toBe('mine');
+    expect(sent[0]?.bundle['image/png']).toBeDefined();
+    await chart('Given').show({ displayId: 'given' });
+    expect(sent[1]?.options?.displayId).toBe('given');
+    expect(updates.map((u) => u.displayId)).toEqual(['given']);
+  });
+
+  it('without a browser leaves the image out, says why once in the page and in every text, and never throws', async () => {
     const missing = '/nonexistent/chromium';
     await chart('A').show({ executablePath: missing });
     await chart('B').show({ executablePath: missing });
     expect(sent).toHaveLength(2);
-    const [a, b] = sent.map((s) => s.bundle);
+    expect(updates).toHaveLength(2);
+    const [a, b] = updates.map((s) => s.bundle);
     for (const bundle of [a, b]) {
       expect(bundle?.['image/png']).toBeUndefined();
       expect(bundle?.[PLOTLY_MIME_TYPE]).toBeDefined();
@@ -145,7 +185,7 @@ describe('figure bundle in a kernel session', () => {
     }
     expect(a?.['text/plain']).toContain(`names ${missing}, which does not exist`);
     expect(a?.['text/html']).toContain('llm-price-lab-plot-notice');
-    expect(b?.['text/plain']).toBe('Figure: B');
+    expect(b?.['text/plain']).toBe(`Figure: B\n(no static image: the executablePath option names ${missing}, which does not exist)`);
     expect(b?.['text/html']).not.toContain('llm-price-lab-plot-notice');
   });
 

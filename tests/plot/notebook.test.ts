@@ -45,6 +45,20 @@ describe('charts fixture executed by the project kernel and exported to HTML', (
     expect(html[0]).toContain(PLOTLY_BANNER); // the first chart carries it
   });
 
+  it("the static images sent after each chart (as updates of its display id) are in the saved chart outputs", () => {
+    const executed = JSON.parse(readFileSync(notebook, 'utf8')) as { cells: Array<{ cell_type: string; outputs?: NotebookOutput[] }> };
+    const outputs = executed.cells.flatMap((cell) => cell.outputs ?? []);
+    const pngs = outputs.map((output) => output.data?.['image/png']).filter((png): png is string => typeof png === 'string');
+    expect(pngs).toHaveLength(FIXTURE_FIGURES - 1); // all but the figure left unrendered as a cell's value
+    for (const png of pngs) {
+      const bytes = Buffer.from(png, 'base64');
+      expect(bytes.subarray(0, 8).toString('hex')).toBe('89504e470d0a1a0a'); // the PNG signature
+      expect(bytes.readUInt32BE(16)).toBeGreaterThan(100); // IHDR width: a chart, not a placeholder
+    }
+    const texts = outputs.map((output) => [output.data?.['text/plain'] ?? ''].flat().join(''));
+    expect(texts.filter((text) => text.includes('being drawn'))).toEqual([]);
+  });
+
   for (const template of ['lab', 'classic'] as NbconvertTemplate[]) {
     it(`draws every chart offline in nbconvert's ${template} template`, async () => {
       if (!browser) throw new Error('setup failed');

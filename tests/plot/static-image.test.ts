@@ -1,7 +1,34 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { lineChart } from '../../src/plot/charts';
-import { createStaticRenderer, decodeDataUrl, DEFAULT_BROWSERS, findBrowser, type StaticRenderer } from '../../src/plot/static-image';
+import {
+  CHROMIUM_ARGS,
+  chromiumArgs,
+  createStaticRenderer,
+  decodeDataUrl,
+  DEFAULT_BROWSERS,
+  findBrowser,
+  type StaticRenderer,
+} from '../../src/plot/static-image';
 import { CHROMIUM } from './browser';
+
+/** This process's child browsers that are still running (not zombies). */
+function childBrowsers(): number[] {
+  const pids = spawnSync('pgrep', ['-P', String(process.pid)], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean).map(Number);
+  return pids.filter((pid) => {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+      return /chrom/i.test(readFileSync(`/proc/${pid}/comm`, 'utf8')) && state !== 'Z' && state !== 'X';
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false; // exited meanwhile
+      throw error;
+    }
+  });
+}
 
 const fig = () => lineChart({ title: 'Static', x: { title: 'x' }, y: { title: 'y' }, series: [{ name: 's', x: [1, 2], y: [3, 4] }] });
 
@@ -16,6 +43,15 @@ describe('browser lookup', () => {
     expect(findBrowser('/nowhere', {})).toEqual({ kind: 'missing', reason: 'the executablePath option names /nowhere, which does not exist' });
     const found = findBrowser(undefined, {});
     expect(found.kind === 'found' && DEFAULT_BROWSERS.includes(found.path)).toBe(true);
+  });
+});
+
+describe('Chromium flags', () => {
+  it('turns the sandbox off only for root', () => {
+    expect(chromiumArgs(0)).toContain('--no-sandbox');
+    expect(chromiumArgs(1000)).not.toContain('--no-sandbox');
+    expect(CHROMIUM_ARGS).not.toContain('--no-sandbox');
+    expect(chromiumArgs(1000)).toEqual(expect.arrayContaining(['--headless', '--disable-background-networking']));
   });
 });
 
@@ -60,5 +96,26 @@ describe('static renderer', () => {
     const result = await renderer.render(fig().spec);
     expect(result.kind).toBe('unavailable');
     expect(result.kind === 'unavailable' && result.reason).toMatch(/^could not start \/bin\/false: /);
+  });
+
+  it('gives up on a drawing that never ends: closes that browser, says why, and starts a new one for the next figure', async () => {
+    // A plotly.js whose toImage never settles: a page stuck the way a real one can be.
+    const dir = mkdtempSync(join(tmpdir(), 'plot-hang-'));
+    try {
+      const plotlyPath = join(dir, 'plotly-hangs.js');
+      writeFileSync(plotlyPath, 'window.Plotly = { toImage: function () { return new Promise(function () {}); } };\n');
+      const launches: string[] = [];
+      renderer = createStaticRenderer({ executablePath: CHROMIUM, plotlyPath, renderTimeoutMs: 1_500, onLaunch: (path) => launches.push(path) });
+      expect(childBrowsers()).toEqual([]);
+      const result = await renderer.render(fig().spec);
+      expect(result).toEqual({ kind: 'unavailable', reason: 'plotly.js did not draw the image within 1.5 s; its browser was closed' });
+      expect(childBrowsers()).toEqual([]);
+      const again = await renderer.render(fig().spec);
+      expect(again.kind).toBe('unavailable');
+      expect(launches).toEqual([CHROMIUM, CHROMIUM]);
+      expect(childBrowsers()).toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
