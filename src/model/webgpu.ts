@@ -69,9 +69,9 @@ export type WebGpuProbe = WebGpuAdapterFound | WebGpuUnavailable;
 /** A GPU read was asked synchronously (`dataSync`, `arraySync`), which Dawn's Node binding cannot do. */
 export class WebGpuSyncReadError extends Error {
   override readonly name = 'WebGpuSyncReadError';
-  constructor(readonly shape: readonly number[]) {
+  constructor(readonly size: number) {
     super(
-      `the webgpu backend cannot read a tensor of shape [${shape.join(', ')}] from the GPU synchronously in Node ` +
+      `the webgpu backend cannot read ${size} values from the GPU synchronously in Node ` +
         '(dataSync/arraySync need OffscreenCanvas): read it with await tensor.data() instead',
     );
   }
@@ -228,7 +228,7 @@ function nodeBackendClass(base: WebGpuBackendModule['WebGPUBackend']): WebGpuBac
     override readSync(dataId: object): tf.backend_util.BackendValues {
       const data = (this as unknown as { tensorMap: { get(id: object): { values?: unknown; dtype: string; shape: number[] } } }).tensorMap.get(dataId);
       if (data.values == null && data.dtype !== 'string' && typeof (globalThis as { OffscreenCanvas?: unknown }).OffscreenCanvas === 'undefined') {
-        throw new WebGpuSyncReadError(data.shape);
+        throw new WebGpuSyncReadError(tf.util.sizeFromShape(data.shape));
       }
       return super.readSync(dataId);
     }
