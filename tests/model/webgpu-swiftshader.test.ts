@@ -249,11 +249,11 @@ describe.skipIf(adapter === undefined)('backend selection with a software adapte
     expect(report.chosen).toBe('wasm');
     const webgpu = report.attempts.find((a) => a.name === 'webgpu')!;
     expect(webgpu.outcome).toBe('passed over');
-    expect(webgpu.reason).toMatch(/^the only adapter is SwiftShader driver 5\.0\.0 \(google, swiftshader\), a software renderer .*TFJS_BACKEND=webgpu/);
-    expect(report.webgpuAdapter).toMatchObject({ description: 'SwiftShader driver 5.0.0', hardware: false, isFallbackAdapter: true });
+    expect(webgpu.reason).toMatch(/^the only adapter is SwiftShader driver [\d.]+ \(google, swiftshader\), a software renderer .*TFJS_BACKEND=webgpu/);
+    expect(report.webgpuAdapter).toMatchObject({ architecture: 'swiftshader', hardware: false, isFallbackAdapter: true });
     const bundle = report[MIME_BUNDLE]();
     for (const type of ['text/plain', 'text/html', 'text/markdown']) {
-      expect(bundle[type], type).toMatch(/WebGPU adapter: SwiftShader driver 5\.0\.0 \(google, swiftshader\), software/);
+      expect(bundle[type], type).toMatch(/WebGPU adapter: SwiftShader driver [\d.]+ \(google, swiftshader\), software/);
       expect(bundle[type], type).toMatch(/passed over/);
     }
   }, 120_000);
@@ -262,7 +262,7 @@ describe.skipIf(adapter === undefined)('backend selection with a software adapte
     const report = await selectBackend({ env: { TFJS_BACKEND: 'webgpu' } });
     expect(report.chosen).toBe('webgpu');
     expect(tf.getBackend()).toBe('webgpu');
-    expect(report.device).toBe('CPU (WebGPU on SwiftShader driver 5.0.0 (google, swiftshader), software)');
+    expect(report.device).toMatch(/^CPU \(WebGPU on SwiftShader driver [\d.]+ \(google, swiftshader\), software\)$/);
     const refused = await selectBackend({ backend: 'webgpu', allowSoftwareAdapter: false }).catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(BackendUnavailableError);
     expect((refused as BackendUnavailableError).attempts.find((a) => a.name === 'webgpu')?.outcome).toBe('passed over');
