@@ -36,20 +36,23 @@ def main():
     parser.add_argument("--batch-size", type=int, default=64)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--threads", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--device", default="cpu", help="cpu, or cuda for the GPU (scripts/gpu-check.sh)")
     args = parser.parse_args()
+    device = torch.device(args.device)
 
     torch.manual_seed(args.seed)
     torch.set_num_threads(args.threads)
     x_train, y_train = load(args.data + "/train", args.train_count, 28)
     x_test, y_test = load(args.data + "/test", args.test_count, 28)
-    model = article_cnn()
+    x_train, y_train, x_test, y_test = (t.to(device) for t in (x_train, y_train, x_test, y_test))
+    model = article_cnn().to(device)
     optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
     loss_fn = nn.CrossEntropyLoss()
 
     seen = 0
     train_seconds = 0.0
     while seen < args.samples:
-        order = torch.randperm(args.train_count)
+        order = torch.randperm(args.train_count, device=device)
         for start in range(0, args.train_count, args.batch_size):
             if seen >= args.samples:
                 break
@@ -60,6 +63,8 @@ def main():
             loss = loss_fn(model(xb), yb)
             loss.backward()
             optimizer.step()
+            if device.type == "cuda":
+                torch.cuda.synchronize()
             train_seconds += time.perf_counter() - started
             seen += len(idx)
 
@@ -68,6 +73,8 @@ def main():
         model(x_test[:256])  # warm-up
         started = time.perf_counter()
         predicted = torch.cat([model(x_test[s:s + 256]).argmax(1) for s in range(0, args.test_count, 256)])
+        if device.type == "cuda":
+            torch.cuda.synchronize()
         infer_seconds = time.perf_counter() - started
     accuracy = (predicted == y_test).float().mean().item()
     print(json.dumps({
@@ -77,6 +84,7 @@ def main():
         "train_samples": seen,
         "threads": torch.get_num_threads(),
         "version": torch.__version__,
+        "device": torch.cuda.get_device_name(device) if device.type == "cuda" else "cpu",
     }))
 
 

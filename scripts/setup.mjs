@@ -68,7 +68,13 @@ const FILES = [
   { path: '/usr/bin/chromium', deb: 'chromium', pip: null },
   // Chinese section titles in static chart images and screenshots; without it they draw as boxes.
   { path: '/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc', deb: 'fonts-wqy-zenhei', pip: null },
+  // The Vulkan loader Dawn (npm `webgpu`) opens; with chromium's SwiftShader it runs the WebGPU tests.
+  { path: ['/usr/lib/x86_64-linux-gnu/libvulkan.so.1', '/usr/lib/aarch64-linux-gnu/libvulkan.so.1'], deb: 'libvulkan1', pip: null },
 ];
+
+function present(file) {
+  return Array.isArray(file.path) ? file.path.some((path) => existsSync(path)) : existsSync(file.path);
+}
 
 function missingPythonModules() {
   const probe = PYTHON_MODULES.map(
@@ -85,7 +91,7 @@ function canUseApt() {
 }
 
 function ensureSystemPackages() {
-  const missing = [...missingPythonModules(), ...FILES.filter((f) => !existsSync(f.path))];
+  const missing = [...missingPythonModules(), ...FILES.filter((f) => !present(f))];
   if (missing.length === 0) return;
   if (canUseApt()) {
     const packages = [...new Set(missing.map((m) => m.deb))];
@@ -110,7 +116,7 @@ function ensureSystemPackages() {
   }
   if (noPip.length > 0) {
     // Not fatal: charts fall back to no static image, HTML export works without these files.
-    console.warn(`setup: not installed (needs root and apt-get): ${noPip.join(', ')}; browser tests will fail`);
+    console.warn(`setup: not installed (needs root and apt-get): ${noPip.join(', ')}; browser tests will fail, WebGPU tests will say why they skip`);
   }
 }
 

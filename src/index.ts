@@ -11,6 +11,7 @@ export * from './data/prepare';
 export * from './data/images';
 export { createRandom, permutation, type Random } from './data/random';
 export * from './model/backend';
+export * from './model/webgpu';
 export * from './model/wasm-kernels';
 export * from './model/cnn';
 export * from './model/train';

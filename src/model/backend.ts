@@ -2,10 +2,15 @@ import * as tf from '@tensorflow/tfjs';
 import { createRequire } from 'node:module';
 import { dirname, join, sep } from 'node:path';
 import { MIME_BUNDLE, type MimeBundle } from '../display';
+import { escapeHtml } from '../show/summary';
 import { registerWasmGradientKernels, WASM_TRAINING_KERNELS } from './wasm-kernels';
+import { describeAdapter, probeWebGpu, useWebGpuBackend, WEBGPU_PACKAGES, type GpuAdapterSummary, type WebGpuProbe } from './webgpu';
 
-/** The backends, fastest first: native TensorFlow with a GPU, native on the CPU, WebAssembly, pure JS. */
-export const BACKEND_ORDER = ['tfjs-node-gpu', 'tfjs-node', 'wasm', 'cpu'] as const;
+/**
+ * The backends in the order they are tried: native TensorFlow with a CUDA GPU, native on the CPU,
+ * WebGPU on a hardware adapter (Dawn on Vulkan), WebAssembly, pure JS.
+ */
+export const BACKEND_ORDER = ['tfjs-node-gpu', 'tfjs-node', 'webgpu', 'wasm', 'cpu'] as const;
 export type BackendName = (typeof BACKEND_ORDER)[number];
 
 /** The environment variable that picks a backend (one of `BACKEND_ORDER`). */
@@ -20,7 +25,8 @@ const NATIVE_TF_BACKEND = 'tensorflow';
 
 export interface BackendAttempt {
   readonly name: BackendName;
-  readonly outcome: 'chosen' | 'not installed' | 'failed' | 'not tried';
+  /** `passed over`: usable but not chosen automatically (a software WebGPU adapter). */
+  readonly outcome: 'chosen' | 'not installed' | 'failed' | 'passed over' | 'not tried';
   readonly reason: string;
 }
 
@@ -32,6 +38,8 @@ export interface BackendReport {
   /** Where it computes, e.g. `GPU (CUDA)`, `CPU (libtensorflow)`, `CPU (WebAssembly, 1 thread, SIMD)`. */
   readonly device: string;
   readonly attempts: readonly BackendAttempt[];
+  /** The WebGPU adapter Dawn offered, if the webgpu backend was probed and one was found. */
+  readonly webgpuAdapter?: WebGpuAdapterReport;
   [MIME_BUNDLE](): MimeBundle;
 }
 
@@ -46,6 +54,14 @@ export class BackendUnavailableError extends Error {
   }
 }
 
+/** The WebGPU adapter found while selecting, and whether it is a GPU or a software renderer. */
+export interface WebGpuAdapterReport extends GpuAdapterSummary {
+  /** True for a GPU; false for a software renderer such as SwiftShader or llvmpipe. */
+  readonly hardware: boolean;
+  /** Why it counts as software; undefined for a GPU. */
+  readonly software?: string;
+}
+
 export interface SelectBackendOptions {
   /** Use this backend only (overrides `TFJS_BACKEND`); default: the first that works in `BACKEND_ORDER`. */
   backend?: BackendName;
@@ -53,6 +69,14 @@ export interface SelectBackendOptions {
   env?: Record<string, string | undefined>;
   /** Loads a package by name (default: Node's `require`); tests pass a fake to simulate packages. */
   loadPackage?: (name: string) => unknown;
+  /**
+   * Whether a software WebGPU adapter (SwiftShader, llvmpipe: correct but far slower than wasm) may be
+   * used. Default: only when `webgpu` is asked for by name (option or `TFJS_BACKEND`); the automatic
+   * order never uses one. `false` refuses it even then (a benchmark wants GPUs only).
+   */
+  allowSoftwareAdapter?: boolean;
+  /** Finds the WebGPU adapter (default: Dawn's, see `probeWebGpu`); tests pass a fake. */
+  probeWebGpu?: () => Promise<WebGpuProbe>;
 }
 
 const localRequire = createRequire(__filename);
@@ -64,6 +88,8 @@ function isBackendName(value: string): value is BackendName {
 function message(error: unknown): string {
   return error instanceof Error ? error.message.split('\n')[0]! : String(error);
 }
+
+type Attempt = BackendAttempt & { device?: string; adapter?: WebGpuAdapterReport };
 
 function isModuleNotFound(error: unknown, name: string): boolean {
   return (
@@ -102,7 +128,7 @@ interface GpuBinding {
   isUsingGpuDevice?: () => boolean;
 }
 
-async function tryNative(name: 'tfjs-node-gpu' | 'tfjs-node', load: (name: string) => unknown): Promise<BackendAttempt & { device?: string }> {
+async function tryNative(name: 'tfjs-node-gpu' | 'tfjs-node', load: (name: string) => unknown): Promise<Attempt> {
   const pkg = NATIVE_PACKAGES[name];
   applyNodeUtilWorkaround();
   try {
@@ -133,7 +159,7 @@ async function tryNative(name: 'tfjs-node-gpu' | 'tfjs-node', load: (name: strin
   return { name, outcome: 'chosen', reason: `${pkg} loaded`, device: 'CPU (libtensorflow)' };
 }
 
-async function tryWasm(load: (name: string) => unknown): Promise<BackendAttempt & { device?: string }> {
+async function tryWasm(load: (name: string) => unknown): Promise<Attempt> {
   const name = 'wasm';
   try {
     const wasm = load('@tensorflow/tfjs-backend-wasm') as typeof import('@tensorflow/tfjs-backend-wasm');
@@ -156,38 +182,95 @@ async function tryWasm(load: (name: string) => unknown): Promise<BackendAttempt 
   }
 }
 
-async function tryCpu(): Promise<BackendAttempt & { device?: string }> {
+async function tryWebGpu(
+  probe: () => Promise<WebGpuProbe>,
+  allowSoftware: boolean,
+  load: (name: string) => unknown,
+): Promise<Attempt> {
+  const name = 'webgpu';
+  const found = await probe();
+  if (found.kind !== 'adapter') return { name, outcome: found.kind === 'not installed' ? 'not installed' : 'failed', reason: found.reason };
+  const adapter: WebGpuAdapterReport = { ...found.info, hardware: found.software === undefined, ...(found.software ? { software: found.software } : {}) };
+  const described = describeAdapter(found.info);
+  if (found.software !== undefined && !allowSoftware) {
+    return {
+      name,
+      outcome: 'passed over',
+      reason: `the only adapter is ${described}, a software renderer (${found.software}): used only when asked for with ${BACKEND_ENV}=webgpu`,
+      adapter,
+    };
+  }
+  try {
+    await useWebGpuBackend(found.adapter, load);
+  } catch (error) {
+    if (isModuleNotFound(error, WEBGPU_PACKAGES.backend)) {
+      return { name, outcome: 'not installed', reason: `${WEBGPU_PACKAGES.backend} is an optional dependency and is not installed`, adapter };
+    }
+    return { name, outcome: 'failed', reason: `WebGPU on ${described}: ${message(error)}`, adapter };
+  }
+  return {
+    name,
+    outcome: 'chosen',
+    reason: found.software === undefined ? `Dawn found the GPU ${described}` : `asked for; ${described} is a software renderer (${found.software}), correct but slow`,
+    device: found.software === undefined ? `GPU (WebGPU on ${described})` : `CPU (WebGPU on ${described}, software)`,
+    adapter,
+  };
+}
+
+async function tryCpu(): Promise<Attempt> {
   const ok = await tf.setBackend('cpu');
   return ok
     ? { name: 'cpu', outcome: 'chosen', reason: 'pure JavaScript (slowest, always there)', device: 'CPU (JavaScript)' }
     : { name: 'cpu', outcome: 'failed', reason: 'the cpu backend did not initialise' };
 }
 
-function escapeHtml(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+/** One line about the WebGPU adapter for the report: the one found, none, or not looked for. */
+function adapterLine(adapter: WebGpuAdapterReport | undefined, attempts: readonly BackendAttempt[]): string {
+  if (adapter !== undefined) return `WebGPU adapter: ${describeAdapter(adapter)}, ${adapter.hardware ? 'a GPU' : `software (${adapter.software})`}`;
+  const webgpu = attempts.find((a) => a.name === 'webgpu');
+  return webgpu?.outcome === 'not tried' ? 'WebGPU adapter: not looked for' : 'WebGPU adapter: none found';
 }
 
-function makeReport(chosen: BackendName, device: string, attempts: BackendAttempt[]): BackendReport {
+function markdownCell(text: string): string {
+  return text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+}
+
+function makeReport(chosen: BackendName, device: string, attempts: BackendAttempt[], webgpuAdapter: WebGpuAdapterReport | undefined): BackendReport {
   return {
     chosen,
     tfBackend: tf.getBackend(),
     device,
     attempts,
+    ...(webgpuAdapter ? { webgpuAdapter } : {}),
     [MIME_BUNDLE]() {
-      const text = [`tfjs backend: ${chosen} on ${device}`, ...attempts.map((a) => `  ${a.name}: ${a.outcome} — ${a.reason}`)].join('\n');
+      const adapter = adapterLine(webgpuAdapter, attempts);
+      const text = [`tfjs backend: ${chosen} on ${device}`, ...attempts.map((a) => `  ${a.name}: ${a.outcome} — ${a.reason}`), adapter].join('\n');
       const rows = attempts
         .map((a) => `<tr><td><code>${a.name}</code></td><td>${a.outcome === 'chosen' ? '<b>chosen</b>' : a.outcome}</td><td>${escapeHtml(a.reason)}</td></tr>`)
         .join('');
-      const html = `<p>tfjs backend: <b>${chosen}</b> on ${escapeHtml(device)}</p><table><thead><tr><th>backend</th><th>outcome</th><th>why</th></tr></thead><tbody>${rows}</tbody></table>`;
-      return { 'text/plain': text, 'text/html': html };
+      const html =
+        `<p>tfjs backend: <b>${chosen}</b> on ${escapeHtml(device)}</p>` +
+        `<table><thead><tr><th>backend</th><th>outcome</th><th>why</th></tr></thead><tbody>${rows}</tbody></table>` +
+        `<p>${escapeHtml(adapter)}</p>`;
+      const markdown = [
+        `tfjs backend: **${chosen}** on ${markdownCell(device)}`,
+        '',
+        '| backend | outcome | why |',
+        '|---|---|---|',
+        ...attempts.map((a) => `| \`${a.name}\` | ${a.outcome === 'chosen' ? '**chosen**' : a.outcome} | ${markdownCell(a.reason)} |`),
+        '',
+        adapter,
+      ].join('\n');
+      return { 'text/plain': text, 'text/html': html, 'text/markdown': markdown };
     },
   };
 }
 
 /**
- * Picks and initialises the tfjs backend: `tfjs-node-gpu`, then `tfjs-node`, then `wasm` (with the
- * gradient kernels it lacks), then `cpu`, unless `options.backend` or `TFJS_BACKEND` names one.
- * Returns a report of the choice and of why each other backend was not used.
+ * Picks and initialises the tfjs backend: `tfjs-node-gpu`, then `tfjs-node`, then `webgpu` on a
+ * hardware adapter, then `wasm` (with the gradient kernels it lacks), then `cpu`, unless
+ * `options.backend` or `TFJS_BACKEND` names one (naming `webgpu` also accepts a software adapter).
+ * Returns a report of the choice, the WebGPU adapter found, and why each other backend was not used.
  */
 export async function selectBackend(options: SelectBackendOptions = {}): Promise<BackendReport> {
   const env = options.env ?? process.env;
@@ -201,11 +284,21 @@ export async function selectBackend(options: SelectBackendOptions = {}): Promise
   const requested = options.backend ?? (fromEnv ? (fromEnv as BackendName) : undefined);
   const why = options.backend !== undefined ? `option backend=${requested}` : `${BACKEND_ENV}=${requested}`;
   const candidates = requested === undefined ? BACKEND_ORDER : [requested];
+  const allowSoftware = options.allowSoftwareAdapter ?? requested === 'webgpu';
+  const probe = options.probeWebGpu ?? (() => probeWebGpu());
   const attempts: BackendAttempt[] = [];
-  let chosen: (BackendAttempt & { device?: string }) | undefined;
+  let chosen: Attempt | undefined;
+  let webgpuAdapter: WebGpuAdapterReport | undefined;
   for (const name of candidates) {
     const attempt =
-      name === 'tfjs-node-gpu' || name === 'tfjs-node' ? await tryNative(name, load) : name === 'wasm' ? await tryWasm(load) : await tryCpu();
+      name === 'tfjs-node-gpu' || name === 'tfjs-node'
+        ? await tryNative(name, load)
+        : name === 'webgpu'
+          ? await tryWebGpu(probe, allowSoftware, load)
+          : name === 'wasm'
+            ? await tryWasm(load)
+            : await tryCpu();
+    webgpuAdapter ??= attempt.adapter;
     attempts.push({ name: attempt.name, outcome: attempt.outcome, reason: attempt.reason });
     if (attempt.outcome === 'chosen') {
       chosen = attempt;
@@ -219,5 +312,5 @@ export async function selectBackend(options: SelectBackendOptions = {}): Promise
   }
   attempts.sort((a, b) => BACKEND_ORDER.indexOf(a.name) - BACKEND_ORDER.indexOf(b.name));
   if (chosen === undefined) throw new BackendUnavailableError(requested === undefined ? 'any backend' : why, attempts);
-  return makeReport(chosen.name, chosen.device ?? 'unknown', attempts);
+  return makeReport(chosen.name, chosen.device ?? 'unknown', attempts, webgpuAdapter);
 }

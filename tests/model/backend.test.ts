@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { MIME_BUNDLE } from '../../src/display';
 import { applyNodeUtilWorkaround, BackendUnavailableError, selectBackend, wasmBinaryDir } from '../../src/model/backend';
+import { probeWebGpu, type WebGpuProbe } from '../../src/model/webgpu';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
@@ -28,31 +29,51 @@ function loader(native: 'absent' | 'broken') {
   };
 }
 
+/** A machine without a WebGPU adapter, whatever Vulkan driver this one has. */
+const noAdapter = async (): Promise<WebGpuProbe> => ({ kind: 'no adapter', reason: 'Dawn found no usable Vulkan adapter (test)' });
+
 describe('selectBackend', () => {
-  it('falls through the missing native packages to wasm and says why each was skipped', async () => {
-    const report = await selectBackend({ env: {}, loadPackage: loader('absent') });
+  it('falls through the missing native packages and WebGPU to wasm and says why each was skipped', async () => {
+    const report = await selectBackend({ env: {}, loadPackage: loader('absent'), probeWebGpu: noAdapter });
     expect(report.chosen).toBe('wasm');
     expect(report.tfBackend).toBe('wasm');
     expect(tf.getBackend()).toBe('wasm');
     expect(report.attempts.map((a) => [a.name, a.outcome])).toEqual([
       ['tfjs-node-gpu', 'not installed'],
       ['tfjs-node', 'not installed'],
+      ['webgpu', 'failed'],
       ['wasm', 'chosen'],
       ['cpu', 'not tried'],
     ]);
     expect(report.attempts[0]!.reason).toMatch(/@tensorflow\/tfjs-node-gpu is an optional dependency and is not installed/);
-    expect(report.attempts[3]!.reason).toMatch(/wasm comes first/);
+    expect(report.attempts[2]!.reason).toBe('Dawn found no usable Vulkan adapter (test)');
+    expect(report.attempts[4]!.reason).toMatch(/wasm comes first/);
+    expect(report.webgpuAdapter).toBeUndefined();
     expect(report.device).toMatch(/WebAssembly, 1 thread/);
-    expect(report.attempts[2]!.reason).toMatch(/for training: Conv2DBackpropFilter added, MaxPoolGrad, BatchMatMul, Sum replaced/);
+    expect(report.attempts[3]!.reason).toMatch(/for training: Conv2DBackpropFilter added, MaxPoolGrad, BatchMatMul, Sum replaced/);
     const bundle = report[MIME_BUNDLE]();
     expect(bundle['text/plain']).toMatch(/^tfjs backend: wasm on CPU \(WebAssembly/);
     expect(bundle['text/plain']).toMatch(/tfjs-node: not installed/);
     expect(bundle['text/html']).toMatch(/<b>chosen<\/b>/);
     expect(bundle['text/html']).toMatch(/<table>/);
+    expect(bundle['text/plain']).toMatch(/WebGPU adapter: none found$/);
+    expect(bundle['text/markdown']).toMatch(/^\| `webgpu` \| failed \| Dawn found no usable Vulkan adapter \(test\) \|$/m);
+  });
+
+  it('says when the WebGPU package is not installed', async () => {
+    const report = await selectBackend({
+      env: {},
+      loadPackage: loader('absent'),
+      probeWebGpu: () => probeWebGpu({ loadGpu: () => Promise.reject(notFound('webgpu')) }),
+    });
+    expect(report.attempts.find((a) => a.name === 'webgpu')).toMatchObject({
+      outcome: 'not installed',
+      reason: 'webgpu (Dawn for Node) is an optional dependency and is not installed',
+    });
   });
 
   it('on this machine (native packages not installable) reports them as not installed', async () => {
-    const report = await selectBackend({ env: {} });
+    const report = await selectBackend({ env: {}, probeWebGpu: noAdapter });
     const native = report.attempts.filter((a) => a.name.startsWith('tfjs-node'));
     let installed = true;
     try {
@@ -69,7 +90,7 @@ describe('selectBackend', () => {
   });
 
   it('reports a native package that fails to load, with its error', async () => {
-    const report = await selectBackend({ env: {}, loadPackage: loader('broken') });
+    const report = await selectBackend({ env: {}, loadPackage: loader('broken'), probeWebGpu: noAdapter });
     expect(report.chosen).toBe('wasm');
     expect(report.attempts[0]).toMatchObject({ name: 'tfjs-node-gpu', outcome: 'failed' });
     expect(report.attempts[0]!.reason).toMatch(/did not load: libtensorflow\.so\.2: cannot open shared object file/);
@@ -86,7 +107,7 @@ describe('selectBackend', () => {
   });
 
   it('refuses an unknown TFJS_BACKEND and an unavailable requested backend', async () => {
-    await expect(selectBackend({ env: { TFJS_BACKEND: 'webgpu' } })).rejects.toThrow(/TFJS_BACKEND must be one of tfjs-node-gpu, tfjs-node, wasm, cpu/);
+    await expect(selectBackend({ env: { TFJS_BACKEND: 'webgl' } })).rejects.toThrow(/TFJS_BACKEND must be one of tfjs-node-gpu, tfjs-node, webgpu, wasm, cpu/);
     const err = await selectBackend({ backend: 'tfjs-node', loadPackage: loader('absent') }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(BackendUnavailableError);
     expect((err as Error).message).toMatch(/no usable tfjs backend for option backend=tfjs-node: .*tfjs-node not installed/);
