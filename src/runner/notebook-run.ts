@@ -128,12 +128,12 @@ export async function runNotebook(
         allowedErrors += 1;
         continue;
       }
-      const { executionCount: _count, seconds: _seconds, ...failure } = result;
+      const { executionCount, seconds: _seconds, ...failure } = result;
       if (failure.kind === 'kernel-died') {
         const said = (options.serverLog?.(session.kernelId) ?? []).filter((line) => !line.startsWith('Kernel started'));
         if (said.length) failure.message = `${failure.message}; server log: ${said.slice(-3).join(' | ')}`;
       }
-      failing = { index, id: cell.id, codeCellNumber, source: sourceText(cell.source), failure };
+      failing = { index, id: cell.id, codeCellNumber, executionCount, source: sourceText(cell.source), failure };
       break;
     }
   } finally {

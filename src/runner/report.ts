@@ -26,17 +26,32 @@ function xmlEscape(text: string): string {
     .replace(/"/g, '&quot;');
 }
 
-/** The failing line of the cell when the traceback names one (`<cell>:3:7`, `3:7 - …`, `line 3`). */
+/** `Cell In[n], line N` frames of a traceback (how the project kernel and IPython name cells). */
+const CELL_FRAME = /\bCell In\[(\d+)\], line (\d+)/g;
+
+/**
+ * The failing line of the cell when the traceback names one. A traceback names the cells of all
+ * frames (`Cell In[2], line 5` for a function an earlier cell defined): the failing cell's own
+ * frame is the one with its execution count, else the highest count (the cell that ran last).
+ * Kernels that do not name cells: `<cell>:3:7`, `3:7 - …`, `line 3`.
+ */
 export function failingLine(cell: FailingCell): { line: number; text: string } | undefined {
   if (cell.failure.kind !== 'error') return undefined;
   const lines = cell.source.split('\n');
   const text = stripAnsi([cell.failure.evalue, ...cell.failure.traceback].join('\n'));
+  const inRange = (line: number) => (line >= 1 && line <= lines.length ? { line, text: lines[line - 1] } : undefined);
+  const frames = [...text.matchAll(CELL_FRAME)].map((m) => ({ count: Number(m[1]), line: Number(m[2]) }));
+  if (frames.length) {
+    const own = typeof cell.executionCount === 'number' ? cell.executionCount : Math.max(...frames.map((f) => f.count));
+    const frame = frames.find((f) => f.count === own);
+    return frame ? inRange(frame.line) : undefined;
+  }
   const patterns = [/<(?:cell|anonymous)[^>]*>:(\d+)(?::\d+)?/, /^\s*(\d+):\d+ - /m, /\bline (\d+)\b/i];
   for (const pattern of patterns) {
     const match = pattern.exec(text);
     if (!match) continue;
-    const line = Number(match[1]);
-    if (line >= 1 && line <= lines.length) return { line, text: lines[line - 1] };
+    const found = inRange(Number(match[1]));
+    if (found) return found;
   }
   return undefined;
 }

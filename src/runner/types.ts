@@ -88,6 +88,8 @@ export interface FailingCell {
   id: string;
   /** 1-based position among code cells, as users count "cell i/N". */
   codeCellNumber: number;
+  /** The kernel's execution count for the cell (`Cell In[n]` in tracebacks), when it gave one. */
+  executionCount?: number | null;
   source: string;
   failure: CellFailure;
 }

@@ -64,6 +64,24 @@ describe('failingLine', () => {
     const none = { ...failed.failingCell!, failure: { kind: 'error' as const, ename: 'E', evalue: 'v', traceback: [] } };
     expect(failingLine(none)).toBeUndefined();
   });
+
+  it("takes the failing cell's own `Cell In[n], line N` frame, not an earlier cell's", () => {
+    const source = 'const a = 1;\nconst b = f(a);\n// three\n// four\n// five';
+    const traceback = [
+      'Error: bad input 1',
+      '    at check (Cell In[2], line 5)',
+      '        5 |   throw new Error(`bad input ${x}`);',
+      '    at f (Cell In[3], line 1)',
+      '    at Cell In[7], line 2',
+      '        2 | const b = f(a);',
+    ];
+    const cell = { ...failed.failingCell!, source, failure: { kind: 'error' as const, ename: 'Error', evalue: 'bad input 1', traceback } };
+    expect(failingLine({ ...cell, executionCount: 7 })).toEqual({ line: 2, text: 'const b = f(a);' });
+    // Without a known count, the highest count is the cell that ran last.
+    expect(failingLine(cell)).toEqual({ line: 2, text: 'const b = f(a);' });
+    // A traceback naming cells, none of them this one, names no line of it.
+    expect(failingLine({ ...cell, executionCount: 9 })).toBeUndefined();
+  });
 });
 
 describe('junitXml', () => {
