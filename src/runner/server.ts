@@ -2,13 +2,18 @@
  * A private Jupyter Server for one run: 127.0.0.1, a free port, a random token (passed through the
  * environment, never on the command line), the project kernelspec on JUPYTER_PATH and a private
  * runtime folder. `stop()` shuts kernels and server down and waits until the process is gone.
+ *
+ * Nothing outlives the runner: an exit hook kills the server's process group and its kernels when
+ * the runner exits without stop() (a crash); on Linux the server is started through util-linux's
+ * `setpriv --pdeathsig SIGTERM`, so a runner killed with SIGKILL still ends it — on SIGTERM
+ * Jupyter Server shuts its kernels down before it exits.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { delimiter, isAbsolute, join } from 'node:path';
 import { jupyterCommand, projectJupyterPath } from '../paths';
 import { InfrastructureError } from './errors';
 
@@ -17,6 +22,16 @@ export const SERVER_START_TIMEOUT_MS = 60_000;
 /** After POST /api/shutdown the server stops its kernels; it usually exits within a second. */
 const SERVER_STOP_GRACE_MS = 8_000;
 const POLL_INTERVAL_MS = 150;
+/** util-linux's setpriv (Debian: essential `util-linux`), for the parent-death signal. */
+const SETPRIV = '/usr/bin/setpriv';
+
+/** The command that starts the server: through setpriv where available, so it dies with the runner. */
+export function serverCommand(args: string[]): { command: string; args: string[] } {
+  if (process.platform === 'linux' && existsSync(SETPRIV)) {
+    return { command: SETPRIV, args: ['--pdeathsig', 'SIGTERM', '--', jupyterCommand(), ...args] };
+  }
+  return { command: jupyterCommand(), args };
+}
 
 export interface ServerEndpoint {
   baseUrl: string;
@@ -108,6 +123,8 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
 }
 
 async function startOnce(options: StartServerOptions, port: number): Promise<RunningServer> {
+  const jupyter = jupyterCommand();
+  if (isAbsolute(jupyter) && !existsSync(jupyter)) throw new InfrastructureError(`cannot run ${jupyter}: no such file`);
   const token = randomBytes(24).toString('hex');
   const runtimeDir = mkdtempSync(join(tmpdir(), 'llm-price-lab-jupyter-'));
   const jupyterPath = [...(options.jupyterPath ?? []), projectJupyterPath(), process.env.JUPYTER_PATH]
@@ -125,7 +142,8 @@ async function startOnce(options: StartServerOptions, port: number): Promise<Run
     ...(process.getuid?.() === 0 ? ['--allow-root'] : []),
   ];
   // Its own process group: a terminal's Ctrl-C reaches the runner only, which then shuts down in order.
-  const child = spawn(jupyterCommand(), args, {
+  const command = serverCommand(args);
+  const child = spawn(command.command, command.args, {
     cwd: options.rootDir,
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -148,6 +166,17 @@ async function startOnce(options: StartServerOptions, port: number): Promise<Run
   });
 
   const baseUrl = `http://127.0.0.1:${port}/`;
+  // Runs when the runner exits without stop() (a crash, process.exit): synchronous, so only signals.
+  const onExit = () => {
+    try {
+      process.kill(-(child.pid ?? 0), 'SIGKILL');
+    } catch {
+      // The group is gone already.
+    }
+    killStrays(runtimeDir);
+    rmSync(runtimeDir, { recursive: true, force: true });
+  };
+  process.on('exit', onExit);
   let stopping: Promise<void> | undefined;
   const stop = () => {
     stopping ??= (async () => {
@@ -177,6 +206,7 @@ async function startOnce(options: StartServerOptions, port: number): Promise<Run
       }
       killStrays(runtimeDir);
       rmSync(runtimeDir, { recursive: true, force: true });
+      process.off('exit', onExit);
     })();
     return stopping;
   };
@@ -184,7 +214,7 @@ async function startOnce(options: StartServerOptions, port: number): Promise<Run
   const deadline = Date.now() + SERVER_START_TIMEOUT_MS;
   try {
     for (;;) {
-      if (spawnError) throw new InfrastructureError(`cannot run ${jupyterCommand()}: ${spawnError.message}`);
+      if (spawnError) throw new InfrastructureError(`cannot run ${command.command}: ${spawnError.message}`);
       if (child.exitCode !== null || child.signalCode !== null) {
         throw new InfrastructureError(
           `Jupyter Server exited (${child.exitCode ?? child.signalCode}) before answering: ${log.slice(-5).join(' | ')}`,
