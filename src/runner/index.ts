@@ -271,6 +271,7 @@ async function run(options: RunOptions, hooks: RunHooks): Promise<RunReport> {
               notebookTimeout: options.notebookTimeout,
               signal: options.signal,
               serverLog: running ? (kernelId) => running.logLines(kernelId) : undefined,
+              serverGone: running?.unexpectedExit,
             },
             hooks,
           );

@@ -49,6 +49,8 @@ export interface NotebookRunOptions extends DeadlineOptions {
   signal?: AbortSignal;
   /** The server's log lines about a kernel (private server only), quoted when a kernel dies. */
   serverLog?(kernelId: string): string[];
+  /** Resolves with a reason when the (private) server process is gone: running cells end as kernel deaths. */
+  serverGone?: Promise<string>;
 }
 
 function statusOf(failure: CellFailure): NotebookReport['status'] {
@@ -108,11 +110,14 @@ export async function runNotebook(
 
   let session: KernelSession;
   try {
-    session = await startKernelSession(settings, {
+    const started = await startKernelSession(settings, {
       path: prepared.sessionPath,
       name: prepared.name,
       kernelName: notebook.metadata.kernelspec?.name ?? '',
     });
+    const serverGone = options.serverGone;
+    // The kernel's websocket would try to reconnect for minutes to a server that is gone.
+    session = serverGone ? { ...started, died: () => Promise.race([started.died(), serverGone]) } : started;
   } catch (error) {
     const report: NotebookReport = {
       ...base,

@@ -43,6 +43,8 @@ export interface RunningServer extends ServerEndpoint {
   pid: number;
   /** The server's recent log lines that mention `text` (e.g. a kernel id), oldest first. */
   logLines(text: string): string[];
+  /** Resolves with a one-line reason if the server process exits without stop() (never otherwise). */
+  unexpectedExit: Promise<string>;
   /** Stops kernels and server; safe to call more than once. */
   stop(): Promise<void>;
 }
@@ -138,6 +140,10 @@ async function startOnce(options: StartServerOptions, port: number): Promise<Run
     '--ServerApp.port_retries=0',
     `--ServerApp.root_dir=${options.rootDir}`,
     '--ServerApp.open_browser=False',
+    // The runner bounds what it keeps of a cell's output itself; the server's IOPub rate limit would
+    // instead drop output depending on timing, so that a notebook's result would depend on load.
+    '--ServerApp.iopub_data_rate_limit=0',
+    '--ServerApp.iopub_msg_rate_limit=0',
     // Containers and CI often run as root; the server then refuses to start without this.
     ...(process.getuid?.() === 0 ? ['--allow-root'] : []),
   ];
@@ -178,6 +184,11 @@ async function startOnce(options: StartServerOptions, port: number): Promise<Run
   };
   process.on('exit', onExit);
   let stopping: Promise<void> | undefined;
+  const unexpectedExit = new Promise<string>((resolve) => {
+    child.once('exit', (code, signal) => {
+      if (!stopping) resolve(`the Jupyter server exited unexpectedly (${signal ?? `code ${code}`})`);
+    });
+  });
   const stop = () => {
     stopping ??= (async () => {
       if (child.exitCode === null && child.signalCode === null) {
@@ -243,5 +254,5 @@ async function startOnce(options: StartServerOptions, port: number): Promise<Run
     throw error;
   }
   const logLines = (text: string) => log.filter((line) => line.includes(text)).map((line) => line.replace(/^\[\w [^\]]*\]\s*/, ''));
-  return { baseUrl, token, pid: child.pid ?? 0, logLines, stop };
+  return { baseUrl, token, pid: child.pid ?? 0, logLines, unexpectedExit, stop };
 }

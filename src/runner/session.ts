@@ -134,7 +134,9 @@ export async function startKernelSession(
             break;
           } catch (error) {
             const gone = error instanceof ServerConnection.ResponseError && error.response.status === 404;
-            if (gone || attempt >= SHUTDOWN_ATTEMPTS) throw error;
+            // An unreachable server will not become reachable by retrying.
+            const unreachable = error instanceof ServerConnection.NetworkError;
+            if (gone || unreachable || attempt >= SHUTDOWN_ATTEMPTS) throw error;
             await new Promise((resolve) => setTimeout(resolve, SHUTDOWN_RETRY_MS));
           }
         }
