@@ -113,6 +113,26 @@ describe('the runner is stopped mid-cell', () => {
   }, 90_000);
 });
 
+describe('the runner crashes', () => {
+  it('an uncaught exception mid-cell: the exit hook kills the server and kernels at once', async () => {
+    const sources = tmp('crash-src');
+    const notebook = writeNotebook(sources, 'sleeper', [SLEEP_CELL]);
+    const before = snapshot(sources);
+    const out = tmp('crash-out');
+    const runner = join(__dirname, '..', '..', 'dist', 'src', 'runner', 'index.js');
+    // A bug outside any promise chain: nothing in the runner sees it, the process just dies.
+    const script = `require(${JSON.stringify(runner)}).runNotebooks(
+      { notebooks: [${JSON.stringify(notebook)}], outputDir: ${JSON.stringify(out)}, html: false },
+      { onCellStart: () => setTimeout(() => { throw new Error('simulated crash'); }, 1000) });`;
+    const run = cli([], { argv: [process.execPath, '-e', script] });
+    const exit = await run.exit;
+    expect(exit.code).toBe(1);
+    expect(run.stderr()).toContain('simulated crash');
+    expect([...run.watch.seen.values()].some((args) => /kernel/.test(args))).toBe(true);
+    await expectCleanEnd(run, out, sources, before);
+  }, 90_000);
+});
+
 describe('large outputs', () => {
   it('one line of 1 MB and 50 MB in many lines: both finish, stored output bounded with a note, the notebook valid and exported', async () => {
     const sources = tmp('big-src');

@@ -176,9 +176,15 @@ export interface CliRun {
   watch: ProcessWatch;
 }
 
-/** Starts the compiled CLI (`run … --progress lines`) as a child process and watches what it starts. */
-export function startCli(args: string[], options: { env?: NodeJS.ProcessEnv; command?: string[] } = {}): CliRun {
-  const command = [...(options.command ?? []), process.execPath, BIN, 'run', ...args, '--progress', 'lines'];
+/**
+ * Starts the compiled CLI (`run … --progress lines`) as a child process and watches what it
+ * starts. `command` goes before it (e.g. prlimit); `argv` runs something else instead of the CLI.
+ */
+export function startCli(
+  args: string[],
+  options: { env?: NodeJS.ProcessEnv; command?: string[]; argv?: string[] } = {},
+): CliRun {
+  const command = options.argv ?? [...(options.command ?? []), process.execPath, BIN, 'run', ...args, '--progress', 'lines'];
   const child = spawn(command[0], command.slice(1), {
     // A process group of its own, as a terminal gives a command: the checks can follow it by group.
     detached: true,
