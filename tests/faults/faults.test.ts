@@ -8,7 +8,7 @@
 import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { STREAM_HEAD_CHARS, STREAM_TAIL_CHARS } from '../../src/runner/outputs';
 import type { CodeCell, RunReport } from '../../src/runner/types';
 import {
@@ -52,8 +52,8 @@ beforeAll(() => {
   expect(existsSync(BIN), `${BIN} missing: run npm run setup`).toBe(true);
 });
 
-afterEach(() => {
-  // A failing case must not leak processes into the next ones.
+afterAll(() => {
+  // A failing case must not leave processes behind (cases may run concurrently: only at the end).
   for (const run of runs.splice(0)) {
     if (run.child.exitCode === null && run.child.signalCode === null) run.child.kill('SIGKILL');
     run.watch.stop();
@@ -82,7 +82,8 @@ describe('the runner is stopped mid-cell', () => {
     expect(existsSync(join(out, 'report.json'))).toBe(false);
   }, 90_000);
 
-  it.each([
+  // The three are alike: they run side by side to keep the suite short.
+  it.concurrent.each([
     ['SIGTERM', 143],
     ['SIGINT', 130],
     ['SIGHUP', 129],
