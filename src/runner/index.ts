@@ -252,7 +252,13 @@ async function run(options: RunOptions, hooks: RunHooks): Promise<RunReport> {
       hooks.onRunDone?.(written);
       throw new InfrastructureError(why, { ...error.context, report: written });
     }
-    if (options.signal?.aborted) throw new RunAbortedError('run aborted before any notebook started');
+    if (options.signal?.aborted) {
+      const reason = abortReason(options.signal);
+      const stopped = report(prepared.map((p) => notRunReport(p, `not run: the run was interrupted (${reason})`)), reason);
+      writeReports(stopped, outputDir, html, options.junit);
+      hooks.onRunDone?.(stopped);
+      throw new RunAbortedError(`run interrupted (${reason}) before any notebook started`, stopped);
+    }
 
     const running = server;
     hooks.onRunStart?.({ notebooks: files, jobs });

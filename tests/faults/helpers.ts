@@ -210,7 +210,7 @@ export function startCli(
     stdout: () => out,
     stderr: () => err,
     watch,
-    waitFor: (pattern, ms = 60_000) =>
+    waitFor: (pattern, ms = 150_000) =>
       new Promise<void>((resolve, reject) => {
         const check = () => {
           if (pattern.test(err)) {
