@@ -268,7 +268,7 @@ async function run(options: RunOptions, hooks: RunHooks): Promise<RunReport> {
       {
         work: (p, slot) => {
           const at = slot % endpoints.length;
-          const run = runNotebook(
+          const done = runNotebook(
             serverSettings(endpoints[at]),
             { ...p, sessionPath: sessionPaths[at][prepared.indexOf(p)] },
             {
@@ -281,7 +281,7 @@ async function run(options: RunOptions, hooks: RunHooks): Promise<RunReport> {
             },
             hooks,
           );
-          return run.then((r) => ({
+          return done.then((r) => ({
             ...r,
             ...(p.after.length ? { after: p.after } : {}),
             ...(endpoints.length > 1 ? { server: endpoints[at].baseUrl } : {}),

@@ -23,11 +23,8 @@ async function serverFileText(settings: ServerConnection.ISettings, path: string
   } catch (error) {
     throw new InfrastructureError(`cannot reach ${settings.baseUrl}: ${errorMessage(error)}`, { url: settings.baseUrl, cause: error });
   }
-  if (response.status === 401 || response.status === 403) {
-    // 403 is also how the server refuses a hidden file or one outside its root: not this candidate.
-    if (response.status === 401) throw new InfrastructureError(`${settings.baseUrl} refused the token (401)`, { url: settings.baseUrl });
-    return undefined;
-  }
+  if (response.status === 401) throw new InfrastructureError(`${settings.baseUrl} refused the token (401)`, { url: settings.baseUrl });
+  // 404, or 403 for a hidden file or one outside the root: not this candidate.
   if (!response.ok) return undefined;
   const model = (await response.json()) as { type?: unknown; content?: unknown };
   return model.type === 'file' && typeof model.content === 'string' ? model.content : undefined;
