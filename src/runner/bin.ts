@@ -11,7 +11,8 @@ if (!process.env.LLM_PRICE_LAB_DEBUG) {
 main(process.argv, { stdout: process.stdout, stderr: process.stderr, env: process.env }).then(
   (code) => process.exit(code),
   (error: unknown) => {
-    process.stderr.write(`llm-price-lab: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-    process.exit(3);
+    // A bug in the runner, not an infrastructure failure (exit 3 is only for those).
+    process.stderr.write(`llm-price-lab: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exit(1);
   },
 );

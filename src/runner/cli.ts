@@ -1,7 +1,8 @@
 /**
  * `llm-price-lab run [notebooks…] [options]`: the command line over runNotebooks. Exit codes:
- * 0 all passed, 1 a notebook failed, 2 bad usage or input, 3 infrastructure; 130/143 when
- * interrupted by SIGINT/SIGTERM (after stopping every kernel and the private server).
+ * 0 all passed, 1 a notebook failed (or the runner itself failed: its stack is printed), 2 bad
+ * usage or input, 3 infrastructure (typed InfrastructureError only); 129/130/143 when interrupted
+ * by SIGHUP/SIGINT/SIGTERM (after stopping every kernel and the private server and writing the report).
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { errorMessage, InfrastructureError, RunAbortedError, RunnerInputError } from './errors';
@@ -61,6 +62,11 @@ function positiveInteger(text: string): number {
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
+/** Signals that stop a run in order (a closed terminal sends SIGHUP), and the exit code of each (128 + number). */
+const HANDLED_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+type HandledSignal = (typeof HANDLED_SIGNALS)[number];
+const SIGNAL_EXIT_CODES: Record<HandledSignal, number> = { SIGHUP: 129, SIGINT: 130, SIGTERM: 143 };
+
 interface RunFlags {
   jobs?: number;
   parametersFile?: string[];
@@ -71,8 +77,8 @@ interface RunFlags {
   allowErrors?: boolean;
   cellTimeout?: number;
   notebookTimeout?: number;
-  server?: string;
-  token?: string;
+  server?: string[];
+  token?: string[];
   junit?: string;
   progress: ProgressMode | 'auto';
 }
@@ -97,13 +103,27 @@ function buildProgram(io: CliIo, onRun: (notebooks: string[], flags: RunFlags) =
     .option('--allow-errors', 'keep running cells after an error')
     .option('--cell-timeout <seconds>', 'per-cell deadline unless the cell sets metadata.timeout (default 600)', positiveNumber)
     .option('--notebook-timeout <seconds>', 'deadline for all cells of a notebook, from kernel ready (default: none)', positiveNumber)
-    .option('--server <url>', 'use this Jupyter server (default: $JUPYTER_BASE_URL, else a private one)')
-    .option('--token <token>', 'token for --server (default: $JUPYTER_TOKEN)')
+    .option('--server <url>', 'use this Jupyter server; repeat to spread notebooks over several (default: $JUPYTER_BASE_URL, else a private one)', collect)
+    .option('--token <token>', 'token for --server, one per server (default: $JUPYTER_TOKEN; prefer it: --token shows in the process list)', collect)
     .option('--junit <file>', 'write JUnit XML, one test case per notebook')
     .addOption(new Option('--progress <mode>', 'progress display').choices(['auto', 'bars', 'lines', 'none']).default('auto'))
     .exitOverride()
     .action((notebooks: string[], flags: RunFlags) => onRun(notebooks, flags));
   return program;
+}
+
+/**
+ * The exit code for an error that ended a run, after saying what it was: 3 only for an
+ * InfrastructureError, 2 for bad input; anything else is a bug in the runner: its stack, exit 1.
+ */
+export function failureExitCode(error: unknown, io: Pick<CliIo, 'stderr'>): number {
+  if (error instanceof InfrastructureError || error instanceof RunnerInputError) {
+    io.stderr.write(`llm-price-lab: ${errorMessage(error)}\n`);
+    return error instanceof InfrastructureError ? 3 : 2;
+  }
+  const stack = error instanceof Error ? (error.stack ?? error.message) : String(error);
+  io.stderr.write(`llm-price-lab: internal error (a bug in the runner, please report it):\n${stack}\n`);
+  return 1;
 }
 
 /** Runs the CLI; resolves with the exit code. */
@@ -133,7 +153,16 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
   }
   const { notebooks, flags } = request;
 
-  const serverUrl = flags.server ?? io.env.JUPYTER_BASE_URL;
+  const serverUrls = flags.server ?? (io.env.JUPYTER_BASE_URL ? [io.env.JUPYTER_BASE_URL] : []);
+  const tokens = flags.token ?? [];
+  if (tokens.length) {
+    io.stderr.write('llm-price-lab: warning: --token shows in the process list to every user of this machine; set JUPYTER_TOKEN instead\n');
+  }
+  if (tokens.length > 1 && tokens.length !== serverUrls.length) {
+    io.stderr.write(`llm-price-lab: ${tokens.length} --token values for ${serverUrls.length} --server values: give one per server, or one for all\n`);
+    return 2;
+  }
+  const servers = serverUrls.map((baseUrl, i) => ({ baseUrl, token: tokens[tokens.length > 1 ? i : 0] ?? io.env.JUPYTER_TOKEN ?? '' }));
   const options: RunOptions = {
     notebooks: notebooks.length ? notebooks : undefined,
     outputDir: flags.outputDir,
@@ -146,7 +175,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     allowErrors: flags.allowErrors,
     cellTimeout: flags.cellTimeout,
     notebookTimeout: flags.notebookTimeout,
-    server: serverUrl ? { baseUrl: serverUrl, token: flags.token ?? io.env.JUPYTER_TOKEN ?? '' } : undefined,
+    server: servers.length ? servers : undefined,
     junit: flags.junit,
   };
 
@@ -158,14 +187,13 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
   let signalCode = 0;
   const onSignal = (signal: NodeJS.Signals) => {
     if (controller.signal.aborted) return;
-    signalCode = signal === 'SIGINT' ? 130 : 143;
+    signalCode = SIGNAL_EXIT_CODES[signal as HandledSignal] ?? 143;
     bars?.stop();
     io.stderr.write(`\nllm-price-lab: ${signal}: stopping kernels and the Jupyter server\n`);
-    controller.abort();
+    controller.abort(signal);
   };
   const signals = io.signals ?? process;
-  signals.on('SIGINT', onSignal);
-  signals.on('SIGTERM', onSignal);
+  for (const name of HANDLED_SIGNALS) signals.on(name, onSignal);
   try {
     const report = await runNotebooks({ ...options, signal: controller.signal }, hooks);
     bars?.stop();
@@ -173,13 +201,13 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     return report.exitCode;
   } catch (error) {
     bars?.stop();
-    if (error instanceof RunAbortedError) return signalCode || 130;
-    io.stderr.write(`llm-price-lab: ${errorMessage(error)}\n`);
-    if (error instanceof RunnerInputError) return 2;
-    if (error instanceof InfrastructureError) return 3;
-    return 3;
+    if (error instanceof RunAbortedError) {
+      if (error.report) io.stdout.write(`${consoleSummary(error.report)}\n`);
+      return signalCode || 130;
+    }
+    if (error instanceof InfrastructureError && error.context.report) io.stdout.write(`${consoleSummary(error.context.report)}\n`);
+    return failureExitCode(error, io);
   } finally {
-    signals.off('SIGINT', onSignal);
-    signals.off('SIGTERM', onSignal);
+    for (const name of HANDLED_SIGNALS) signals.off(name, onSignal);
   }
 }

@@ -15,19 +15,24 @@ type Settled =
   | { kind: 'reply'; reply: KernelMessage.IExecuteReplyMsg }
   | { kind: 'rejected'; message: string }
   | { kind: 'died'; message: string }
-  | { kind: 'deadline' };
+  | { kind: 'deadline' }
+  | { kind: 'aborted'; reason: string };
 
 const sleep = (ms: number) => new Promise<'slept'>((resolve) => setTimeout(() => resolve('slept'), ms));
 
 /** nbclient's name for the error a dead kernel leaves in its cell. */
 export const DEAD_KERNEL_ENAME = 'DeadKernelError';
 export const TIMEOUT_ENAME = 'CellTimeoutError';
+export const INTERRUPTED_ENAME = 'RunInterrupted';
 
-/** The error output the runner itself writes into a cell that timed out or whose kernel died. */
+/** The error output the runner itself writes into a cell that timed out, whose kernel died, or whose run stopped. */
 export function runnerErrorOutput(failure: Exclude<CellFailure, { kind: 'error' }>): ErrorOutput {
-  const evalue =
-    failure.kind === 'timeout' ? deadlineMessage(failure.deadline, failure.limitSeconds, failure.restarted) : failure.message;
-  const ename = failure.kind === 'timeout' ? TIMEOUT_ENAME : DEAD_KERNEL_ENAME;
+  const [ename, evalue] =
+    failure.kind === 'timeout'
+      ? [TIMEOUT_ENAME, deadlineMessage(failure.deadline, failure.limitSeconds, failure.restarted)]
+      : failure.kind === 'interrupted'
+        ? [INTERRUPTED_ENAME, `the run was interrupted (${failure.reason}); the kernel was shut down`]
+        : [DEAD_KERNEL_ENAME, failure.message];
   return { output_type: 'error', ename, evalue, traceback: [`${ename}: ${evalue}`] };
 }
 
@@ -60,6 +65,16 @@ export interface ExecuteCellOptions {
   deadline: CellDeadline;
   /** Whether the cell is expected to raise (`raises-exception`). */
   expectError: boolean;
+  /** Aborting ends the wait at once (the caller shuts the kernel down); the cell is marked interrupted. */
+  signal?: AbortSignal;
+}
+
+/** Why a run was aborted, from its signal's reason. */
+export function abortReason(signal: AbortSignal): string {
+  const reason: unknown = signal.reason;
+  if (typeof reason === 'string') return reason;
+  if (reason instanceof Error && reason.name !== 'AbortError') return reason.message;
+  return 'aborted';
 }
 
 /** Runs `cell` on the session's kernel. */
@@ -121,27 +136,47 @@ export async function executeCell(
     (error: unknown) => ({ kind: 'rejected', message: errorMessage(error) }),
   );
   const died = session.died().then((message): Settled => ({ kind: 'died', message }));
+  let onAbort: (() => void) | undefined;
+  const aborted = new Promise<Settled>((resolve) => {
+    const signal = options.signal;
+    if (!signal) return;
+    onAbort = () => resolve({ kind: 'aborted', reason: abortReason(signal) });
+    if (signal.aborted) onAbort();
+    else signal.addEventListener('abort', onAbort, { once: true });
+  });
 
   let settled: Settled;
   try {
-    settled = await Promise.race([done, died, deadlinePassed]);
+    settled = await Promise.race([done, died, deadlinePassed, aborted]);
   } finally {
     clearTimeout(timer);
+    if (onAbort) options.signal?.removeEventListener('abort', onAbort);
   }
   // The signal for this message is emitted right after the future has handled it; let it land.
   await new Promise((resolve) => setImmediate(resolve));
 
   let failure: CellFailure | undefined;
-  if (settled.kind === 'deadline') {
+  if (settled.kind === 'aborted') {
+    if (!future.isDisposed) future.dispose();
+    failure = { kind: 'interrupted', reason: settled.reason };
+  } else if (settled.kind === 'deadline') {
     await session.interrupt().catch(() => undefined);
     const afterInterrupt = await Promise.race([done, died, sleep(INTERRUPT_GRACE_MS)]);
     let restarted = false;
+    let restartError: string | undefined;
     if (afterInterrupt === 'slept') {
-      restarted = true;
       future.dispose();
-      await session.restart();
+      try {
+        await session.restart();
+        restarted = true;
+      } catch (error) {
+        restartError = errorMessage(error);
+      }
     }
-    failure = { kind: 'timeout', deadline: options.deadline.which, limitSeconds: options.deadline.seconds, restarted };
+    // A kernel that cannot be restarted is as good as dead: the notebook stops with that said.
+    failure = restartError
+      ? { kind: 'kernel-died', message: `${deadlineMessage(options.deadline.which, options.deadline.seconds, false)}; restarting the still busy kernel failed: ${restartError}` }
+      : { kind: 'timeout', deadline: options.deadline.which, limitSeconds: options.deadline.seconds, restarted };
   } else if (settled.kind === 'died' || settled.kind === 'rejected') {
     // A rejected future means the connection dropped or the kernel restarted under it.
     const fallback = settled.message;

@@ -16,6 +16,8 @@ export function failureSummary(failure: CellFailure): string {
       return `${failure.deadline} timeout of ${failure.limitSeconds} s passed${failure.restarted ? ' (kernel restarted)' : ''}`;
     case 'kernel-died':
       return `the kernel died: ${failure.message}`;
+    case 'interrupted':
+      return `the run was interrupted (${failure.reason}) while this cell ran`;
   }
 }
 

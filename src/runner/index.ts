@@ -2,17 +2,21 @@
  * The headless notebook runner: executes notebooks through a Jupyter server with
  * `@jupyterlab/services` (as JupyterLab does), writes executed copies, HTML pages and reports.
  */
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { buildDir, projectRoot } from '../paths';
-import { errorMessage, RunAbortedError, RunnerInputError } from './errors';
+import { errorMessage, InfrastructureError, RunAbortedError, RunnerInputError } from './errors';
+import { abortReason } from './execute';
 import { indexHtml } from './export';
 import { readNotebook, withoutErrorNotes, writeFileAtomic } from './notebook';
-import { runNotebook, type PreparedNotebook } from './notebook-run';
+import { notRunReport, runNotebook, type PreparedNotebook } from './notebook-run';
 import { injectParameters } from './parameters';
 import { exitCodeFor, junitXml, reportJson } from './report';
 import { startServer, type RunningServer, type ServerEndpoint } from './server';
+import { checkOrder, declaredAfter, runInOrder } from './schedule';
+import { sessionPathOnServer } from './server-path';
 import { availableKernels, checkKernelName, serverSettings, withServicesRejectionsHandled } from './session';
 import type { NotebookReport, RunHooks, RunReport } from './types';
 
@@ -43,13 +47,19 @@ export interface RunOptions {
   cellTimeout?: number;
   /** Seconds for all of a notebook's cells, counted once its kernel is ready (default: none). */
   notebookTimeout?: number;
-  /** Use this server instead of starting a private one. */
-  server?: ServerEndpoint;
+  /**
+   * Use this server instead of starting a private one; several spread the notebooks over them
+   * (worker i of `jobs` uses server i mod n). Each notebook must be under each server's root.
+   */
+  server?: ServerEndpoint | ServerEndpoint[];
   /** Write JUnit XML here. */
   junit?: string;
   /** Extra JUPYTER_PATH entries for the private server (before the project's kernelspec folder). */
   jupyterPath?: string[];
-  /** Aborting stops the run: kernels and the private server are shut down, then RunAbortedError is thrown. */
+  /**
+   * Aborting stops the run: kernels are shut down, notebooks written as far as they ran, the
+   * reports written, the private server stopped, then RunAbortedError (carrying the report) is thrown.
+   */
   signal?: AbortSignal;
 }
 
@@ -106,37 +116,59 @@ function commonFolder(paths: string[]): string {
   return common;
 }
 
-async function pool<T, R>(items: T[], jobs: number, work: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next;
-      next += 1;
-      results[i] = await work(items[i]);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(jobs, items.length)) }, worker));
-  return results;
+/** Checks that files can be created in `dir` before anything runs (exit 2 otherwise); leaves nothing behind. */
+function checkWritable(dir: string): void {
+  const probe = join(dir, `.llm-price-lab-probe-${process.pid}-${randomBytes(3).toString('hex')}`);
+  try {
+    const created = mkdirSync(dir, { recursive: true });
+    writeFileSync(probe, '');
+    rmSync(created ?? probe, { recursive: true });
+  } catch (error) {
+    throw new RunnerInputError(`cannot write to the output folder ${dir}: ${errorMessage(error)}`, { file: dir });
+  }
 }
+
+/** After an abort, how long kernels get to shut down before the private server is stopped under them. */
+const ABORT_GRACE_MS = 10_000;
 
 /**
  * Runs notebooks and returns the report (also written to `<outputDir>/report.json`).
  *
  * Everything about the input is checked first — notebooks readable and valid nbformat 4.5,
- * parameters known and of the defaults' types, kernels offered by the server — and a problem
- * throws RunnerInputError (CLI exit 2) before anything is written. A server that cannot start
- * throws InfrastructureError (exit 3). A notebook's own failure never throws: it is in the
- * report (`report.exitCode` 1, or 3 when its kernel could not start), its partial copy is
- * written with an error note at the top.
+ * parameters known and of the defaults' types, the output folder writable, kernels offered by the
+ * server, with `--server` each notebook found under the server's root — and a problem throws
+ * RunnerInputError (CLI exit 2) before anything is written. Once notebooks can run, every one ends
+ * with a status and report.json (and JUnit) is always written: a server that cannot start or be
+ * reached throws InfrastructureError (exit 3) after writing it; an abort throws RunAbortedError
+ * after writing it, with the notebooks that ran written up to where they stopped. A notebook's own
+ * failure never throws: it is in the report (`report.exitCode` 1, or 3 when its kernel could not
+ * start or its copy could not be written), its partial copy written with an error note at the top.
  *
  * @example
  *   const report = await runNotebooks({ notebooks: ['notebooks/01-intro.ipynb'], profile: 'smoke',
  *     outputDir: tmp, html: true });
  *   report.notebooks[0].status; // 'passed'; the executed copy is at report.notebooks[0].outputNotebook
  */
-export function runNotebooks(options: RunOptions = {}, hooks: RunHooks = {}): Promise<RunReport> {
-  return withServicesRejectionsHandled(() => run(options, hooks));
+export async function runNotebooks(options: RunOptions = {}, hooks: RunHooks = {}): Promise<RunReport> {
+  // An unexpected rejection (a bug) stops the run like an abort, so that everything is cleaned up
+  // and reported; it is then thrown (the CLI prints its stack and exits 1).
+  const internal = new AbortController();
+  const outer = options.signal;
+  const forward = () => internal.abort(outer?.reason);
+  if (outer?.aborted) forward();
+  else outer?.addEventListener('abort', forward, { once: true });
+  try {
+    return await withServicesRejectionsHandled(
+      () => run({ ...options, signal: internal.signal }, hooks),
+      (error) => internal.abort(error),
+    );
+  } finally {
+    outer?.removeEventListener('abort', forward);
+  }
+}
+
+interface Prepared extends PreparedNotebook {
+  after: string[];
 }
 
 async function run(options: RunOptions, hooks: RunHooks): Promise<RunReport> {
@@ -145,83 +177,155 @@ async function run(options: RunOptions, hooks: RunHooks): Promise<RunReport> {
   const jobs = Math.max(1, Math.floor(options.jobs ?? availableParallelism()));
   const html = options.html ?? true;
   const files = resolveNotebookPaths(options.notebooks ?? [join(projectRoot(), 'notebooks')]);
+  const external = options.server === undefined ? [] : Array.isArray(options.server) ? options.server : [options.server];
 
   const names = new Map<string, string>();
-  const prepared: PreparedNotebook[] = files.map((file) => {
+  const prepared: Prepared[] = files.map((file) => {
     const name = basename(file).replace(/\.ipynb$/, '');
     const clash = names.get(name);
     if (clash) throw new RunnerInputError(`${file}: same name as ${clash}; outputs would collide`, { file });
     names.set(name, file);
     const values = parametersFor(file, options);
-    const notebook = injectParameters(file, withoutErrorNotes(readNotebook(file)), values);
+    const source = withoutErrorNotes(readNotebook(file));
+    const notebook = injectParameters(file, source, values);
     return {
       path: file,
       name,
       notebook,
       parameters: values,
+      after: declaredAfter(file, source),
       sessionPath: '',
       outputPath: options.inplace ? file : join(outputDir, 'notebooks', `${name}.ipynb`),
       htmlPath: html ? join(outputDir, 'html', `${name}.html`) : undefined,
     };
   });
+  checkOrder(prepared);
   if (options.signal?.aborted) throw new RunAbortedError('run aborted before it started');
+  checkWritable(outputDir);
+
+  const report = (notebooks: NotebookReport[], interrupted?: string): RunReport => ({
+    startedAt: startedAt.toISOString(),
+    seconds: (Date.now() - startedAt.getTime()) / 1000,
+    jobs,
+    server: external.length ? 'external' : 'private',
+    ...(interrupted ? { interrupted } : {}),
+    notebooks,
+    exitCode: exitCodeFor(notebooks),
+  });
 
   let server: RunningServer | undefined;
-  let onAbort: (() => void) | undefined;
+  let abortTimer: NodeJS.Timeout | undefined;
+  const onAbort = () => {
+    abortTimer ??= setTimeout(() => void server?.stop(), ABORT_GRACE_MS);
+  };
+  options.signal?.addEventListener('abort', onAbort);
   try {
-    if (options.server) {
-      for (const p of prepared) {
-        const rel = relative(process.cwd(), p.path);
-        p.sessionPath = rel.startsWith('..') ? basename(p.path) : rel.split(sep).join('/');
+    // Servers and where each notebook is on each of them.
+    let endpoints: ServerEndpoint[];
+    const sessionPaths: string[][] = [];
+    try {
+      if (external.length) {
+        endpoints = external;
+      } else {
+        const root = commonFolder(files);
+        server = await startServer({ rootDir: root, jupyterPath: options.jupyterPath });
+        endpoints = [server];
+        sessionPaths.push(prepared.map((p) => relative(root, p.path).split(sep).join('/')));
       }
-    } else {
-      const root = commonFolder(files);
-      server = await startServer({ rootDir: root, jupyterPath: options.jupyterPath });
-      for (const p of prepared) p.sessionPath = relative(root, p.path).split(sep).join('/');
+      for (const endpoint of external) {
+        const settings = serverSettings(endpoint);
+        const paths: string[] = [];
+        for (const p of prepared) paths.push(await sessionPathOnServer(settings, p.path, readFileSync(p.path, 'utf8')));
+        sessionPaths.push(paths);
+      }
+      for (const endpoint of endpoints) {
+        const kernels = await availableKernels(serverSettings(endpoint));
+        for (const p of prepared) checkKernelName(p.path, p.notebook.metadata.kernelspec?.name ?? '', kernels);
+      }
+    } catch (error) {
+      if (!(error instanceof InfrastructureError)) throw error;
+      // Nothing could run: every notebook says why, and the reports are written all the same.
+      const why = error.message;
+      const notebooks = prepared.map((p) => ({ ...notRunReport(p, why), status: 'infrastructure-error' as const }));
+      const written = report(notebooks);
+      writeReports(written, outputDir, html, options.junit);
+      hooks.onRunDone?.(written);
+      throw new InfrastructureError(why, { ...error.context, report: written });
     }
-    const endpoint = options.server ?? server;
-    if (!endpoint) throw new Error('unreachable: no server');
+    if (options.signal?.aborted) {
+      const reason = abortReason(options.signal);
+      const stopped = report(prepared.map((p) => notRunReport(p, `not run: the run was interrupted (${reason})`)), reason);
+      writeReports(stopped, outputDir, html, options.junit);
+      hooks.onRunDone?.(stopped);
+      throw new RunAbortedError(`run interrupted (${reason}) before any notebook started`, stopped);
+    }
+
     const running = server;
-    onAbort = () => void running?.stop();
-    options.signal?.addEventListener('abort', onAbort);
-    if (options.signal?.aborted) throw new RunAbortedError('run aborted');
-
-    const settings = serverSettings(endpoint);
-    const kernels = await availableKernels(settings);
-    for (const p of prepared) checkKernelName(p.path, p.notebook.metadata.kernelspec?.name ?? '', kernels);
-
     hooks.onRunStart?.({ notebooks: files, jobs });
-    const reports: NotebookReport[] = await pool(prepared, jobs, (p) =>
-      runNotebook(
-        settings,
-        p,
-        {
-          allowErrors: options.allowErrors ?? false,
-          cellTimeout: options.cellTimeout,
-          notebookTimeout: options.notebookTimeout,
-          signal: options.signal,
-          serverLog: server ? (kernelId) => running?.logLines(kernelId) ?? [] : undefined,
-        },
-        hooks,
-      ),
-    );
-    if (options.signal?.aborted) throw new RunAbortedError('run aborted');
-
-    const report: RunReport = {
-      startedAt: startedAt.toISOString(),
-      seconds: (Date.now() - startedAt.getTime()) / 1000,
+    const reports = await runInOrder(
+      prepared,
       jobs,
-      server: options.server ? 'external' : 'private',
-      notebooks: reports,
-      exitCode: exitCodeFor(reports),
-    };
-    if (html) writeFileAtomic(join(outputDir, 'html', 'index.html'), indexHtml(reports, join(outputDir, 'html')));
-    writeFileAtomic(join(outputDir, 'report.json'), reportJson(report));
-    if (options.junit) writeFileAtomic(resolve(options.junit), junitXml(report));
-    hooks.onRunDone?.(report);
-    return report;
+      {
+        work: (p, slot) => {
+          const at = slot % endpoints.length;
+          const done = runNotebook(
+            serverSettings(endpoints[at]),
+            { ...p, sessionPath: sessionPaths[at][prepared.indexOf(p)] },
+            {
+              allowErrors: options.allowErrors ?? false,
+              cellTimeout: options.cellTimeout,
+              notebookTimeout: options.notebookTimeout,
+              signal: options.signal,
+              serverLog: running ? (kernelId) => running.logLines(kernelId) : undefined,
+              serverGone: running?.unexpectedExit,
+            },
+            hooks,
+          );
+          return done.then((r) => ({
+            ...r,
+            ...(p.after.length ? { after: p.after } : {}),
+            ...(endpoints.length > 1 ? { server: endpoints[at].baseUrl } : {}),
+          }));
+        },
+        failed: (p, error) => {
+          const failed: NotebookReport = {
+            ...notRunReport(p, error instanceof Error ? (error.stack ?? error.message) : String(error)),
+            status: error instanceof InfrastructureError ? 'infrastructure-error' : 'internal-error',
+          };
+          hooks.onNotebookDone?.(failed);
+          return failed;
+        },
+        notRun: (p) => {
+          const reason = options.signal?.aborted ? abortReason(options.signal) : 'the run stopped';
+          return notRunReport(p, `not run: the run was interrupted (${reason})`);
+        },
+      },
+      options.signal,
+    );
+
+    const interrupted = options.signal?.aborted ? abortReason(options.signal) : undefined;
+    const done = report(reports, interrupted);
+    writeReports(done, outputDir, html, options.junit);
+    hooks.onRunDone?.(done);
+    if (interrupted) throw new RunAbortedError(`run interrupted (${interrupted})`, done);
+    return done;
   } finally {
-    if (onAbort) options.signal?.removeEventListener('abort', onAbort);
+    options.signal?.removeEventListener('abort', onAbort);
+    clearTimeout(abortTimer);
     await server?.stop();
+  }
+}
+
+/** report.json, JUnit and the HTML index, each written atomically; a failure to write is exit 3. */
+function writeReports(report: RunReport, outputDir: string, html: boolean, junit: string | undefined): void {
+  const files: Array<[string, string]> = [[join(outputDir, 'report.json'), reportJson(report)]];
+  if (junit) files.push([resolve(junit), junitXml(report)]);
+  if (html) files.push([join(outputDir, 'html', 'index.html'), indexHtml(report.notebooks, join(outputDir, 'html'))]);
+  for (const [path, text] of files) {
+    try {
+      writeFileAtomic(path, text);
+    } catch (error) {
+      throw new InfrastructureError(`cannot write ${path}: ${errorMessage(error)}`, { cause: error, report });
+    }
   }
 }

@@ -5,8 +5,8 @@
  */
 import type { ServerConnection } from '@jupyterlab/services';
 import { cellDeadline, type DeadlineOptions } from './deadlines';
-import { errorMessage, RunAbortedError } from './errors';
-import { executeCell } from './execute';
+import { errorMessage } from './errors';
+import { abortReason, executeCell } from './execute';
 import { exportHtml } from './export';
 import { markFailure } from './failures';
 import { writeNotebook } from './notebook';
@@ -42,24 +42,57 @@ export interface PreparedNotebook {
 
 export interface NotebookRunOptions extends DeadlineOptions {
   allowErrors: boolean;
-  /** On abort the kernel is shut down at once and RunAbortedError thrown; nothing is written. */
+  /**
+   * On abort the kernel is shut down at once; the notebook is written as far as it ran, with the
+   * running cell marked interrupted (status `interrupted`), or not started at all (`not-run`).
+   */
   signal?: AbortSignal;
   /** The server's log lines about a kernel (private server only), quoted when a kernel dies. */
   serverLog?(kernelId: string): string[];
+  /** Resolves with a reason when the (private) server process is gone: running cells end as kernel deaths. */
+  serverGone?: Promise<string>;
 }
 
 function statusOf(failure: CellFailure): NotebookReport['status'] {
-  return failure.kind === 'error' ? 'failed' : failure.kind === 'timeout' ? 'timeout' : 'kernel-died';
+  switch (failure.kind) {
+    case 'error':
+      return 'failed';
+    case 'timeout':
+      return 'timeout';
+    case 'interrupted':
+      return 'interrupted';
+    case 'kernel-died':
+      return 'kernel-died';
+  }
 }
 
-/** Executes, writes and exports one notebook; never throws for a notebook's own failure. */
+/** The report of a notebook the run never started (stopped before, or never reached). */
+export function notRunReport(prepared: PreparedNotebook, message: string): NotebookReport {
+  const codeCells = prepared.notebook.cells.filter((c) => c.cell_type === 'code').length;
+  return {
+    notebook: prepared.path,
+    name: prepared.name,
+    status: 'not-run',
+    seconds: 0,
+    cellsRun: 0,
+    codeCells,
+    allowedErrors: 0,
+    parameters: prepared.parameters,
+    message,
+  };
+}
+
+/**
+ * Executes, writes and exports one notebook. Never throws for a notebook's own failure, an
+ * abort or a write failure: every outcome is a status in the returned report.
+ */
 export async function runNotebook(
   settings: ServerConnection.ISettings,
   prepared: PreparedNotebook,
   options: NotebookRunOptions,
   hooks: RunHooks,
 ): Promise<NotebookReport> {
-  if (options.signal?.aborted) throw new RunAbortedError('run aborted');
+  if (options.signal?.aborted) return notRunReport(prepared, `not run: the run was interrupted (${abortReason(options.signal)})`);
   const started = Date.now();
   const notebook: Notebook = structuredClone(prepared.notebook);
   const codeCells = notebook.cells.filter((c): c is CodeCell => c.cell_type === 'code');
@@ -77,11 +110,14 @@ export async function runNotebook(
 
   let session: KernelSession;
   try {
-    session = await startKernelSession(settings, {
+    const started = await startKernelSession(settings, {
       path: prepared.sessionPath,
       name: prepared.name,
       kernelName: notebook.metadata.kernelspec?.name ?? '',
     });
+    const serverGone = options.serverGone;
+    // The kernel's websocket would try to reconnect for minutes to a server that is gone.
+    session = serverGone ? { ...started, died: () => Promise.race([started.died(), serverGone]) } : started;
   } catch (error) {
     const report: NotebookReport = {
       ...base,
@@ -106,10 +142,15 @@ export async function runNotebook(
   try {
     let codeCellNumber = 0;
     for (let index = 0; index < notebook.cells.length; index += 1) {
-      if (options.signal?.aborted) break;
       const cell = notebook.cells[index];
       if (cell.cell_type !== 'code') continue;
       codeCellNumber += 1;
+      if (options.signal?.aborted) {
+        // Stopped between two cells: the note points at the first cell not run.
+        const failure = { kind: 'interrupted' as const, reason: abortReason(options.signal) };
+        failing = { index, id: cell.id, codeCellNumber, source: sourceText(cell.source), failure };
+        break;
+      }
       const where = { notebook: prepared.path, name: prepared.name, cellIndex: index, codeCellNumber, codeCells: codeCells.length };
       const tags = cellTags(cell);
       if (tags.includes(SKIP_TAG)) {
@@ -120,6 +161,7 @@ export async function runNotebook(
       const result = await executeCell(session, cell, recorder, {
         deadline: cellDeadline(cell, options, Date.now() - executionStarted),
         expectError: tags.includes(RAISES_TAG),
+        signal: options.signal,
       });
       cellsRun += 1;
       hooks.onCellDone?.({ ...where, result });
@@ -128,19 +170,18 @@ export async function runNotebook(
         allowedErrors += 1;
         continue;
       }
-      const { executionCount: _count, seconds: _seconds, ...failure } = result;
+      const { executionCount, seconds: _seconds, ...failure } = result;
       if (failure.kind === 'kernel-died') {
         const said = (options.serverLog?.(session.kernelId) ?? []).filter((line) => !line.startsWith('Kernel started'));
         if (said.length) failure.message = `${failure.message}; server log: ${said.slice(-3).join(' | ')}`;
       }
-      failing = { index, id: cell.id, codeCellNumber, source: sourceText(cell.source), failure };
+      failing = { index, id: cell.id, codeCellNumber, executionCount, source: sourceText(cell.source), failure };
       break;
     }
   } finally {
     options.signal?.removeEventListener('abort', abort);
     await session.shutdown();
   }
-  if (options.signal?.aborted) throw new RunAbortedError(`run aborted during ${prepared.path}`);
 
   const written = failing ? markFailure(notebook, failing) : notebook;
   const report: NotebookReport = {
@@ -152,9 +193,14 @@ export async function runNotebook(
     ...(failing ? { failingCell: failing } : {}),
     ...(failing?.failure.kind === 'kernel-died' ? { message: failing.failure.message } : {}),
   };
-  writeNotebook(prepared.outputPath, written);
-  report.outputNotebook = prepared.outputPath;
-  if (prepared.htmlPath) {
+  try {
+    writeNotebook(prepared.outputPath, written);
+    report.outputNotebook = prepared.outputPath;
+  } catch (error) {
+    // Written atomically: the file is either complete or absent, never half-written.
+    report.writeError = `cannot write ${prepared.outputPath}: ${errorMessage(error)}`;
+  }
+  if (prepared.htmlPath && report.outputNotebook && !options.signal?.aborted) {
     const exported = await exportHtml(prepared.outputPath, prepared.htmlPath);
     if (exported.kind === 'ok') report.html = exported.path;
     else report.htmlError = exported.message;

@@ -6,9 +6,9 @@
 import { failureSummary, stripAnsi } from './failures';
 import type { FailingCell, NotebookReport, RunReport } from './types';
 
-/** 3 when a notebook could not get a kernel, else 1 when one failed, else 0. */
+/** 3 when a notebook could not get a kernel or be written, else 1 when one did not pass, else 0. */
 export function exitCodeFor(notebooks: NotebookReport[]): RunReport['exitCode'] {
-  if (notebooks.some((n) => n.status === 'infrastructure-error')) return 3;
+  if (notebooks.some((n) => n.status === 'infrastructure-error' || n.writeError)) return 3;
   if (notebooks.some((n) => n.status !== 'passed')) return 1;
   return 0;
 }
@@ -26,17 +26,32 @@ function xmlEscape(text: string): string {
     .replace(/"/g, '&quot;');
 }
 
-/** The failing line of the cell when the traceback names one (`<cell>:3:7`, `3:7 - …`, `line 3`). */
+/** `Cell In[n], line N` frames of a traceback (how the project kernel and IPython name cells). */
+const CELL_FRAME = /\bCell In\[(\d+)\], line (\d+)/g;
+
+/**
+ * The failing line of the cell when the traceback names one. A traceback names the cells of all
+ * frames (`Cell In[2], line 5` for a function an earlier cell defined): the failing cell's own
+ * frame is the one with its execution count, else the highest count (the cell that ran last).
+ * Kernels that do not name cells: `<cell>:3:7`, `3:7 - …`, `line 3`.
+ */
 export function failingLine(cell: FailingCell): { line: number; text: string } | undefined {
   if (cell.failure.kind !== 'error') return undefined;
   const lines = cell.source.split('\n');
   const text = stripAnsi([cell.failure.evalue, ...cell.failure.traceback].join('\n'));
+  const inRange = (line: number) => (line >= 1 && line <= lines.length ? { line, text: lines[line - 1] } : undefined);
+  const frames = [...text.matchAll(CELL_FRAME)].map((m) => ({ count: Number(m[1]), line: Number(m[2]) }));
+  if (frames.length) {
+    const own = typeof cell.executionCount === 'number' ? cell.executionCount : Math.max(...frames.map((f) => f.count));
+    const frame = frames.find((f) => f.count === own);
+    return frame ? inRange(frame.line) : undefined;
+  }
   const patterns = [/<(?:cell|anonymous)[^>]*>:(\d+)(?::\d+)?/, /^\s*(\d+):\d+ - /m, /\bline (\d+)\b/i];
   for (const pattern of patterns) {
     const match = pattern.exec(text);
     if (!match) continue;
-    const line = Number(match[1]);
-    if (line >= 1 && line <= lines.length) return { line, text: lines[line - 1] };
+    const found = inRange(Number(match[1]));
+    if (found) return found;
   }
   return undefined;
 }
@@ -49,13 +64,18 @@ function tracebackText(cell: FailingCell): string {
 
 /** JUnit XML: one `<testcase>` per notebook, `<failure>` or `<error>` (infrastructure) with details. */
 export function junitXml(report: RunReport): string {
-  const failures = report.notebooks.filter((n) => n.status !== 'passed' && n.status !== 'infrastructure-error').length;
-  const errors = report.notebooks.filter((n) => n.status === 'infrastructure-error').length;
+  const isError = (n: NotebookReport) => n.status === 'infrastructure-error' || n.status === 'internal-error';
+  const failures = report.notebooks.filter((n) => n.status !== 'passed' && n.status !== 'not-run' && !isError(n)).length;
+  const errors = report.notebooks.filter(isError).length;
+  const skipped = report.notebooks.filter((n) => n.status === 'not-run').length;
   const cases = report.notebooks.map((n) => {
     const open = `  <testcase classname="notebooks" name="${xmlEscape(n.name)}" file="${xmlEscape(n.notebook)}" time="${n.seconds.toFixed(3)}"`;
-    if (n.status === 'passed') return `${open}/>`;
-    if (n.status === 'infrastructure-error') {
-      return `${open}>\n    <error message="${xmlEscape(n.message ?? 'kernel could not start')}"/>\n  </testcase>`;
+    if (n.status === 'passed' && !n.writeError) return `${open}/>`;
+    if (n.status === 'passed') return `${open}>\n    <error message="${xmlEscape(n.writeError ?? '')}"/>\n  </testcase>`;
+    if (n.status === 'not-run') return `${open}>\n    <skipped message="${xmlEscape(n.message ?? 'not run')}"/>\n  </testcase>`;
+    if (isError(n)) {
+      const first = (n.message ?? 'kernel could not start').split('\n')[0];
+      return `${open}>\n    <error message="${xmlEscape(first)}">${xmlEscape(n.message ?? '')}</error>\n  </testcase>`;
     }
     const cell = n.failingCell;
     const message = cell ? `cell ${cell.codeCellNumber}: ${failureSummary(cell.failure)}` : n.status;
@@ -65,7 +85,7 @@ export function junitXml(report: RunReport): string {
   return [
     '<?xml version="1.0" encoding="UTF-8"?>',
     `<testsuites tests="${report.notebooks.length}" failures="${failures}" errors="${errors}" time="${report.seconds.toFixed(3)}">`,
-    `<testsuite name="llm-price-lab notebooks" tests="${report.notebooks.length}" failures="${failures}" errors="${errors}" time="${report.seconds.toFixed(3)}" timestamp="${report.startedAt}">`,
+    `<testsuite name="llm-price-lab notebooks" tests="${report.notebooks.length}" failures="${failures}" errors="${errors}" skipped="${skipped}" time="${report.seconds.toFixed(3)}" timestamp="${report.startedAt}">`,
     ...cases,
     '</testsuite>',
     '</testsuites>',
@@ -81,10 +101,12 @@ export function consoleSummary(report: RunReport): string {
   const line = (cells: string[]) => cells.map((c, i) => (i === 2 ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ');
   const out = [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)];
   for (const n of report.notebooks) {
+    if (n.writeError) out.push('', `✗ ${n.notebook}: ${n.writeError}`);
     if (n.status === 'passed') continue;
     out.push('');
     if (!n.failingCell) {
-      out.push(`✗ ${n.notebook}: ${n.message ?? n.status}`);
+      const message = n.status === 'internal-error' ? (n.message ?? n.status) : (n.message ?? n.status).split('\n')[0];
+      out.push(`✗ ${n.notebook}: ${message}`);
       continue;
     }
     const cell = n.failingCell;
@@ -96,6 +118,7 @@ export function consoleSummary(report: RunReport): string {
     if (n.outputNotebook) out.push(`  written: ${n.outputNotebook}`);
   }
   const passed = report.notebooks.filter((n) => n.status === 'passed').length;
+  if (report.interrupted) out.push('', `the run was interrupted (${report.interrupted}); notebooks not started are marked not-run`);
   out.push('', `${passed}/${report.notebooks.length} notebooks passed in ${report.seconds.toFixed(1)} s (exit ${report.exitCode})`);
   return out.join('\n');
 }

@@ -2,13 +2,18 @@
  * A private Jupyter Server for one run: 127.0.0.1, a free port, a random token (passed through the
  * environment, never on the command line), the project kernelspec on JUPYTER_PATH and a private
  * runtime folder. `stop()` shuts kernels and server down and waits until the process is gone.
+ *
+ * Nothing outlives the runner: an exit hook kills the server's process group and its kernels when
+ * the runner exits without stop() (a crash); on Linux the server is started through util-linux's
+ * `setpriv --pdeathsig SIGTERM`, so a runner killed with SIGKILL still ends it — on SIGTERM
+ * Jupyter Server shuts its kernels down before it exits.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { delimiter, isAbsolute, join } from 'node:path';
 import { jupyterCommand, projectJupyterPath } from '../paths';
 import { InfrastructureError } from './errors';
 
@@ -17,6 +22,16 @@ export const SERVER_START_TIMEOUT_MS = 60_000;
 /** After POST /api/shutdown the server stops its kernels; it usually exits within a second. */
 const SERVER_STOP_GRACE_MS = 8_000;
 const POLL_INTERVAL_MS = 150;
+/** util-linux's setpriv (Debian: essential `util-linux`), for the parent-death signal. */
+const SETPRIV = '/usr/bin/setpriv';
+
+/** The command that starts the server: through setpriv where available, so it dies with the runner. */
+export function serverCommand(args: string[]): { command: string; args: string[] } {
+  if (process.platform === 'linux' && existsSync(SETPRIV)) {
+    return { command: SETPRIV, args: ['--pdeathsig', 'SIGTERM', '--', jupyterCommand(), ...args] };
+  }
+  return { command: jupyterCommand(), args };
+}
 
 export interface ServerEndpoint {
   baseUrl: string;
@@ -28,6 +43,8 @@ export interface RunningServer extends ServerEndpoint {
   pid: number;
   /** The server's recent log lines that mention `text` (e.g. a kernel id), oldest first. */
   logLines(text: string): string[];
+  /** Resolves with a one-line reason if the server process exits without stop() (never otherwise). */
+  unexpectedExit: Promise<string>;
   /** Stops kernels and server; safe to call more than once. */
   stop(): Promise<void>;
 }
@@ -108,6 +125,8 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
 }
 
 async function startOnce(options: StartServerOptions, port: number): Promise<RunningServer> {
+  const jupyter = jupyterCommand();
+  if (isAbsolute(jupyter) && !existsSync(jupyter)) throw new InfrastructureError(`cannot run ${jupyter}: no such file`);
   const token = randomBytes(24).toString('hex');
   const runtimeDir = mkdtempSync(join(tmpdir(), 'llm-price-lab-jupyter-'));
   const jupyterPath = [...(options.jupyterPath ?? []), projectJupyterPath(), process.env.JUPYTER_PATH]
@@ -121,11 +140,16 @@ async function startOnce(options: StartServerOptions, port: number): Promise<Run
     '--ServerApp.port_retries=0',
     `--ServerApp.root_dir=${options.rootDir}`,
     '--ServerApp.open_browser=False',
+    // The runner bounds what it keeps of a cell's output itself; the server's IOPub rate limit would
+    // instead drop output depending on timing, so that a notebook's result would depend on load.
+    '--ServerApp.iopub_data_rate_limit=0',
+    '--ServerApp.iopub_msg_rate_limit=0',
     // Containers and CI often run as root; the server then refuses to start without this.
     ...(process.getuid?.() === 0 ? ['--allow-root'] : []),
   ];
   // Its own process group: a terminal's Ctrl-C reaches the runner only, which then shuts down in order.
-  const child = spawn(jupyterCommand(), args, {
+  const command = serverCommand(args);
+  const child = spawn(command.command, command.args, {
     cwd: options.rootDir,
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -148,7 +172,23 @@ async function startOnce(options: StartServerOptions, port: number): Promise<Run
   });
 
   const baseUrl = `http://127.0.0.1:${port}/`;
+  // Runs when the runner exits without stop() (a crash, process.exit): synchronous, so only signals.
+  const onExit = () => {
+    try {
+      process.kill(-(child.pid ?? 0), 'SIGKILL');
+    } catch {
+      // The group is gone already.
+    }
+    killStrays(runtimeDir);
+    rmSync(runtimeDir, { recursive: true, force: true });
+  };
+  process.on('exit', onExit);
   let stopping: Promise<void> | undefined;
+  const unexpectedExit = new Promise<string>((resolve) => {
+    child.once('exit', (code, signal) => {
+      if (!stopping) resolve(`the Jupyter server exited unexpectedly (${signal ?? `code ${code}`})`);
+    });
+  });
   const stop = () => {
     stopping ??= (async () => {
       if (child.exitCode === null && child.signalCode === null) {
@@ -177,6 +217,7 @@ async function startOnce(options: StartServerOptions, port: number): Promise<Run
       }
       killStrays(runtimeDir);
       rmSync(runtimeDir, { recursive: true, force: true });
+      process.off('exit', onExit);
     })();
     return stopping;
   };
@@ -184,7 +225,7 @@ async function startOnce(options: StartServerOptions, port: number): Promise<Run
   const deadline = Date.now() + SERVER_START_TIMEOUT_MS;
   try {
     for (;;) {
-      if (spawnError) throw new InfrastructureError(`cannot run ${jupyterCommand()}: ${spawnError.message}`);
+      if (spawnError) throw new InfrastructureError(`cannot run ${command.command}: ${spawnError.message}`);
       if (child.exitCode !== null || child.signalCode !== null) {
         throw new InfrastructureError(
           `Jupyter Server exited (${child.exitCode ?? child.signalCode}) before answering: ${log.slice(-5).join(' | ')}`,
@@ -213,5 +254,5 @@ async function startOnce(options: StartServerOptions, port: number): Promise<Run
     throw error;
   }
   const logLines = (text: string) => log.filter((line) => line.includes(text)).map((line) => line.replace(/^\[\w [^\]]*\]\s*/, ''));
-  return { baseUrl, token, pid: child.pid ?? 0, logLines, stop };
+  return { baseUrl, token, pid: child.pid ?? 0, logLines, unexpectedExit, stop };
 }

@@ -134,7 +134,9 @@ export async function startKernelSession(
             break;
           } catch (error) {
             const gone = error instanceof ServerConnection.ResponseError && error.response.status === 404;
-            if (gone || attempt >= SHUTDOWN_ATTEMPTS) throw error;
+            // An unreachable server will not become reachable by retrying.
+            const unreachable = error instanceof ServerConnection.NetworkError;
+            if (gone || unreachable || attempt >= SHUTDOWN_ATTEMPTS) throw error;
             await new Promise((resolve) => setTimeout(resolve, SHUTDOWN_RETRY_MS));
           }
         }
@@ -195,19 +197,30 @@ export function isServicesRejection(reason: unknown): boolean {
 }
 
 /**
- * While `work` runs, swallows the services rejections above; any other unhandled rejection is
- * re-thrown as an uncaught exception, as Node would do without this handler. Returns `work`'s result.
+ * While `work` runs, swallows the services rejections above. Any other unhandled rejection is a
+ * bug: it is passed to `onUnexpected` (which should stop the work, e.g. abort it) instead of
+ * crashing the process past every cleanup, and thrown once `work` has settled.
  */
-export async function withServicesRejectionsHandled<T>(work: () => Promise<T>): Promise<T> {
+export async function withServicesRejectionsHandled<T>(
+  work: () => Promise<T>,
+  onUnexpected: (error: Error) => void,
+): Promise<T> {
+  let unexpected: Error | undefined;
   const handler = (reason: unknown) => {
     if (isServicesRejection(reason)) return;
-    process.nextTick(() => {
-      throw reason;
-    });
+    const error = reason instanceof Error ? reason : new Error(`unhandled rejection: ${String(reason)}`);
+    if (!unexpected) {
+      unexpected = error;
+      onUnexpected(error);
+    }
   };
   process.on('unhandledRejection', handler);
   try {
-    return await work();
+    const result = await work().catch((error: unknown) => {
+      throw unexpected ?? error;
+    });
+    if (unexpected) throw unexpected;
+    return result;
   } finally {
     // Late rejections from connections disposed at the very end arrive on the next ticks.
     await new Promise((resolve) => setTimeout(resolve, 50));

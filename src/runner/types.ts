@@ -72,7 +72,9 @@ export function cellTags(cell: Cell): string[] {
 export type CellFailure =
   | { kind: 'error'; ename: string; evalue: string; traceback: string[] }
   | { kind: 'timeout'; deadline: 'cell' | 'notebook'; limitSeconds: number; restarted: boolean }
-  | { kind: 'kernel-died'; message: string };
+  | { kind: 'kernel-died'; message: string }
+  /** The run was stopped (signal, abort) while the cell ran; its kernel was shut down. */
+  | { kind: 'interrupted'; reason: string };
 
 /** The outcome of one code cell. */
 export type CellResult =
@@ -88,11 +90,25 @@ export interface FailingCell {
   id: string;
   /** 1-based position among code cells, as users count "cell i/N". */
   codeCellNumber: number;
+  /** The kernel's execution count for the cell (`Cell In[n]` in tracebacks), when it gave one. */
+  executionCount?: number | null;
   source: string;
   failure: CellFailure;
 }
 
-export type NotebookStatus = 'passed' | 'failed' | 'timeout' | 'kernel-died' | 'infrastructure-error';
+/**
+ * `interrupted`: the run was stopped while this notebook ran (its partial copy is written);
+ * `not-run`: the run stopped before it started; `internal-error`: a bug in the runner (exit 1).
+ */
+export type NotebookStatus =
+  | 'passed'
+  | 'failed'
+  | 'timeout'
+  | 'kernel-died'
+  | 'interrupted'
+  | 'not-run'
+  | 'infrastructure-error'
+  | 'internal-error';
 
 /** One notebook's result. `failingCell` is set for every status but passed and infrastructure-error. */
 export interface NotebookReport {
@@ -105,13 +121,19 @@ export interface NotebookReport {
   /** Cells that failed but were allowed (`--allow-errors`). */
   allowedErrors: number;
   failingCell?: FailingCell;
-  /** Infrastructure message (kernel could not start), or the kernel-died server message. */
+  /** Infrastructure message (kernel could not start), the kernel-died server message, why not run. */
   message?: string;
+  /** Names of notebooks this one waited for (`metadata["llm-price-lab"].after`). */
+  after?: string[];
+  /** The server it ran on, when the run spread notebooks over several. */
+  server?: string;
   parameters: Record<string, unknown>;
   /** Where the executed notebook and its HTML were written (absent when not written). */
   outputNotebook?: string;
   html?: string;
   htmlError?: string;
+  /** The executed notebook could not be written (e.g. the disk is full): exit 3. */
+  writeError?: string;
 }
 
 export interface RunReport {
@@ -119,6 +141,8 @@ export interface RunReport {
   seconds: number;
   jobs: number;
   server: 'private' | 'external';
+  /** Set when the run was stopped early: why (e.g. `SIGTERM`). */
+  interrupted?: string;
   notebooks: NotebookReport[];
   /** 0 all passed, 1 a notebook failed, 3 infrastructure (2 is thrown before a report exists). */
   exitCode: 0 | 1 | 3;

@@ -1,10 +1,11 @@
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { extractParameters, main } from '../../src/runner/cli';
-import { RunnerInputError } from '../../src/runner/errors';
+import { extractParameters, failureExitCode, main } from '../../src/runner/cli';
+import { InfrastructureError, RunnerInputError } from '../../src/runner/errors';
+import type { RunReport } from '../../src/runner/types';
 
 function io(env: NodeJS.ProcessEnv = {}) {
   const stdout = new PassThrough();
@@ -33,6 +34,7 @@ describe('extractParameters', () => {
 describe('main (usage and input errors, exit 2, nothing written)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'cli-'));
   const out = join(dir, 'out');
+  const infraOut = join(dir, 'infra');
 
   it('an invalid notebook', async () => {
     const bad = join(dir, 'bad.ipynb');
@@ -77,20 +79,59 @@ describe('main (usage and input errors, exit 2, nothing written)', () => {
     process.env.JUPYTER_BIN = join(dir, 'no-such-jupyter');
     try {
       const t = io();
-      expect(await main(['node', 'cli', 'run', nb, '-o', out], t.io)).toBe(3);
+      expect(await main(['node', 'cli', 'run', nb, '-o', infraOut, '--junit', join(infraOut, 'junit.xml')], t.io)).toBe(3);
       expect(t.err()).toMatch(/cannot run .*no-such-jupyter/);
     } finally {
       if (saved === undefined) delete process.env.JUPYTER_BIN;
       else process.env.JUPYTER_BIN = saved;
     }
-    expect(existsSync(out)).toBe(false);
+    // The report and JUnit are written all the same, saying why nothing ran.
+    const report = JSON.parse(readFileSync(join(infraOut, 'report.json'), 'utf8')) as RunReport;
+    expect(report.exitCode).toBe(3);
+    expect(report.notebooks.map((n) => [n.name, n.status])).toEqual([['success', 'infrastructure-error']]);
+    expect(report.notebooks[0].message).toMatch(/no-such-jupyter/);
+    expect(readFileSync(join(infraOut, 'junit.xml'), 'utf8')).toMatch(/errors="1"/);
+    expect(existsSync(join(infraOut, 'notebooks'))).toBe(false);
   });
 
   it('an unreachable --server is an infrastructure error (exit 3)', async () => {
     const nb = join(__dirname, '../fixtures/runner/success.ipynb');
     const t = io({ JUPYTER_BASE_URL: 'http://127.0.0.1:9/', JUPYTER_TOKEN: 'x' });
-    expect(await main(['node', 'cli', 'run', nb, '-o', out], t.io)).toBe(3);
-    expect(t.err()).toMatch(/cannot list kernels at http:\/\/127\.0\.0\.1:9\//);
+    const unreachableOut = join(dir, 'unreachable');
+    expect(await main(['node', 'cli', 'run', nb, '-o', unreachableOut], t.io)).toBe(3);
+    expect(t.err()).toMatch(/cannot reach http:\/\/127\.0\.0\.1:9\//);
+    expect(existsSync(join(unreachableOut, 'report.json'))).toBe(true);
+    expect(existsSync(join(unreachableOut, 'notebooks'))).toBe(false);
+  });
+
+  it('an output folder that cannot be written is bad input (exit 2), found before anything runs', async () => {
+    const nb = join(__dirname, '../fixtures/runner/success.ipynb');
+    const file = join(dir, 'a-file');
+    writeFileSync(file, '');
+    const t = io();
+    expect(await main(['node', 'cli', 'run', nb, '-o', join(file, 'out')], t.io)).toBe(2);
+    expect(t.err()).toMatch(/cannot write to the output folder .*a-file\/out: ENOTDIR/);
+  });
+
+  it('--token warns that it shows in the process list; tokens must match the servers', async () => {
+    const nb = join(__dirname, '../fixtures/runner/success.ipynb');
+    const t = io();
+    expect(await main(['node', 'cli', 'run', nb, '-o', out, '--server', 'http://127.0.0.1:9/', '--token', 'a', '--token', 'b', '--token', 'c', '--server', 'http://127.0.0.1:10/'], t.io)).toBe(2);
+    expect(t.err()).toMatch(/warning: --token shows in the process list .* set JUPYTER_TOKEN instead/);
+    expect(t.err()).toMatch(/3 --token values for 2 --server values/);
     expect(existsSync(out)).toBe(false);
+  });
+});
+
+describe('failureExitCode (exit codes by error type)', () => {
+  it('3 only for infrastructure errors, 2 for input; a bug exits 1 and prints its stack', () => {
+    const t = io();
+    expect(failureExitCode(new InfrastructureError('server gone'), t.io)).toBe(3);
+    expect(failureExitCode(new RunnerInputError('bad.ipynb: not JSON'), t.io)).toBe(2);
+    const bug = new TypeError("Cannot read properties of undefined (reading 'cells')");
+    expect(failureExitCode(bug, t.io)).toBe(1);
+    expect(t.err()).toContain('llm-price-lab: server gone\n');
+    expect(t.err()).toContain('llm-price-lab: bad.ipynb: not JSON\n');
+    expect(t.err()).toMatch(/internal error .*\nTypeError: Cannot read properties of undefined \(reading 'cells'\)\n\s+at /);
   });
 });

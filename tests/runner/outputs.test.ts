@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { OutputRecorder, applyCarriageReturns } from '../../src/runner/outputs';
+import { OutputRecorder, STREAM_HEAD_CHARS, STREAM_TAIL_CHARS, applyCarriageReturns } from '../../src/runner/outputs';
 import type { Output } from '../../src/runner/types';
 
 describe('applyCarriageReturns', () => {
@@ -8,6 +8,89 @@ describe('applyCarriageReturns', () => {
     expect(applyCarriageReturns('a\r\nb\n')).toBe('a\nb\n');
     expect(applyCarriageReturns('abc\x08d')).toBe('abd');
     expect(applyCarriageReturns('pending\r')).toBe('pending\r');
+    expect(applyCarriageReturns('\r')).toBe('\r');
+    expect(applyCarriageReturns('a\r\rb\nc\r')).toBe('b\nc\r');
+    expect(applyCarriageReturns('\x08a\x08\x08b\nx\x08')).toBe('b\n');
+  });
+
+  // A backtracking regular expression took minutes on this input and blocked the event loop.
+  it('takes linear time on two lines of a million characters each', { timeout: 10_000 }, () => {
+    const line = 'x'.repeat(1_000_000);
+    expect(applyCarriageReturns(`${line}\n${line}\n`)).toHaveLength(2_000_002);
+    expect(applyCarriageReturns(`${line}\r${line}y\n`)).toBe(`${line}y\n`);
+  });
+});
+
+describe('OutputRecorder: bounded streams', () => {
+  const stdout = (text: string) => ({ msg_type: 'stream' as const, content: { name: 'stdout' as const, text } });
+
+  it('carriage returns split across messages behave as in one message', () => {
+    const r = new OutputRecorder();
+    const outputs: Output[] = [];
+    r.beginCell(outputs);
+    for (const piece of ['10%', '\r20', '%\r', '\n', 'done\r', 'x\n']) r.handle(stdout(piece));
+    r.endCell();
+    expect(outputs).toEqual([{ output_type: 'stream', name: 'stdout', text: '20%\nx\n' }]);
+  });
+
+  it('two lines of a million characters, sent in pieces, are recorded in bounded time and size', { timeout: 10_000 }, () => {
+    const r = new OutputRecorder();
+    const outputs: Output[] = [];
+    r.beginCell(outputs);
+    const piece = 'y'.repeat(10_000);
+    for (let line = 0; line < 2; line += 1) {
+      for (let i = 0; i < 100; i += 1) r.handle(stdout(piece));
+      r.handle(stdout('\n'));
+    }
+    r.endCell();
+    const text = outputs.map((o) => (o.output_type === 'stream' ? o.text : '')).join('');
+    const leftOut = 2_000_002 - STREAM_HEAD_CHARS - STREAM_TAIL_CHARS;
+    expect(text).toContain(`[llm-price-lab: ${leftOut.toLocaleString('en-US')} characters of stdout left out here`);
+    expect(text.length).toBeLessThan(STREAM_HEAD_CHARS + STREAM_TAIL_CHARS + 400);
+    expect(text.endsWith('y\n')).toBe(true);
+  });
+
+  it('50 MB printed in many lines keeps the start, a note with the count left out, and the end', { timeout: 30_000 }, () => {
+    const r = new OutputRecorder();
+    const outputs: Output[] = [];
+    r.beginCell(outputs);
+    const lines = 500_000;
+    for (let i = 0; i < lines; i += 1) r.handle(stdout(`${String(i).padStart(99, '.')}\n`));
+    r.handle({ msg_type: 'stream', content: { name: 'stderr', text: 'a warning\n' } });
+    r.handle(stdout('last line\n'));
+    r.endCell();
+    // Everything fits in one stdout output (head, note, tail) and one stderr output.
+    expect(outputs.map((o) => o.output_type === 'stream' && o.name)).toEqual(['stdout', 'stderr']);
+    const out = outputs[0].output_type === 'stream' ? outputs[0].text : '';
+    const total = lines * 100 + 'last line\n'.length;
+    const leftOut = total - STREAM_HEAD_CHARS - STREAM_TAIL_CHARS;
+    expect(out.startsWith(`${'0'.padStart(99, '.')}\n`)).toBe(true);
+    expect(out).toContain(`\n[llm-price-lab: ${leftOut.toLocaleString('en-US')} characters of stdout left out here;`);
+    expect(out.endsWith(`${String(lines - 1).padStart(99, '.')}\nlast line\n`)).toBe(true);
+    expect(out.length).toBeLessThan(STREAM_HEAD_CHARS + STREAM_TAIL_CHARS + 400);
+    expect(outputs[1]).toEqual({ output_type: 'stream', name: 'stderr', text: 'a warning\n' });
+  });
+
+  it('stdout and stderr taking turns past the limit do not make an output per message', () => {
+    const r = new OutputRecorder({ headChars: 100, tailChars: 20 });
+    const outputs: Output[] = [];
+    r.beginCell(outputs);
+    for (let i = 0; i < 1000; i += 1) {
+      r.handle(stdout(`out ${i}\n`));
+      r.handle({ msg_type: 'stream', content: { name: 'stderr', text: `err ${i}\n` } });
+    }
+    r.endCell();
+    expect(outputs.length).toBeLessThan(30);
+    const all = outputs.map((o) => (o.output_type === 'stream' ? o.text : '')).join('');
+    expect(all).toMatch(/characters of stdout left out here/);
+    expect(all).toMatch(/characters of stderr left out here/);
+    expect(all).toMatch(/out 999\n$|err 999\n$/);
+    // A new cell starts with a fresh budget.
+    const next: Output[] = [];
+    r.beginCell(next);
+    r.handle(stdout('fresh\n'));
+    r.endCell();
+    expect(next).toEqual([{ output_type: 'stream', name: 'stdout', text: 'fresh\n' }]);
   });
 });
 

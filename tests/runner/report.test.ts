@@ -64,6 +64,24 @@ describe('failingLine', () => {
     const none = { ...failed.failingCell!, failure: { kind: 'error' as const, ename: 'E', evalue: 'v', traceback: [] } };
     expect(failingLine(none)).toBeUndefined();
   });
+
+  it("takes the failing cell's own `Cell In[n], line N` frame, not an earlier cell's", () => {
+    const source = 'const a = 1;\nconst b = f(a);\n// three\n// four\n// five';
+    const traceback = [
+      'Error: bad input 1',
+      '    at check (Cell In[2], line 5)',
+      '        5 |   throw new Error(`bad input ${x}`);',
+      '    at f (Cell In[3], line 1)',
+      '    at Cell In[7], line 2',
+      '        2 | const b = f(a);',
+    ];
+    const cell = { ...failed.failingCell!, source, failure: { kind: 'error' as const, ename: 'Error', evalue: 'bad input 1', traceback } };
+    expect(failingLine({ ...cell, executionCount: 7 })).toEqual({ line: 2, text: 'const b = f(a);' });
+    // Without a known count, the highest count is the cell that ran last.
+    expect(failingLine(cell)).toEqual({ line: 2, text: 'const b = f(a);' });
+    // A traceback naming cells, none of them this one, names no line of it.
+    expect(failingLine({ ...cell, executionCount: 9 })).toBeUndefined();
+  });
 });
 
 describe('junitXml', () => {
@@ -74,8 +92,20 @@ describe('junitXml', () => {
     expect(xml.match(/<testcase /g)).toHaveLength(3);
     expect(xml).toContain('<testcase classname="notebooks" name="01-a" file="notebooks/01-a.ipynb" time="1.250"/>');
     expect(xml).toContain('<failure message="cell 2: Error: x &lt; y &amp; z" type="failed">');
-    expect(xml).toContain('<error message="kernel could not start"/>');
+    expect(xml).toContain('<error message="kernel could not start">kernel could not start</error>');
     expect(xml).not.toContain('\x1b');
+  });
+
+  it('counts notebooks a stopped run never started as skipped, and a runner bug as an error', () => {
+    const notRun: NotebookReport = { ...passed, name: '04-d', status: 'not-run', cellsRun: 0, message: 'not run: the run was interrupted (SIGTERM)' };
+    const bug: NotebookReport = { ...passed, name: '05-e', status: 'internal-error', message: 'TypeError: x is undefined\n    at f (a.ts:1:1)' };
+    const xml = junitXml(run([passed, notRun, bug]));
+    expect(xml).toContain('<testsuites tests="3" failures="0" errors="1"');
+    expect(xml).toContain('skipped="1"');
+    expect(xml).toContain('<skipped message="not run: the run was interrupted (SIGTERM)"/>');
+    expect(xml).toContain('<error message="TypeError: x is undefined">TypeError: x is undefined\n    at f (a.ts:1:1)</error>');
+    expect(exitCodeFor([passed, notRun])).toBe(1);
+    expect(exitCodeFor([{ ...passed, writeError: 'cannot write x: ENOSPC' }])).toBe(3);
   });
 });
 

@@ -1,13 +1,14 @@
 /**
  * SIGINT to the compiled CLI during a run: it stops kernels and its private server and exits 130,
- * leaving no jupyter-server or kernel process behind (checked with `ps`).
+ * leaving no jupyter-server or kernel process behind (checked with `ps`), and writes the report.
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { fixture } from './helpers';
+import type { RunReport } from '../../src/runner/types';
+import { cellById, fixture, readValidNotebook } from './helpers';
 
 const BIN = join(__dirname, '..', '..', 'dist', 'src', 'runner', 'bin.js');
 
@@ -67,6 +68,12 @@ describe('SIGINT during a run', () => {
     expect(stderr).toMatch(/SIGINT: stopping kernels and the Jupyter server/);
     const after = processTable();
     expect(started.filter((pid) => after.has(pid)).map((pid) => after.get(pid)?.args)).toEqual([]);
-    expect(existsSync(join(out, 'report.json'))).toBe(false);
+    // The report is written all the same: the running notebook interrupted, written up to there.
+    const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as RunReport;
+    expect(report.interrupted).toBe('SIGINT');
+    const slow = report.notebooks.find((n) => n.name === 'slow');
+    expect(slow?.status).toBe('interrupted');
+    const nb = readValidNotebook(join(out, 'notebooks', 'slow.ipynb'));
+    expect(cellById(nb, 'sleep').outputs.at(-1)).toMatchObject({ output_type: 'error', ename: 'RunInterrupted' });
   });
 });
