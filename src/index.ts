@@ -14,6 +14,8 @@ export * from './model/backend';
 export * from './model/wasm-kernels';
 export * from './model/cnn';
 export * from './model/train';
+export * from './model/gradients';
+export * from './model/pool';
 export * from './model/evaluate';
 export * from './model/persist';
 export * from './model/progress';

@@ -146,8 +146,8 @@ export async function loadModel(dir: string): Promise<tf.LayersModel> {
   return tf.loadLayersModel(tf.io.fromMemory(artifacts));
 }
 
-/** A copy of a model with its own weights (same topology and training configuration, compiled). */
-export async function cloneModel(model: tf.LayersModel): Promise<tf.LayersModel> {
+/** A model's topology, weights and training configuration in memory (what `model.save` writes). */
+export async function modelArtifacts(model: tf.LayersModel): Promise<tf.io.ModelArtifacts> {
   let saved: tf.io.ModelArtifacts | undefined;
   await model.save(
     tf.io.withSaveHandler(async (artifacts) => {
@@ -155,6 +155,11 @@ export async function cloneModel(model: tf.LayersModel): Promise<tf.LayersModel>
       return { modelArtifactsInfo: tf.io.getModelArtifactsInfoForJSON(artifacts) };
     }),
   );
-  if (saved === undefined) throw new Error('cloneModel: the model produced no artifacts');
-  return tf.loadLayersModel(tf.io.fromMemory(saved));
+  if (saved === undefined) throw new Error('modelArtifacts: the model produced no artifacts');
+  return saved;
+}
+
+/** A copy of a model with its own weights (same topology and training configuration, compiled). */
+export async function cloneModel(model: tf.LayersModel): Promise<tf.LayersModel> {
+  return tf.loadLayersModel(tf.io.fromMemory(await modelArtifacts(model)));
 }
