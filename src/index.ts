@@ -20,6 +20,7 @@ export * from './model/evaluate';
 export * from './model/persist';
 export * from './model/progress';
 export * from './model/speed';
+export * from './model/timing';
 export * from './model/flops';
 export * from './model/checkpoint';
 export * from './model/compare';
