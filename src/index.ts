@@ -16,6 +16,7 @@ export * from './model/cnn';
 export * from './model/train';
 export * from './model/gradients';
 export * from './model/pool';
+export * from './model/adam';
 export * from './model/evaluate';
 export * from './model/persist';
 export * from './model/progress';

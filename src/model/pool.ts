@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { projectRoot } from '../paths';
 import { applyGradients, averageGradients, gradientUnsupportedReason, readTrainableWeights, type BatchArrays, type BatchGradients } from './gradients';
+import { adamStateOf, adamStep, writeAdamState } from './adam';
 import { modelArtifacts } from './persist';
 import { TRAINING_WORKER_ROLE, type FromWorker, type ToWorker } from './train-worker';
 
@@ -13,8 +14,10 @@ import { TRAINING_WORKER_ROLE, type FromWorker, type ToWorker } from './train-wo
  * a copy of the model; per step the main thread sends every thread the current weights and its
  * share of the batch, the threads compute gradients at the same time, and the main thread averages
  * them (weighted by share size, so the result is the gradient of the whole batch's mean loss) and
- * takes ONE step with the model's own optimizer. Weights and optimizer state live in the main
- * thread's model only, so every thread starts every step from identical weights.
+ * takes ONE optimizer step. Weights and optimizer state live on the main thread only, so every
+ * thread starts every step from identical weights. With tfjs' Adam (the article's optimizer) the
+ * step runs as one loop over arrays (`adam.ts`) and `syncModel` hands weights and Adam's state back
+ * to the model; any other optimizer steps the model directly.
  *
  * Threads never keep the process alive (they are unref'd while idle) and never outlive the pool:
  * an error in any thread, an AbortSignal or SIGINT (a kernel interrupt) fails the step and
@@ -67,8 +70,10 @@ export interface TrainingPool {
   readonly threads: number;
   /** The gradient of the model's mean loss over `batch`, computed in shares on the threads. */
   gradients(batch: BatchArrays): Promise<BatchGradients>;
-  /** `gradients`, then one step of the model's optimizer with them, on the main thread's model. */
+  /** `gradients`, then one optimizer step with them on the main thread. */
   trainStep(batch: BatchArrays): Promise<StepResult>;
+  /** Writes the current weights (and Adam's state) into the model; call before using the model. */
+  syncModel(): void;
   /** Terminates every thread (idempotent); resolves once all have exited, with their exit codes. */
   close(): Promise<number[]>;
 }
@@ -215,9 +220,11 @@ export async function createTrainingPool(model: tf.LayersModel, options: Trainin
     throw failure ?? error;
   }
 
+  const adam = adamStateOf(model);
+
   async function gradients(batch: BatchArrays): Promise<BatchGradients> {
     if (failure !== undefined) throw failure;
-    const weights = readTrainableWeights(model);
+    const weights = adam ? adam.weights : readTrainableWeights(model);
     const pixels = batch.images.length / batch.count;
     const outputs = batch.targets.length / batch.count;
     let start = 0;
@@ -244,8 +251,12 @@ export async function createTrainingPool(model: tf.LayersModel, options: Trainin
     gradients,
     async trainStep(batch) {
       const averaged = await gradients(batch);
-      applyGradients(model, averaged.gradients);
+      if (adam) adamStep(adam, averaged.gradients);
+      else applyGradients(model, averaged.gradients);
       return { loss: averaged.loss, metric: averaged.metric, count: averaged.count };
+    },
+    syncModel() {
+      if (adam) writeAdamState(model, adam);
     },
     close,
   };

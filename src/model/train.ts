@@ -105,7 +105,12 @@ export async function trainCnn(model: tf.LayersModel, data: TrainData, options: 
   try {
     return await trainLoop(model, data, options, { epochs, batchSize, random, shift, pool });
   } finally {
-    await pool?.close();
+    try {
+      // Also after an abort: the model keeps what was trained, as on one thread.
+      pool?.syncModel();
+    } finally {
+      await pool?.close();
+    }
   }
 }
 
@@ -153,6 +158,7 @@ async function trainLoop(model: tf.LayersModel, data: TrainData, options: TrainO
       await yieldToEventLoop();
     }
     totalSeconds += seconds;
+    pool?.syncModel();
     const val = validation && validation.count > 0 ? evaluate(model, validation) : undefined;
     const record: EpochRecord = {
       epoch,

@@ -83,11 +83,19 @@ describe('data-parallel training on worker threads', () => {
       for (let step = 0; step < 2; step += 1) {
         const [loss, accuracy] = (await single.trainOnBatch(xs, ys)) as number[];
         const result = await pool.trainStep(batch);
+        pool.syncModel();
         expect(result.loss).toBeCloseTo(loss!, 5);
         expect(result.metric).toBeCloseTo(accuracy!, 6);
         const want = readTrainableWeights(single);
         readTrainableWeights(parallel).forEach((w, i) => expectClose(w, want[i]!, `weight ${i} after step ${step + 1}`));
       }
+      // Adam's state went back to the model too: a further step on this thread still agrees.
+      await pool.close();
+      expect(parallel.optimizer.iterations).toBe(2);
+      await single.trainOnBatch(xs, ys);
+      await parallel.trainOnBatch(xs, ys);
+      const want = readTrainableWeights(single);
+      readTrainableWeights(parallel).forEach((w, i) => expectClose(w, want[i]!, `weight ${i} after a third step on this thread`));
     } finally {
       await pool.close();
       tf.dispose([xs, ys]);
