@@ -48,6 +48,7 @@ const program = new Command()
   .option('--seed <n>', 'seed of the initial weights, the split and the shuffling', (v) => (v === '0' ? 0 : positiveInt(v)), 1)
   .option('--threads <n>', 'threads of the data-parallel trainer and of PyTorch', positiveInt, availableParallelism())
   .option('--cells <n>', 'timed trivial cells per round', positiveInt, 50)
+  .option('--skip <names>', 'comma-separated contenders to leave out (e.g. cpu)', (v) => v.split(',').map((x) => x.trim()).filter(Boolean), [])
   .option('--no-torch', 'skip the PyTorch peer')
   .option('--no-kernel', 'skip kernel start and cell round trips')
   .option('--no-runner', 'skip the runner against nbclient')
@@ -99,6 +100,7 @@ const started = Date.now();
 const training = { contenders: {}, skipped: {}, errors: {} };
 const contenders = [...lib.BACKEND_ORDER, 'wasm-parallel'];
 let torchDir;
+for (const name of options.skip) training.skipped[name] = 'skipped (--skip)';
 if (!options.torch) training.skipped.pytorch = 'skipped (--no-torch)';
 else if (!torchAvailable()) training.skipped.pytorch = 'python3-torch is not installed (Debian: apt-get install python3-torch)';
 else contenders.push('pytorch');
