@@ -56,7 +56,8 @@ export function trainableVariables(model: tf.LayersModel): tf.Variable[] {
 
 /** Current values of the trainable weights (copies), in `model.trainableWeights` order. */
 export function readTrainableWeights(model: tf.LayersModel): Float32Array[] {
-  return trainableVariables(model).map((v) => v.dataSync() as Float32Array);
+  // The cpu backend's dataSync returns its own storage; a copy keeps callers from writing into it.
+  return trainableVariables(model).map((v) => new Float32Array(v.dataSync() as Float32Array));
 }
 
 /** Overwrites the trainable weights with `values` (in `model.trainableWeights` order). */
