@@ -1,21 +1,18 @@
 #!/usr/bin/env node
 // Benchmark: the same notebooks executed by this runner (compiled CLI, one notebook at a time, no
 // HTML) and by nbclient (`jupyter execute`, the reference executor), each in a fresh process with
-// the project kernel. Prints both median times over a few rounds and their ratio.
+// the project kernel, alternating in rounds. Prints both medians and their ratio. `npm run bench`
+// runs the same rounds (through `runnerRound`) among its other contenders.
 // Usage: npm run bench:runner [-- notebook.ipynb … --rounds N]
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const jupyter = process.env.JUPYTER_BIN ?? (existsSync('/usr/bin/jupyter') ? '/usr/bin/jupyter' : 'jupyter');
-const args = process.argv.slice(2);
-const roundsAt = args.indexOf('--rounds');
-const rounds = roundsAt >= 0 ? Number(args.splice(roundsAt, 2)[1]) : 3;
-const FIXTURES = ['success', 'display', 'tags'].map((n) => join(root, 'tests', 'fixtures', 'runner', `${n}.ipynb`));
-const notebooks = args.length ? args.map((a) => resolve(a)) : FIXTURES;
+export const RUNNER_FIXTURES = ['success', 'display', 'tags'].map((n) => join(root, 'tests', 'fixtures', 'runner', `${n}.ipynb`));
 
 function timed(command, commandArgs, env) {
   const started = process.hrtime.bigint();
@@ -28,38 +25,53 @@ function timed(command, commandArgs, env) {
   return seconds;
 }
 
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-
-const hasNbclient = spawnSync(jupyter, ['execute', '--help'], { encoding: 'utf8' }).status === 0;
-const bin = join(root, 'dist', 'src', 'runner', 'bin.js');
-if (!existsSync(bin)) {
-  console.error(`bench: ${bin} is missing; run npm run setup`);
-  process.exit(1);
+export function nbclientAvailable() {
+  return spawnSync(jupyter, ['execute', '--help'], { encoding: 'utf8' }).status === 0;
 }
-const env = {
-  ...process.env,
-  JUPYTER_PATH: [join(root, 'build', 'jupyter'), process.env.JUPYTER_PATH].filter(Boolean).join(delimiter),
-};
 
-const runner = [];
-const nbclient = [];
-for (let round = 1; round <= rounds; round += 1) {
+/** One round: the runner, then nbclient (when installed), on `notebooks`; seconds of each. */
+export function runnerRound(notebooks = RUNNER_FIXTURES, withNbclient = nbclientAvailable()) {
+  const bin = join(root, 'dist', 'src', 'runner', 'bin.js');
+  if (!existsSync(bin)) throw new Error(`bench: ${bin} is missing; run npm run setup`);
+  const env = {
+    ...process.env,
+    JUPYTER_PATH: [join(root, 'build', 'jupyter'), process.env.JUPYTER_PATH].filter(Boolean).join(delimiter),
+  };
   const out = mkdtempSync(join(tmpdir(), 'bench-runner-'));
   try {
-    runner.push(timed(process.execPath, [bin, 'run', ...notebooks, '-j', '1', '--no-html', '--progress', 'none', '-o', out], env));
-    if (hasNbclient) nbclient.push(timed(jupyter, ['execute', ...notebooks], env));
+    const runner = timed(process.execPath, [bin, 'run', ...notebooks, '-j', '1', '--no-html', '--progress', 'none', '-o', out], env);
+    const nbclient = withNbclient ? timed(jupyter, ['execute', ...notebooks], env) : undefined;
+    return { runner, nbclient };
   } finally {
     rmSync(out, { recursive: true, force: true });
   }
-  console.log(`round ${round}/${rounds}: runner ${runner.at(-1).toFixed(2)} s${hasNbclient ? `, nbclient ${nbclient.at(-1).toFixed(2)} s` : ''}`);
 }
 
-const names = notebooks.map((n) => n.replace(/^.*[\\/]/, '')).join(', ');
-console.log(`\nnotebooks: ${names} (one at a time, fresh process and kernel per notebook run)`);
-console.log(`llm-price-lab runner: median ${median(runner).toFixed(2)} s over ${rounds} rounds`);
-if (hasNbclient) {
-  console.log(`nbclient (jupyter execute): median ${median(nbclient).toFixed(2)} s over ${rounds} rounds`);
-  console.log(`ratio runner / nbclient: ${(median(runner) / median(nbclient)).toFixed(2)}`);
-} else {
-  console.log('nbclient is not installed (jupyter execute): no comparison');
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+function main() {
+  const args = process.argv.slice(2);
+  const roundsAt = args.indexOf('--rounds');
+  const rounds = roundsAt >= 0 ? Number(args.splice(roundsAt, 2)[1]) : 3;
+  const notebooks = args.length ? args.map((a) => resolve(a)) : RUNNER_FIXTURES;
+  const hasNbclient = nbclientAvailable();
+  const runner = [];
+  const nbclient = [];
+  for (let round = 1; round <= rounds; round += 1) {
+    const r = runnerRound(notebooks, hasNbclient);
+    runner.push(r.runner);
+    if (r.nbclient !== undefined) nbclient.push(r.nbclient);
+    console.log(`round ${round}/${rounds}: runner ${r.runner.toFixed(2)} s${r.nbclient !== undefined ? `, nbclient ${r.nbclient.toFixed(2)} s` : ''}`);
+  }
+  const names = notebooks.map((n) => n.replace(/^.*[\\/]/, '')).join(', ');
+  console.log(`\nnotebooks: ${names} (one at a time, fresh process and kernel per notebook run)`);
+  console.log(`llm-price-lab runner: median ${median(runner).toFixed(2)} s over ${rounds} rounds`);
+  if (hasNbclient) {
+    console.log(`nbclient (jupyter execute): median ${median(nbclient).toFixed(2)} s over ${rounds} rounds`);
+    console.log(`ratio runner / nbclient: ${(median(runner) / median(nbclient)).toFixed(2)}`);
+  } else {
+    console.log('nbclient is not installed (jupyter execute): no comparison');
+  }
 }
+
+if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) main();

@@ -1,6 +1,8 @@
 """The article's CNN in PyTorch, trained on the same digits with the same batch size: the peer that
 scripts/bench.mjs compares the tfjs backends with. Reads raw float32 images and uint8 labels written
-by the benchmark; prints one JSON object."""
+by the benchmark; prints one JSON object. Like scripts/bench-train.mjs it trains warm-up batches
+first and times the rest from the end of the last warm-up batch to the end of the last batch
+(batch assembly included)."""
 import argparse
 import json
 import os
@@ -36,6 +38,7 @@ def main():
     parser.add_argument("--batch-size", type=int, default=64)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--threads", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--warmup-steps", type=int, default=10)
     parser.add_argument("--device", default="cpu", help="cpu, or cuda for the GPU (scripts/gpu-check.sh)")
     args = parser.parse_args()
     device = torch.device(args.device)
@@ -49,24 +52,32 @@ def main():
     optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
     loss_fn = nn.CrossEntropyLoss()
 
+    total = args.samples + args.warmup_steps * args.batch_size
     seen = 0
-    train_seconds = 0.0
-    while seen < args.samples:
+    step = 0
+    warm_end = None
+    last_end = None
+    while seen < total:
         order = torch.randperm(args.train_count, device=device)
         for start in range(0, args.train_count, args.batch_size):
-            if seen >= args.samples:
+            if seen >= total:
                 break
             idx = order[start:start + args.batch_size]
             xb, yb = x_train[idx], y_train[idx]
-            started = time.perf_counter()
             optimizer.zero_grad()
             loss = loss_fn(model(xb), yb)
             loss.backward()
             optimizer.step()
             if device.type == "cuda":
                 torch.cuda.synchronize()
-            train_seconds += time.perf_counter() - started
             seen += len(idx)
+            step += 1
+            last_end = time.perf_counter()
+            if step == args.warmup_steps:
+                warm_end = last_end
+                warm_seen = seen
+    if warm_end is None:
+        raise SystemExit(f"--warmup-steps {args.warmup_steps} leaves no measured step")
 
     model.eval()
     with torch.no_grad():
@@ -78,10 +89,11 @@ def main():
         infer_seconds = time.perf_counter() - started
     accuracy = (predicted == y_test).float().mean().item()
     print(json.dumps({
-        "train_samples_per_s": seen / train_seconds,
+        "train_samples_per_s": (seen - warm_seen) / (last_end - warm_end),
+        "warmup_batches": args.warmup_steps,
+        "measured_samples": seen - warm_seen,
         "infer_samples_per_s": args.test_count / infer_seconds,
         "test_accuracy": accuracy,
-        "train_samples": seen,
         "threads": torch.get_num_threads(),
         "version": torch.__version__,
         "device": torch.cuda.get_device_name(device) if device.type == "cuda" else "cpu",

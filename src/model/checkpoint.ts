@@ -1,11 +1,9 @@
 import type * as tf from '@tensorflow/tfjs';
-import { randomBytes } from 'node:crypto';
-import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { PreparedDigits } from '../data/prepare';
 import type { NormalizationStats } from '../data/normalize';
 import { createCnn } from './cnn';
-import { loadModel, ModelFileError, MODEL_JSON, saveModel, type SavedModel } from './persist';
+import { ModelFileError, modelFromFiles, parseModelFileJson, readModelFiles, saveModel, type SavedModel } from './persist';
 import { trainCnn, type TrainHistory, type TrainOptions } from './train';
 
 /**
@@ -68,41 +66,30 @@ function isTrainingInfo(value: unknown): value is TrainingInfo {
   );
 }
 
-/** Saves the model (`saveModel`) and its `training.json`, each written atomically. */
+/**
+ * Saves the model (`saveModel`) with its `training.json` in one folder, published with one rename:
+ * a notebook reading `dir` meanwhile finds the previous model with its own record, or this one.
+ */
 export async function saveTrainedCnn(model: tf.LayersModel, dir: string, info: TrainingInfo): Promise<SavedModel> {
-  const saved = await saveModel(model, dir);
-  const path = join(dir, TRAINING_INFO_JSON);
-  const temp = `${path}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
-  try {
-    await writeFile(temp, JSON.stringify(info, null, 2));
-    await rename(temp, path);
-  } finally {
-    await rm(temp, { force: true });
-  }
-  return saved;
+  return saveModel(model, dir, { extraFiles: { [TRAINING_INFO_JSON]: JSON.stringify(info, null, 2) } });
 }
 
 export type SavedCnn = { kind: 'absent'; dir: string } | { kind: 'saved'; dir: string; model: tf.LayersModel; info: TrainingInfo };
 
-/** The model saved in `dir` with its training record, or `absent` when nothing is saved there. */
+/**
+ * The model saved in `dir` with its training record, or `absent` when nothing (or no record) is
+ * saved there. All three files come from the same published folder; a corrupted or truncated one
+ * raises a `ModelFileError` naming it.
+ */
 export async function loadTrainedCnn(dir: string): Promise<SavedCnn> {
+  const files = await readModelFiles(dir, [TRAINING_INFO_JSON]);
+  if (files.kind === 'absent') return { kind: 'absent', dir };
+  const text = files.extra.get(TRAINING_INFO_JSON);
+  if (text === undefined) return { kind: 'absent', dir };
   const infoPath = join(dir, TRAINING_INFO_JSON);
-  let text: string;
-  try {
-    await readFile(join(dir, MODEL_JSON));
-    text = await readFile(infoPath, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { kind: 'absent', dir };
-    throw error;
-  }
-  let info: unknown;
-  try {
-    info = JSON.parse(text);
-  } catch {
-    throw new ModelFileError(infoPath, 'is not JSON');
-  }
+  const info = parseModelFileJson(infoPath, text.toString('utf8'));
   if (!isTrainingInfo(info)) throw new ModelFileError(infoPath, 'is not a training record (source, split, splitSeed, stats, testAccuracy)');
-  return { kind: 'saved', dir, model: await loadModel(dir), info };
+  return { kind: 'saved', dir, model: await modelFromFiles(files), info };
 }
 
 export type CnnOrigin =

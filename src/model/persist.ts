@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
-import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 
 /** The files of a saved model: the tfjs format that `tf.loadLayersModel` and tfjs-node read. */
 export const MODEL_JSON = 'model.json';
@@ -27,6 +27,8 @@ export interface SaveOptions {
    * saved, so a loaded model is compiled either way.
    */
   includeOptimizer?: boolean;
+  /** More files (name → content) saved in the same folder and published with the model in the same rename. */
+  extraFiles?: Readonly<Record<string, string | Uint8Array>>;
 }
 
 export interface SavedModel {
@@ -36,59 +38,119 @@ export interface SavedModel {
   readonly weightBytes: number;
 }
 
-async function readJsonIfPresent(path: string): Promise<unknown> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw error;
-  }
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    throw new ModelFileError(path, 'is not JSON');
-  }
+function firstLine(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).split('\n')[0]!;
 }
 
 function isModelJson(value: unknown): value is tf.io.ModelJSON {
   return typeof value === 'object' && value !== null && 'modelTopology' in value && 'weightsManifest' in value;
 }
 
-async function writeAtomically(path: string, data: Uint8Array | string): Promise<void> {
-  const temp = `${path}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
+/** Parses a model file's JSON text, naming the file when it is not JSON (truncated or corrupted). */
+export function parseModelFileJson(path: string, text: string): unknown {
   try {
-    await writeFile(temp, data);
-    await rename(temp, path);
-  } finally {
-    await rm(temp, { force: true });
+    return JSON.parse(text) as unknown;
+  } catch (error) {
+    throw new ModelFileError(path, `is not valid JSON (truncated or corrupted: ${firstLine(error)})`);
   }
 }
 
+async function readIfPresent(path: string): Promise<Buffer | undefined> {
+  try {
+    return await readFile(path);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw new ModelFileError(path, `cannot be read (${firstLine(error)})`);
+  }
+}
+
+/** The key in model.json recording the sha256 of the weights (tfjs readers ignore unknown keys). */
+const WEIGHTS_DIGEST_KEY = 'weightsSha256';
+
+function sha256(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+/** Files a saved-model folder may hold; any other file makes `saveModel` refuse to replace it. */
+const MODEL_FOLDER_FILES = new Set([MODEL_JSON, WEIGHTS_BIN]);
+
 /**
- * Saves a model to `dir` as `model.json` + `weights.bin` (tfjs format), each written to a temporary
- * file and renamed into place. Works on every backend (tfjs' own `file://` handler needs tfjs-node).
+ * Publishes the finished folder `temp` as `dir` with one rename, so a reader sees the old folder
+ * or the new one, never a mix: when `dir` exists it is renamed aside first, then removed.
+ */
+async function publishFolder(temp: string, dir: string): Promise<void> {
+  for (let attempt = 0; attempt < PUBLISH_ATTEMPTS; attempt += 1) {
+    try {
+      await rename(temp, dir);
+      return;
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code !== 'ENOTEMPTY' && code !== 'EEXIST') throw new ModelFileError(dir, `cannot publish the saved model (${firstLine(error)})`);
+    }
+    const aside = `${dir}.old-${process.pid}-${randomBytes(4).toString('hex')}`;
+    try {
+      await rename(dir, aside);
+    } catch (error) {
+      // Another writer moved it first: try again.
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') continue;
+      throw new ModelFileError(dir, `cannot move the previous model aside (${firstLine(error)})`);
+    }
+    try {
+      await rename(temp, dir);
+      return;
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code !== 'ENOTEMPTY' && code !== 'EEXIST') {
+        await rename(aside, dir).catch(() => undefined);
+        throw new ModelFileError(dir, `cannot publish the saved model (${firstLine(error)})`);
+      }
+    } finally {
+      await rm(aside, { recursive: true, force: true });
+    }
+  }
+  throw new ModelFileError(dir, `other writers kept replacing it; gave up after ${PUBLISH_ATTEMPTS} attempts`);
+}
+const PUBLISH_ATTEMPTS = 5;
+
+/**
+ * Saves a model to the folder `dir` as `model.json` + `weights.bin` (tfjs format) plus any
+ * `extraFiles`: all are written into a temporary folder beside it, which then replaces `dir` with
+ * one rename, so a reader never pairs new weights with an old `model.json`. Works on every backend
+ * (tfjs' own `file://` handler needs tfjs-node). A folder holding anything but a saved model is
+ * never replaced.
  */
 export async function saveModel(model: tf.LayersModel, dir: string, options: SaveOptions = {}): Promise<SavedModel> {
   const modelJsonPath = join(dir, MODEL_JSON);
   const weightsPath = join(dir, WEIGHTS_BIN);
-  const existing = await readJsonIfPresent(modelJsonPath);
-  if (existing !== undefined && !isModelJson(existing)) {
-    throw new ModelFileError(modelJsonPath, 'exists and is not a tfjs model; not replacing it');
+  const extraFiles = options.extraFiles ?? {};
+  const existingText = await readIfPresent(modelJsonPath);
+  if (existingText !== undefined) {
+    // A model.json that is not JSON at all is a damaged save (replaced); JSON of another kind is not ours.
+    let existing: unknown = 'damaged';
+    try {
+      existing = JSON.parse(existingText.toString('utf8'));
+    } catch (error) {
+      if (!(error instanceof SyntaxError)) throw error;
+    }
+    if (existing !== 'damaged' && !isModelJson(existing)) throw new ModelFileError(modelJsonPath, 'exists and is not a tfjs model; not replacing it');
+    if (options.overwrite === false) throw new ModelFileError(modelJsonPath, 'a model is already saved here (pass overwrite: true to replace it)');
   }
-  if (existing !== undefined && options.overwrite === false) {
-    throw new ModelFileError(modelJsonPath, 'a model is already saved here (pass overwrite: true to replace it)');
-  }
-  await mkdir(dir, { recursive: true });
-  let weightBytes = 0;
+  const present = await readdir(dir).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT' || error.code === 'ENOTDIR') return error.code === 'ENOENT' ? [] : [basename(dir)];
+    throw new ModelFileError(dir, `cannot be listed (${firstLine(error)})`);
+  });
+  const foreign = present.filter((name) => !MODEL_FOLDER_FILES.has(name) && !(name in extraFiles));
+  if (foreign.length > 0) throw new ModelFileError(dir, `holds other files (${foreign.slice(0, 3).join(', ')}); a saved model replaces the whole folder, so not replacing it`);
+
+  let weights: ArrayBuffer = new ArrayBuffer(0);
+  let json: tf.io.ModelJSON | undefined;
   await model.save(
     tf.io.withSaveHandler(async (artifacts) => {
-      const weights = artifacts.weightData === undefined ? new ArrayBuffer(0) : tf.io.concatenateArrayBuffers(artifacts.weightData as ArrayBuffer | ArrayBuffer[]);
-      weightBytes = weights.byteLength;
+      weights = artifacts.weightData === undefined ? new ArrayBuffer(0) : tf.io.concatenateArrayBuffers(artifacts.weightData as ArrayBuffer | ArrayBuffer[]);
       const manifest: tf.io.WeightsManifestConfig = [{ paths: [WEIGHTS_BIN], weights: artifacts.weightSpecs ?? [] }];
       const { modelTopology, format, generatedBy, convertedBy, userDefinedMetadata } = artifacts;
       const trainingConfig = artifacts.trainingConfig ?? trainingConfigOf(model);
-      const json: tf.io.ModelJSON = {
+      json = {
         modelTopology: modelTopology as tf.io.ModelJSON['modelTopology'],
         weightsManifest: manifest,
         ...(format !== undefined ? { format } : {}),
@@ -97,14 +159,28 @@ export async function saveModel(model: tf.LayersModel, dir: string, options: Sav
         ...(trainingConfig !== undefined ? { trainingConfig } : {}),
         ...(userDefinedMetadata !== undefined ? { userDefinedMetadata } : {}),
       };
-      // Weights first: a reader that finds model.json finds the weights it names.
-      await writeAtomically(weightsPath, new Uint8Array(weights));
-      await writeAtomically(modelJsonPath, JSON.stringify(json));
       return { modelArtifactsInfo: tf.io.getModelArtifactsInfoForJSON(artifacts) };
     }),
     { includeOptimizer: options.includeOptimizer ?? false },
   );
-  return { dir, modelJsonPath, weightsPath, weightBytes };
+  if (json === undefined) throw new ModelFileError(modelJsonPath, 'the model produced nothing to save');
+  const weightBytes = new Uint8Array(weights);
+  const parent = dirname(dir);
+  await mkdir(parent, { recursive: true });
+  const temp = `${dir}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
+  try {
+    await mkdir(temp);
+    await writeFile(join(temp, WEIGHTS_BIN), weightBytes);
+    await writeFile(join(temp, MODEL_JSON), JSON.stringify({ ...(json as object), [WEIGHTS_DIGEST_KEY]: sha256(weightBytes) }));
+    for (const [name, data] of Object.entries(extraFiles)) {
+      if (name.includes('/') || name.includes('\\') || MODEL_FOLDER_FILES.has(name)) throw new ModelFileError(join(dir, name), 'is not a plain file name beside the model');
+      await writeFile(join(temp, name), data);
+    }
+    await publishFolder(temp, dir);
+  } finally {
+    await rm(temp, { recursive: true, force: true });
+  }
+  return { dir, modelJsonPath, weightsPath, weightBytes: weightBytes.byteLength };
 }
 
 /** The loss / optimizer / metrics a compiled model was compiled with (undefined when not compiled). */
@@ -114,40 +190,106 @@ function trainingConfigOf(model: tf.LayersModel): tf.io.TrainingConfig | undefin
   return (model as unknown as { getTrainingConfig(): tf.io.TrainingConfig }).getTrainingConfig();
 }
 
-/** Loads a model saved by `saveModel` (or any tfjs layers model directory) on the current backend. */
-export async function loadModel(dir: string): Promise<tf.LayersModel> {
+/** The files of one saved model, read from one published folder (`absent` when there is none). */
+export type ModelFiles =
+  | { kind: 'absent'; dir: string }
+  | { kind: 'present'; dir: string; modelJson: tf.io.ModelJSON; weights: Map<string, Buffer>; extra: Map<string, Buffer | undefined> };
+
+/** Attempts to read one folder's files while no writer replaced it in between. */
+const READ_ATTEMPTS = 5;
+const PUBLISH_WAIT_MS = 50;
+
+/** Whether a writer has set `dir`'s previous version aside and is about to rename the new one in. */
+async function publishInProgress(dir: string): Promise<boolean> {
+  const prefix = `${basename(dir)}.old-`;
+  const siblings = await readdir(dirname(dir)).catch(() => [] as string[]);
+  return siblings.some((name) => name.startsWith(prefix));
+}
+
+/**
+ * Reads `model.json`, the weight files it names and `extraNames` from `dir`, all from the same
+ * published folder: when a writer replaces the folder during the reads (its inode changes), the
+ * reads start again. Corrupted or truncated files raise a `ModelFileError` naming the file.
+ */
+export async function readModelFiles(dir: string, extraNames: readonly string[] = []): Promise<ModelFiles> {
   const modelJsonPath = join(dir, MODEL_JSON);
-  const json = await readJsonIfPresent(modelJsonPath);
-  if (json === undefined) throw new ModelFileError(modelJsonPath, 'not found');
-  if (!isModelJson(json)) throw new ModelFileError(modelJsonPath, 'is not a tfjs model (no modelTopology / weightsManifest)');
-  const artifacts = await tf.io.getModelArtifactsForJSON(json, async (manifest) => {
+  for (let attempt = 0; attempt < READ_ATTEMPTS; attempt += 1) {
+    const before = await stat(dir).catch(() => undefined);
+    if (before === undefined) {
+      // Between a writer's two renames the folder is briefly absent, its predecessor set aside.
+      if (!(await publishInProgress(dir))) return { kind: 'absent', dir };
+      await new Promise((resolve) => setTimeout(resolve, PUBLISH_WAIT_MS));
+      continue;
+    }
+    const text = await readIfPresent(modelJsonPath);
+    if (text === undefined) {
+      if (attempt === 0 && (await stat(dir).catch(() => undefined))?.ino === before.ino) return { kind: 'absent', dir };
+      continue;
+    }
+    const json = parseModelFileJson(modelJsonPath, text.toString('utf8'));
+    if (!isModelJson(json)) throw new ModelFileError(modelJsonPath, 'is not a tfjs model (no modelTopology / weightsManifest)');
+    const weights = new Map<string, Buffer>();
+    let missing: string | undefined;
+    for (const group of json.weightsManifest) {
+      for (const name of group.paths) {
+        const bytes = await readIfPresent(join(dir, name));
+        if (bytes === undefined) missing ??= name;
+        else weights.set(name, bytes);
+      }
+    }
+    const extra = new Map<string, Buffer | undefined>();
+    for (const name of extraNames) extra.set(name, await readIfPresent(join(dir, name)));
+    const after = await stat(dir).catch(() => undefined);
+    if (after === undefined || after.ino !== before.ino || after.dev !== before.dev) continue;
+    if (missing !== undefined) throw new ModelFileError(join(dir, missing), 'is missing (model.json names it)');
+    return { kind: 'present', dir, modelJson: json, weights, extra };
+  }
+  throw new ModelFileError(dir, `kept being replaced while it was read (${READ_ATTEMPTS} attempts)`);
+}
+
+/** Builds the model from files read by `readModelFiles`, checking the weights against model.json. */
+export async function modelFromFiles(files: Extract<ModelFiles, { kind: 'present' }>): Promise<tf.LayersModel> {
+  const { dir, modelJson } = files;
+  const modelJsonPath = join(dir, MODEL_JSON);
+  const artifacts = await tf.io.getModelArtifactsForJSON(modelJson, async (manifest) => {
     const specs: tf.io.WeightsManifestEntry[] = [];
     const buffers: ArrayBuffer[] = [];
     for (const group of manifest) {
       specs.push(...group.weights);
       for (const name of group.paths) {
-        const path = join(dir, name);
-        let bytes: Buffer;
-        try {
-          bytes = await readFile(path);
-        } catch (error) {
-          throw new ModelFileError(path, `cannot read the weights model.json names (${(error as Error).message})`);
-        }
+        const bytes = files.weights.get(name);
+        if (bytes === undefined) throw new ModelFileError(join(dir, name), 'is missing (model.json names it)');
         buffers.push(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer);
       }
     }
     const weights = tf.io.concatenateArrayBuffers(buffers);
+    const weightsPath = join(dir, manifest[0]?.paths[0] ?? WEIGHTS_BIN);
     const expected = specs.reduce((n, s) => n + s.shape.reduce((a, b) => a * b, 1) * 4, 0);
     if (specs.every((s) => s.dtype === 'float32' && s.quantization === undefined) && weights.byteLength !== expected) {
-      throw new ModelFileError(join(dir, WEIGHTS_BIN), `${weights.byteLength} bytes of weights, model.json describes ${expected}`);
+      throw new ModelFileError(weightsPath, `${weights.byteLength} bytes of weights, model.json describes ${expected} (truncated, or not this model's weights)`);
+    }
+    const digest = (modelJson as unknown as Record<string, unknown>)[WEIGHTS_DIGEST_KEY];
+    if (typeof digest === 'string' && sha256(new Uint8Array(weights)) !== digest) {
+      throw new ModelFileError(weightsPath, "does not match the sha256 model.json records (corrupted, or another save's weights)");
     }
     return [specs, weights];
   });
-  return tf.loadLayersModel(tf.io.fromMemory(artifacts));
+  try {
+    return await tf.loadLayersModel(tf.io.fromMemory(artifacts));
+  } catch (error) {
+    throw new ModelFileError(modelJsonPath, `tfjs cannot build the model it describes (${firstLine(error)})`);
+  }
 }
 
-/** A copy of a model with its own weights (same topology and training configuration, compiled). */
-export async function cloneModel(model: tf.LayersModel): Promise<tf.LayersModel> {
+/** Loads a model saved by `saveModel` (or any tfjs layers model directory) on the current backend. */
+export async function loadModel(dir: string): Promise<tf.LayersModel> {
+  const files = await readModelFiles(dir);
+  if (files.kind === 'absent') throw new ModelFileError(join(dir, MODEL_JSON), 'not found');
+  return modelFromFiles(files);
+}
+
+/** A model's topology, weights and training configuration in memory (what `model.save` writes). */
+export async function modelArtifacts(model: tf.LayersModel): Promise<tf.io.ModelArtifacts> {
   let saved: tf.io.ModelArtifacts | undefined;
   await model.save(
     tf.io.withSaveHandler(async (artifacts) => {
@@ -155,6 +297,11 @@ export async function cloneModel(model: tf.LayersModel): Promise<tf.LayersModel>
       return { modelArtifactsInfo: tf.io.getModelArtifactsInfoForJSON(artifacts) };
     }),
   );
-  if (saved === undefined) throw new Error('cloneModel: the model produced no artifacts');
-  return tf.loadLayersModel(tf.io.fromMemory(saved));
+  if (saved === undefined) throw new Error('modelArtifacts: the model produced no artifacts');
+  return saved;
+}
+
+/** A copy of a model with its own weights (same topology and training configuration, compiled). */
+export async function cloneModel(model: tf.LayersModel): Promise<tf.LayersModel> {
+  return tf.loadLayersModel(tf.io.fromMemory(await modelArtifacts(model)));
 }

@@ -1,6 +1,7 @@
 import type * as tf from '@tensorflow/tfjs';
 import { takeSplit, type DigitSplit } from '../data/prepare';
 import { predict } from './evaluate';
+import { median } from './timing';
 
 /** Inference speed of a model on this machine (taught in notebook 06). */
 export interface InferenceSpeed {
@@ -22,12 +23,6 @@ export interface SpeedOptions {
 }
 
 const WARM_UP_RUNS = 5;
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
 
 /** Times single-image latency and batched throughput of `model` on the images of `split`. */
 export function measureInference(model: tf.LayersModel, split: DigitSplit, options: SpeedOptions = {}): InferenceSpeed {

@@ -1,8 +1,11 @@
 import * as tf from '@tensorflow/tfjs';
+import { availableParallelism } from 'node:os';
 import { batchIndices, gatherBatch, type DigitSplit } from '../data/prepare';
 import { createRandom, permutation } from '../data/random';
 import { ARTICLE_CNN } from './cnn';
 import { evaluate } from './evaluate';
+import { gradientUnsupportedReason } from './gradients';
+import { createTrainingPool, type TrainingPool } from './pool';
 
 /** Progress of training, reported after each batch and each epoch. */
 export type TrainProgress =
@@ -38,6 +41,8 @@ export interface TrainHistory {
   /** Training samples over training seconds, all epochs. */
   readonly samplesPerSecond: number;
   readonly samples: number;
+  /** Threads that computed gradients (1: this thread only; more: the data-parallel pool). */
+  readonly threads: number;
 }
 
 export interface TrainOptions {
@@ -53,6 +58,21 @@ export interface TrainOptions {
   onProgress?: (progress: TrainProgress) => void;
   /** Stops between batches when aborted. */
   signal?: AbortSignal;
+  /**
+   * Threads computing each batch's gradients, averaged into one optimizer step (see `pool.ts`).
+   * Default: every core (`os.availableParallelism()`) when the model trains on wasm and the run has
+   * at least `PARALLEL_MIN_BATCHES` batches; 1 trains on this thread only.
+   */
+  threads?: number;
+}
+
+/** Below this many batches in a run, starting threads (about a second each) does not pay off. */
+export const PARALLEL_MIN_BATCHES = 50;
+
+/** The threads `trainCnn` uses for a run of `batches` batches when `threads` is not given. */
+export function defaultTrainingThreads(model: tf.LayersModel, batches: number, batchSize: number, cores: number = availableParallelism()): number {
+  if (tf.getBackend() !== 'wasm' || cores < 2 || batches < PARALLEL_MIN_BATCHES || gradientUnsupportedReason(model) !== '') return 1;
+  return Math.max(1, Math.min(cores, batchSize));
 }
 
 export interface TrainData {
@@ -73,11 +93,38 @@ export async function trainCnn(model: tf.LayersModel, data: TrainData, options: 
   const batchSize = options.batchSize ?? ARTICLE_CNN.batchSize;
   if (!Number.isInteger(epochs) || epochs < 1) throw new RangeError(`trainCnn: epochs = ${epochs} is not a positive integer`);
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError(`trainCnn: batchSize = ${batchSize} is not a positive integer`);
-  const { train, validation } = data;
+  const { train } = data;
   const random = createRandom(options.seed ?? 0);
   const shift = options.augment && options.augment.maxShift > 0
     ? { shift: { maxShift: options.augment.maxShift, fill: minimumPixel(train) }, random }
     : undefined;
+  const batchesPerEpoch = Math.ceil(train.count / batchSize);
+  const threads = options.threads ?? defaultTrainingThreads(model, epochs * batchesPerEpoch, batchSize);
+  if (!Number.isInteger(threads) || threads < 1) throw new RangeError(`trainCnn: threads = ${threads} is not a positive integer`);
+  const pool = threads > 1 ? await createTrainingPool(model, { threads, ...(options.signal ? { signal: options.signal } : {}) }) : undefined;
+  try {
+    return await trainLoop(model, data, options, { epochs, batchSize, random, shift, pool });
+  } finally {
+    try {
+      // Also after an abort: the model keeps what was trained, as on one thread.
+      pool?.syncModel();
+    } finally {
+      await pool?.close();
+    }
+  }
+}
+
+interface LoopSettings {
+  epochs: number;
+  batchSize: number;
+  random: ReturnType<typeof createRandom>;
+  shift: Parameters<typeof gatherBatch>[2];
+  pool: TrainingPool | undefined;
+}
+
+async function trainLoop(model: tf.LayersModel, data: TrainData, options: TrainOptions, settings: LoopSettings): Promise<TrainHistory> {
+  const { epochs, batchSize, random, shift, pool } = settings;
+  const { train, validation } = data;
   const records: EpochRecord[] = [];
   let totalSeconds = 0;
   for (let epoch = 1; epoch <= epochs; epoch += 1) {
@@ -91,17 +138,10 @@ export async function trainCnn(model: tf.LayersModel, data: TrainData, options: 
       const indices = batches[b]!;
       const batch = gatherBatch(train, indices, shift);
       const started = performance.now();
-      const xs = tf.tensor4d(batch.images, [indices.length, train.rows, train.cols, 1]);
-      const ys = tf.tensor2d(batch.oneHot, [indices.length, train.classes]);
-      let result: number | number[];
-      try {
-        result = await model.trainOnBatch(xs, ys);
-      } finally {
-        xs.dispose();
-        ys.dispose();
-      }
+      const [loss, accuracy] = pool
+        ? await stepOnThreads(pool, batch.images, batch.oneHot, indices.length)
+        : await stepHere(model, batch.images, batch.oneHot, [indices.length, train.rows, train.cols, 1], train.classes);
       seconds += (performance.now() - started) / 1000;
-      const [loss, accuracy] = Array.isArray(result) ? [result[0]!, result[1] ?? NaN] : [result, NaN];
       lossSum += loss * indices.length;
       correctSum += accuracy * indices.length;
       seen += indices.length;
@@ -118,6 +158,7 @@ export async function trainCnn(model: tf.LayersModel, data: TrainData, options: 
       await yieldToEventLoop();
     }
     totalSeconds += seconds;
+    pool?.syncModel();
     const val = validation && validation.count > 0 ? evaluate(model, validation) : undefined;
     const record: EpochRecord = {
       epoch,
@@ -141,7 +182,25 @@ export async function trainCnn(model: tf.LayersModel, data: TrainData, options: 
     },
     samplesPerSecond: samples / totalSeconds,
     samples,
+    threads: pool?.threads ?? 1,
   };
+}
+
+async function stepHere(model: tf.LayersModel, images: Float32Array, oneHot: Float32Array, shape: [number, number, number, number], classes: number): Promise<[number, number]> {
+  const xs = tf.tensor4d(images, shape);
+  const ys = tf.tensor2d(oneHot, [shape[0], classes]);
+  try {
+    const result = await model.trainOnBatch(xs, ys);
+    return Array.isArray(result) ? [result[0]!, result[1] ?? NaN] : [result, NaN];
+  } finally {
+    xs.dispose();
+    ys.dispose();
+  }
+}
+
+async function stepOnThreads(pool: TrainingPool, images: Float32Array, targets: Float32Array, count: number): Promise<[number, number]> {
+  const result = await pool.trainStep({ images, targets, count });
+  return [result.loss, result.metric];
 }
 
 function minimumPixel(split: DigitSplit): number {

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../../src/model/backend';
-import { registerWasmGradientKernels, WasmKernelUnsupportedError } from '../../src/model/wasm-kernels';
+import { registerWasmGradientKernels, WASM_KERNEL_LIMITS, WasmKernelUnsupportedError } from '../../src/model/wasm-kernels';
 
 type Pad = tf.Conv2DBackpropFilterAttrs['pad'];
 
@@ -77,6 +77,23 @@ describe('wasm Conv2DBackpropFilter', () => {
       });
     }
   }
+
+  it('matches the cpu backend where the patches would not fit and the convolution form is used', async () => {
+    const limit = WASM_KERNEL_LIMITS.patchValues;
+    WASM_KERNEL_LIMITS.patchValues = 0;
+    try {
+      for (const [s, pad] of [[1, 'valid'], [2, 'same'], [[1, 2], 1]] as Array<[number | [number, number], Pad]>) {
+        for (const [k, shape] of shapes.entries()) {
+          const wasm = await filterGradient('wasm', shape.x, shape.f, s, pad, 21 + k);
+          const cpu = await filterGradient('cpu', shape.x, shape.f, s, pad, 21 + k);
+          expect(wasm.shape).toEqual(shape.f);
+          expect(relativeError(wasm.values, cpu.values)).toBeLessThan(1e-4);
+        }
+      }
+    } finally {
+      WASM_KERNEL_LIMITS.patchValues = limit;
+    }
+  });
 
   it('gives the same gradients as cpu through tf.grad on the model shape (28x28, 32 filters)', async () => {
     const grads = async (backend: 'wasm' | 'cpu') => {

@@ -1,0 +1,263 @@
+import type * as tf from '@tensorflow/tfjs';
+import { existsSync, statSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { projectRoot } from '../paths';
+import { applyGradients, averageGradients, gradientUnsupportedReason, readTrainableWeights, type BatchArrays, type BatchGradients } from './gradients';
+import { adamStateOf, adamStep, writeAdamState } from './adam';
+import { modelArtifacts } from './persist';
+import { TRAINING_WORKER_ROLE, type FromWorker, type ToWorker } from './train-worker';
+
+/**
+ * Synchronous data-parallel training on worker threads. Each thread holds its own wasm backend and
+ * a copy of the model; per step the main thread sends every thread the current weights and its
+ * share of the batch, the threads compute gradients at the same time, and the main thread averages
+ * them (weighted by share size, so the result is the gradient of the whole batch's mean loss) and
+ * takes ONE optimizer step. Weights and optimizer state live on the main thread only, so every
+ * thread starts every step from identical weights. With tfjs' Adam (the article's optimizer) the
+ * step runs as one loop over arrays (`adam.ts`) and `syncModel` hands weights and Adam's state back
+ * to the model; any other optimizer steps the model directly.
+ *
+ * Threads never keep the process alive (they are unref'd while idle) and never outlive the pool:
+ * an error in any thread, an AbortSignal or SIGINT (a kernel interrupt) fails the step and
+ * terminates them all.
+ */
+
+/** Seconds a thread may take to load tfjs, its wasm backend and the model (slow on a busy machine). */
+export const WORKER_START_TIMEOUT_MS = 120_000;
+
+const WORKER_FILE = 'train-worker.js';
+/** The TypeScript sources a worker runs, checked against a compiled worker's age when running from sources. */
+const WORKER_SOURCES = ['train-worker.ts', 'gradients.ts', 'backend.ts', 'wasm-kernels.ts', 'persist.ts', '../display.ts'];
+
+/** A training thread failed (or could not start); names the thread and what happened. */
+export class TrainingPoolError extends Error {
+  override readonly name = 'TrainingPoolError';
+  constructor(
+    readonly thread: number | undefined,
+    readonly problem: string,
+  ) {
+    super(thread === undefined ? `training pool: ${problem}` : `training thread ${thread}: ${problem}`);
+  }
+}
+
+/** Training stopped by SIGINT (e.g. a kernel interrupt) or an AbortSignal; the threads are gone. */
+export class TrainingInterruptedError extends Error {
+  override readonly name = 'TrainingInterruptedError';
+  constructor(readonly by: 'SIGINT' | 'abort') {
+    super(`training interrupted by ${by === 'SIGINT' ? 'SIGINT' : 'an abort signal'}; its worker threads were stopped`);
+  }
+}
+
+export interface TrainingPoolOptions {
+  /** Worker threads (default: `os.availableParallelism()`). */
+  threads?: number;
+  /** Aborting it stops the pool. */
+  signal?: AbortSignal;
+  /** The worker script (default: the compiled `train-worker.js`, see `trainingWorkerEntry`). */
+  entry?: string;
+}
+
+export interface StepResult {
+  readonly loss: number;
+  /** The model's first metric (accuracy for the article's CNN). */
+  readonly metric: number;
+  readonly count: number;
+}
+
+export interface TrainingPool {
+  readonly threads: number;
+  /** The gradient of the model's mean loss over `batch`, computed in shares on the threads. */
+  gradients(batch: BatchArrays): Promise<BatchGradients>;
+  /** `gradients`, then one optimizer step with them on the main thread. */
+  trainStep(batch: BatchArrays): Promise<StepResult>;
+  /** Writes the current weights (and Adam's state) into the model; call before using the model. */
+  syncModel(): void;
+  /** Terminates every thread (idempotent); resolves once all have exited, with their exit codes. */
+  close(): Promise<number[]>;
+}
+
+/**
+ * The worker script. Compiled code (`dist/`, which notebooks import) finds it beside this module.
+ * From TypeScript sources (vitest) a worker thread still needs JavaScript: the compiled copy under
+ * the project's `dist/` is used, and refused when older than the sources it runs.
+ */
+export function trainingWorkerEntry(here: string = __dirname): string {
+  const beside = join(here, WORKER_FILE);
+  if (existsSync(beside)) return beside;
+  const compiled = join(projectRoot(here), 'dist', 'src', 'model', WORKER_FILE);
+  if (!existsSync(compiled)) throw new TrainingPoolError(undefined, `${compiled} is missing: worker threads run compiled JavaScript (run npm run build)`);
+  const built = statSync(compiled).mtimeMs;
+  for (const name of WORKER_SOURCES) {
+    const source = join(here, name);
+    if (existsSync(source) && statSync(source).mtimeMs > built) {
+      throw new TrainingPoolError(undefined, `${compiled} is older than ${source} (run npm run build)`);
+    }
+  }
+  return compiled;
+}
+
+/** Splits `count` samples into `parts` shares as equal as possible (the first ones one larger). */
+export function shareSizes(count: number, parts: number): number[] {
+  const base = Math.floor(count / parts);
+  return Array.from({ length: parts }, (_, i) => base + (i < count % parts ? 1 : 0));
+}
+
+interface Pending {
+  resolve(message: FromWorker): void;
+  reject(error: Error): void;
+}
+
+interface Thread {
+  readonly index: number;
+  readonly worker: Worker;
+  readonly exited: Promise<number>;
+  pending?: Pending;
+}
+
+/** Starts `threads` workers, each with a copy of `model` (compiled, on any backend) on wasm. */
+export async function createTrainingPool(model: tf.LayersModel, options: TrainingPoolOptions = {}): Promise<TrainingPool> {
+  const unsupported = gradientUnsupportedReason(model);
+  if (unsupported) throw new TrainingPoolError(undefined, `cannot train this model on threads: ${unsupported}`);
+  const count = options.threads ?? availableParallelism();
+  if (!Number.isInteger(count) || count < 1) throw new RangeError(`createTrainingPool: threads = ${count} is not a positive integer`);
+  options.signal?.throwIfAborted();
+  const entry = options.entry ?? trainingWorkerEntry();
+  const artifacts = await modelArtifacts(model);
+
+  let failure: Error | undefined;
+  let closing: Promise<number[]> | undefined;
+  let nextId = 1;
+
+  const fail = (error: Error): void => {
+    if (failure !== undefined || closing !== undefined) return;
+    failure = error;
+    for (const thread of threads) {
+      const pending = thread.pending;
+      thread.pending = undefined;
+      pending?.reject(error);
+    }
+    void close();
+  };
+
+  const threads: Thread[] = Array.from({ length: count }, (_, index) => {
+    const worker = new Worker(entry, { workerData: { role: TRAINING_WORKER_ROLE } });
+    worker.unref();
+    const exited = new Promise<number>((resolve) => worker.once('exit', resolve));
+    const thread: Thread = { index, worker, exited };
+    worker.on('message', (message: FromWorker) => {
+      const pending = thread.pending;
+      if (message.kind === 'error' && pending === undefined) {
+        fail(new TrainingPoolError(index, message.message));
+        return;
+      }
+      if (pending === undefined) return;
+      thread.pending = undefined;
+      worker.unref();
+      if (message.kind === 'error') fail(new TrainingPoolError(index, message.message));
+      else pending.resolve(message);
+    });
+    worker.on('error', (error) => fail(new TrainingPoolError(index, `crashed: ${error.message}`)));
+    worker.on('messageerror', (error) => fail(new TrainingPoolError(index, `sent a message that could not be read: ${error.message}`)));
+    void exited.then((code) => {
+      if (closing === undefined) fail(new TrainingPoolError(index, `exited unexpectedly with code ${code}`));
+    });
+    return thread;
+  });
+
+  function request(thread: Thread, message: ToWorker, transfer: ArrayBuffer[] = []): Promise<FromWorker> {
+    if (failure !== undefined) return Promise.reject(failure);
+    if (closing !== undefined) return Promise.reject(new TrainingPoolError(thread.index, 'the pool is closed'));
+    return new Promise<FromWorker>((resolve, reject) => {
+      thread.pending = { resolve, reject };
+      // Referenced while a reply is awaited, so a script awaiting training is not ended early.
+      thread.worker.ref();
+      thread.worker.postMessage(message, transfer);
+    });
+  }
+
+  const onSigint = (): void => {
+    const alone = process.listenerCount('SIGINT') === 1;
+    fail(new TrainingInterruptedError('SIGINT'));
+    // With no other SIGINT handler (a plain script) Ctrl-C keeps its usual meaning once the threads are gone.
+    if (alone) void closing?.then(() => process.kill(process.pid, 'SIGINT'));
+  };
+  const onAbort = (): void => fail(new TrainingInterruptedError('abort'));
+  process.on('SIGINT', onSigint);
+  options.signal?.addEventListener('abort', onAbort, { once: true });
+
+  function close(): Promise<number[]> {
+    closing ??= (async () => {
+      process.off('SIGINT', onSigint);
+      options.signal?.removeEventListener('abort', onAbort);
+      for (const thread of threads) {
+        const pending = thread.pending;
+        thread.pending = undefined;
+        pending?.reject(failure ?? new TrainingPoolError(thread.index, 'the pool was closed during a step'));
+      }
+      return Promise.all(threads.map(async (t) => {
+        await t.worker.terminate();
+        return t.exited;
+      }));
+    })();
+    return closing;
+  }
+
+  try {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new TrainingPoolError(undefined, `the threads did not start within ${WORKER_START_TIMEOUT_MS / 1000} s`)), WORKER_START_TIMEOUT_MS);
+    });
+    try {
+      await Promise.race([Promise.all(threads.map((t) => request(t, { kind: 'init', artifacts }))), timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  } catch (error) {
+    fail(error instanceof Error ? error : new Error(String(error)));
+    await close();
+    throw failure ?? error;
+  }
+
+  const adam = adamStateOf(model);
+
+  async function gradients(batch: BatchArrays): Promise<BatchGradients> {
+    if (failure !== undefined) throw failure;
+    const weights = adam ? adam.weights : readTrainableWeights(model);
+    const pixels = batch.images.length / batch.count;
+    const outputs = batch.targets.length / batch.count;
+    let start = 0;
+    const replies = shareSizes(batch.count, threads.length).map((size, i) => {
+      const share: BatchArrays = {
+        // Copies: a view would send its whole underlying buffer.
+        images: batch.images.slice(start * pixels, (start + size) * pixels),
+        targets: batch.targets.slice(start * outputs, (start + size) * outputs),
+        count: size,
+      };
+      start += size;
+      if (size === 0) return Promise.resolve(undefined);
+      return request(threads[i]!, { kind: 'gradients', id: nextId++, weights, batch: share }, [share.images.buffer as ArrayBuffer, share.targets.buffer as ArrayBuffer]);
+    });
+    const shares: BatchGradients[] = [];
+    for (const reply of await Promise.all(replies)) {
+      if (reply?.kind === 'gradients') shares.push(reply.result);
+    }
+    return averageGradients(shares);
+  }
+
+  return {
+    threads: count,
+    gradients,
+    async trainStep(batch) {
+      const averaged = await gradients(batch);
+      if (adam) adamStep(adam, averaged.gradients);
+      else applyGradients(model, averaged.gradients);
+      return { loss: averaged.loss, metric: averaged.metric, count: averaged.count };
+    },
+    syncModel() {
+      if (adam) writeAdamState(model, adam);
+    },
+    close,
+  };
+}
