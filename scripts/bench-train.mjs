@@ -54,7 +54,7 @@ function trainingSplit(train, count) {
 
 let report;
 try {
-  report = await lib.selectBackend({ backend });
+  report = await lib.selectBackend({ backend, allowSoftwareAdapter: false });
 } catch (error) {
   const attempt = error.attempts?.find((a) => a.name === backend);
   console.log(JSON.stringify({ contender, available: false, reason: attempt ? `${attempt.outcome}: ${attempt.reason}` : error.message }));
