@@ -89,6 +89,17 @@ describe('experiment notebooks 05, 06, 08, 09 (smoke parameters)', () => {
     expect(num(s, 'params')).toBe(347_146);
     expect(num(s, 'testAccuracy')).toBeGreaterThan(0.7);
     expect(num(s, 'articleTestAccuracy')).toBe(0.94);
+    // Every accuracy comes with its 95% interval, about ±4 points on the smoke profile's 300 test images.
+    expect(num(s, 'testCount')).toBe(300);
+    expect(num(s, 'testAccuracyLow')).toBeLessThan(num(s, 'testAccuracy'));
+    expect(num(s, 'testAccuracyHigh')).toBeGreaterThan(num(s, 'testAccuracy'));
+    expect(num(s, 'testAccuracyHigh') - num(s, 'testAccuracyLow')).toBeGreaterThan(0.04);
+    expect(num(s, 'testAccuracyHigh') - num(s, 'testAccuracyLow')).toBeLessThan(0.12);
+    // The text: the forward pass costs more than 2 FLOPs per parameter, 1.56x for this network (not "far more").
+    expect(num(s, 'forwardFlopsOverTwiceParams')).toBeCloseTo(1.56, 2);
+    // The text: the run costs a few cents at most on either machine.
+    expect(num(s, 'costUsdThisCpu')).toBeLessThan(0.1);
+    expect(num(s, 'costUsdCloudGpu')).toBeLessThan(0.1);
     expect(num(s, 'trainSamplesPerSecond')).toBeGreaterThan(0);
     expect(num(s, 'costUsdThisCpu')).toBeGreaterThan(0);
     expect(num(s, 'costUsdCloudGpu')).toBeGreaterThan(0);
@@ -99,6 +110,12 @@ describe('experiment notebooks 05, 06, 08, 09 (smoke parameters)', () => {
     expect(String(progress[0]?.output_type === 'display_data' && progress[0].data['text/plain'])).toMatch(/100%\s+epoch 2\/2 .*val_acc/);
     const stdout = cells.flatMap((c) => c.outputs).map((o) => (o.output_type === 'stream' ? o.text : '')).join('');
     expect(stdout).toMatch(/integer labels refused: .*shape/);
+    // The digits are the mnist package's sample, whose class counts are not MNIST t10k's (980, 1135, ...).
+    expect(stdout).toContain('images per class: 1001, 1127, 991, 1032, 980, 863, 1014, 1070, 944, 978');
+    // Where 0.94 falls is stated from the interval, and agrees with it.
+    const where = /the article's 0\.94 lies (above|inside|below) that interval/.exec(stdout)?.[1];
+    const expected = 0.94 > num(s, 'testAccuracyHigh') ? 'above' : 0.94 < num(s, 'testAccuracyLow') ? 'below' : 'inside';
+    expect(where).toBe(expected);
   });
 
   it("06 reloads 05's saved model as a new object with identical predictions and prices a million of them", () => {
