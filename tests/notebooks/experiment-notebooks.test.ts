@@ -121,7 +121,18 @@ describe('experiment notebooks 05, 06, 08, 09 (smoke parameters)', () => {
   it("06 reloads 05's saved model as a new object with identical predictions and prices a million of them", () => {
     const s = summaryOf('06-applications');
     expect(s.modelOrigin).toBe('loaded');
+    // The deployed folder carries its preprocessing, and a separate process serves raw pixels from it alone.
+    expect(s.deployedFiles).toEqual(['model.json', 'preprocessing.json', 'weights.bin']);
+    expect(s.separateProcess).toBe(true);
     expect(s.sameClasses).toBe(true);
+    expect(s.bytesInputSameClasses).toBe(true);
+    expect(num(s, 'testAccuracyLow')).toBeLessThan(num(s, 'testAccuracy'));
+    expect(num(s, 'testAccuracyHigh')).toBeGreaterThan(num(s, 'testAccuracy'));
+    // One at a time costs more than batched (the text's reason for giving both prices).
+    expect(num(s, 'usdPerMillionPredictionsSingle')).toBeGreaterThan(num(s, 'usdPerMillionPredictionsBatched'));
+    // "about fifteen thousand times the FLOPs": 2 x 8e9 against 1.08 MFLOP.
+    expect(num(s, 'flopsPerTokenOverFlopsPerDigit')).toBeGreaterThan(14_000);
+    expect(num(s, 'flopsPerTokenOverFlopsPerDigit')).toBeLessThan(16_000);
     expect(num(s, 'maxProbabilityDifference')).toBeLessThan(1e-6);
     expect(num(s, 'testAccuracy')).toBeGreaterThan(0.7);
     expect(num(s, 'singleImageMs')).toBeGreaterThan(0);
