@@ -175,6 +175,27 @@ describe('experiment notebooks 05, 06, 08, 09 (smoke parameters)', () => {
     expect(dp).toBeLessThan(num(s, 'fullAccuracy'));
     expect(num(s, 'dpEpsilon')).toBeGreaterThan(0);
     expect(num(s, 'federatedAccuracy')).toBeGreaterThan(CHANCE);
+    expect(num(s, 'federatedIidAccuracy')).toBeGreaterThan(CHANCE);
+    // The fact check: from a few dozen GPUs (7B on 2T tokens) to tens of thousands (1T on 30T tokens).
+    const counts = grid.flat();
+    expect(Math.min(...counts)).toBeGreaterThanOrEqual(10);
+    expect(Math.min(...counts)).toBeLessThan(100);
+    expect(Math.max(...counts)).toBeGreaterThanOrEqual(10_000);
+    expect(Math.max(...counts)).toBeLessThan(100_000);
+    // Intervals around the accuracies; the summary's sweep: ε falls strictly as σ grows.
+    expect(num(s, 'dpAccuracyLow')).toBeLessThan(dp);
+    expect(num(s, 'dpAccuracyHigh')).toBeGreaterThan(dp);
+    const sigma = s.sweepSigma as number[];
+    const epsilon = s.sweepEpsilon as number[];
+    expect(sigma).toEqual([...sigma].sort((a, b) => a - b));
+    for (let k = 1; k < epsilon.length; k += 1) expect(epsilon[k]!).toBeLessThan(epsilon[k - 1]!);
+    expect(num(s, 'dpSlowdown')).toBeGreaterThan(0);
+    // Q3: the same GPT-3 run got cheaper, while the costliest run grew more than tenfold.
+    const gpt3 = s.gpt3TrainingCostUsd as number[];
+    expect(gpt3.at(-1)!).toBeLessThan(gpt3[0]!);
+    expect(num(s, 'costliestRunUsdLater') / num(s, 'costliestRunUsd2020')).toBeGreaterThan(10);
+    expect(num(s, 'yearlyPriceFactorLow')).toBeLessThan(num(s, 'yearlyPriceFactor'));
+    expect(num(s, 'yearlyPriceFactorHigh')).toBeGreaterThan(num(s, 'yearlyPriceFactor'));
     expect(num(s, 'yearlyPriceFactor')).toBeGreaterThan(1);
     expect(num(s, 'workloadUsdLast')).toBeLessThan(num(s, 'workloadUsdFirst'));
   });
