@@ -155,6 +155,16 @@ describe('experiment notebooks 05, 06, 08, 09 (smoke parameters)', () => {
     expect(num(s, 'studentParams')).toBeLessThan(num(s, 'teacherParams') / 5);
     expect(num(s, 'studentAccuracy')).toBeGreaterThan(CHANCE);
     expect((s.usdPerMillion as number[]).every((v) => v > 0)).toBe(true);
+    // Each variant's accuracy sits inside its 95% interval on the small test set.
+    expect(num(s, 'testCount')).toBe(300);
+    expect(num(s, 'baselineAccuracyLow')).toBeLessThan(num(s, 'baselineAccuracy'));
+    expect(num(s, 'baselineAccuracyHigh')).toBeGreaterThan(num(s, 'baselineAccuracy'));
+    expect((s.accuracyLow as number[]).every((low, k) => low <= (s.accuracyHigh as number[])[k]!)).toBe(true);
+    // Pruned storage never exceeds dense; the sparse-kernel price is an estimate no higher than the dense one.
+    expect(num(s, 'prunedBytes')).toBeLessThanOrEqual(num(s, 'floatBytes'));
+    expect(num(s, 'prunedEstimatedUsdPerMillion')).toBeLessThanOrEqual((s.usdPerMillion as number[])[0]!);
+    // "far fewer FLOPs per image" for the student.
+    expect(num(s, 'studentFlopsRatio')).toBeGreaterThan(5);
   });
 
   it('09: GPU counts grow with size and tokens; DP-SGD sits between chance and the non-private model', () => {
