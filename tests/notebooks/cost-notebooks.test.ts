@@ -12,7 +12,7 @@ import { runNotebooks, sourceText, type CodeCell, type Notebook, type RunReport 
 const NAMES = ['01-background', '02-core-concepts', '03-algorithms', '04-math', '07-tools'] as const;
 type Name = (typeof NAMES)[number];
 /** Charts each notebook must draw (plotly bundles). */
-const CHARTS: Record<Name, number> = { '01-background': 4, '02-core-concepts': 6, '03-algorithms': 2, '04-math': 1, '07-tools': 0 };
+const CHARTS: Record<Name, number> = { '01-background': 5, '02-core-concepts': 6, '03-algorithms': 2, '04-math': 1, '07-tools': 0 };
 const PLOTLY = 'application/vnd.plotly.v1+json';
 
 const out = mkdtempSync(join(tmpdir(), 'cost-notebooks-'));
@@ -80,7 +80,7 @@ describe('cost, algorithm and tools notebooks (smoke parameters)', () => {
       expect(existsSync(join(out, 'html', `${name}.html`))).toBe(true);
     }
     const sourceLines = displays(executed['01-background']).filter((d) => String(d['text/plain']).startsWith('Sources: [1] https://'));
-    expect(sourceLines).toHaveLength(4);
+    expect(sourceLines).toHaveLength(5);
   });
 
   it('01 fits a yearly decline inside the published 9x-900x range, its interval covering a16z\'s 10x', () => {
@@ -93,6 +93,22 @@ describe('cost, algorithm and tools notebooks (smoke parameters)', () => {
     const [revenue, rent] = number(stdout(executed['01-background']), /Revenue \$([\d.]+)\/day vs GPU rent \$([\d.]+)\/day/);
     expect(revenue).toBeCloseTo(798.34, 2);
     expect(rent).toBeCloseTo(670.08, 2);
+    const text = stdout(executed['01-background']);
+    // The text: profitable only above about 8.2:1; at the low end of Jia's 3-10x range it loses money.
+    expect(number(text, /Break-even at ([\d.]+) input tokens per output token/)[0]).toBeCloseTo(8.23, 2);
+    const [lowMargin, highMargin] = number(text, /margin \$(-?[\d.]+)\/day at 3:1, \$(-?[\d.]+)\/day at 10:1/);
+    expect(lowMargin).toBeLessThan(0);
+    expect(highMargin).toBeGreaterThan(0);
+    // The like-for-like comparison is stated from the intervals and agrees with them.
+    const [fit, , low, high] = number(text, /This fit ([\d.]+)x \((\d+)% CI ([\d.]+)-([\d.]+)\)/);
+    const [epoch, epochLow, epochHigh] = number(text, /like-for-like ([\d.]+)x \(90% CI ([\d.]+)-([\d.]+)\)/);
+    expect(text).toContain(`intervals ${low! <= epochHigh! && epochLow! <= high! ? 'overlap' : 'do not overlap'}`);
+    expect(text).toContain(`Epoch's estimate is ${epoch! >= low! && epoch! <= high! ? 'inside' : 'outside'} this interval`);
+    expect(fit).toBeGreaterThan(epochLow!);
+    // Sensitivity: every bar and blend stays within a factor of ~1.5 of 10x.
+    const [minFactor, maxFactor] = number(text, /yearly factors from ([\d.]+) to ([\d.]+)/);
+    expect(minFactor).toBeGreaterThan(7);
+    expect(maxFactor).toBeLessThan(15);
   });
 
   it('02 reproduces GPT-3 FLOPs within 1% and DeepSeek-V3 at $5.576M', () => {
