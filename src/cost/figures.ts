@@ -229,16 +229,38 @@ export function servingFigure(e: { revenueUsdPerDay: number; gpuRentUsdPerDay: n
   };
 }
 
-/** Parameter counts of the training runs that report one, on a log axis. */
+/** The model a training-run row is about: its name without a parenthesised qualifier ("GPT-3 175B (Lambda ...)" → "GPT-3 175B"). */
+export function baseModelName(model: string): string {
+  return model.replace(/\s*\(.*\)\s*$/, '').trim();
+}
+
+/** One bar per model: the first row of each model that reports a size (re-estimates of the same run are not new models). */
+export function distinctSizedModels(runs: readonly TrainingRunRow[]): Array<TrainingRunRow & { params: number }> {
+  const seen = new Set<string>();
+  return runs.filter((r): r is TrainingRunRow & { params: number } => {
+    if (r.params === null) return false;
+    const name = baseModelName(r.model);
+    if (seen.has(name)) return false;
+    seen.add(name);
+    return true;
+  });
+}
+
+/** Parameter counts of the models that report one, on a log axis: all parameters, and the active ones of mixture-of-experts models. */
 export function modelSizeFigure(runs: readonly TrainingRunRow[]): SourcedFigureSpec {
-  const sized = runs.filter((r): r is TrainingRunRow & { params: number } => r.params !== null);
+  const sized = distinctSizedModels(runs);
+  const names = sized.map((r) => wrapLabel(baseModelName(r.model)));
   return {
-    data: [{ type: 'bar', x: sized.map((r) => wrapLabel(r.model)), y: sized.map((r) => r.params), text: sized.map((r) => `${(r.params / 1e9).toFixed(0)}B`), textposition: 'outside' }],
-    layout: layout('Model size (parameters; mixture-of-experts rows count all experts)', '', 'parameters (log scale)', {
+    data: [
+      { type: 'bar', name: 'all parameters', x: names, y: sized.map((r) => r.params), text: sized.map((r) => `${(r.params / 1e9).toFixed(0)}B`), textposition: 'outside' },
+      { type: 'bar', name: 'active per token (mixture of experts; dense = all)', x: names, y: sized.map((r) => r.activeParams ?? r.params), text: sized.map((r) => `${((r.activeParams ?? r.params) / 1e9).toFixed(0)}B`), textposition: 'outside' },
+    ],
+    layout: layout('Model size: all parameters, and those active per token', '', 'parameters (log scale)', {
       yaxis: { type: 'log', title: { text: 'parameters (log scale)' } },
       xaxis: CATEGORY_X,
+      barmode: 'group',
       height: 480,
-      showlegend: false,
+      showlegend: true,
     }),
     sources: sourcesOf(sized),
   };

@@ -116,6 +116,18 @@ describe('cost, algorithm and tools notebooks (smoke parameters)', () => {
     const [flops] = number(text, /6·N·D = ([\d.e+]+) FLOPs/);
     expect(Math.abs((flops ?? 0) / 3.14e23 - 1)).toBeLessThan(0.01);
     expect(number(text, /DeepSeek-V3: [\d,]+ GPU-h × \$2\/GPU-h = \$([\d.]+)M/)[0]).toBe(5.576);
+    // Sizes: one bar pair per model, 175B-671B (not "three orders of magnitude"), 37B-540B active per token.
+    expect(text).toContain('5 models with published sizes: 175B to 671B parameters (a factor of 3.8); active per token 37B to 540B.');
+    // Lambda's utilisation is its assumed 28 TFLOPS coming back; Llama's implied MFU is below Meta's reported 38%.
+    expect(number(text, /Lambda's estimate ([\d.]+)% of V100 peak \(= ([\d.]+) TFLOPS/)).toEqual([22.4, 28]);
+    expect(number(text, /Llama 3\.1 405B ([\d.]+)% of H100 peak/)[0]).toBeLessThan(38);
+    // The residual the drivers leave, stated with its interval; H100 rent fell 4x from its peak.
+    const [observed, , , explained, residual, low, high] = number(text, /Observed ([\d.]+)x per year \(90% CI ([\d.]+)-([\d.]+)\) over hardware × algorithms ([\d.]+)x leaves ([\d.]+)x per year unexplained \(([\d.]+)-([\d.]+)/);
+    expect(explained).toBeLessThan(4);
+    expect(residual).toBeCloseTo(observed! / explained!, 1);
+    expect(low).toBeGreaterThan(1);
+    expect(high).toBeGreaterThan(residual!);
+    expect(number(text, /H100 rent: \$[\d.]+\/h \(2023\) -> \$[\d.]+\/h \(2024-10\), ([\d.]+)x/)[0]).toBe(4);
     // Smoke profile: busy half the day, so Jia's deployment loses money.
     expect(number(text, /busy 50% of the day: revenue \$([\d.]+), rent \$([\d.]+), margin \$(-?[\d.]+)/)).toEqual([399.17, 670.08, -270.91]);
   });
