@@ -136,6 +136,13 @@ describe('cost, algorithm and tools notebooks (smoke parameters)', () => {
     const text = stdout(executed['03-algorithms']);
     expect(number(text, /Max relative error, hand-derived vs tf\.grads: ([\d.e+-]+)/)[0]).toBeLessThan(1e-4);
     expect(number(text, /summing to 1 = ([\d.e+-]+)/)[0]).toBeLessThan(1e-5);
+    // The constructed example: each verb and the adjective put more than 0.9 of their weight on their subject.
+    for (const [query, subject] of [['fell', 'prices'], ['got', 'GPUs'], ['cheaper', 'GPUs']] as const) {
+      const m = new RegExp(`"${query}" attends most to "(\\w+)" \\(weight ([\\d.]+); its subject is "(\\w+)"`).exec(text);
+      expect(m?.[1], query).toBe(subject);
+      expect(m?.[3], query).toBe(subject);
+      expect(Number(m?.[2]), query).toBeGreaterThan(0.9);
+    }
     const heatmap = displays(executed['03-algorithms']).find((d) => PLOTLY in d && (d[PLOTLY] as { data: Array<{ type?: string }> }).data[0]?.type === 'heatmap');
     expect(heatmap).toBeDefined();
   });
