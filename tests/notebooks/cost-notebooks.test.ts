@@ -151,6 +151,9 @@ describe('cost, algorithm and tools notebooks (smoke parameters)', () => {
     const text = stdout(executed['04-math']);
     expect(number(text, /mean of the gradients: ([\d.e+-]+)/)[0]).toBeLessThan(1e-6);
     expect(text).toContain('diverged: false, false, true');
+    // The text: the small rate ends with a higher loss than the middle one.
+    const [slowLoss, goodLoss] = number(text, /Found: final loss ([\d.e+-]+) at the small rate, ([\d.e+-]+) at the middle rate/);
+    expect(slowLoss).toBeGreaterThan(goodLoss!);
   });
 
   it('07 reports versions and the backend in use', () => {
