@@ -100,10 +100,10 @@ describe('cost, algorithm and tools notebooks (smoke parameters)', () => {
     expect(lowMargin).toBeLessThan(0);
     expect(highMargin).toBeGreaterThan(0);
     // The like-for-like comparison is stated from the intervals and agrees with them.
-    const [fit, , low, high] = number(text, /This fit ([\d.]+)x \((\d+)% CI ([\d.]+)-([\d.]+)\)/);
+    const [fit, , fitLow, fitHigh] = number(text, /This fit ([\d.]+)x \((\d+)% CI ([\d.]+)-([\d.]+)\)/);
     const [epoch, epochLow, epochHigh] = number(text, /like-for-like ([\d.]+)x \(90% CI ([\d.]+)-([\d.]+)\)/);
-    expect(text).toContain(`intervals ${low! <= epochHigh! && epochLow! <= high! ? 'overlap' : 'do not overlap'}`);
-    expect(text).toContain(`Epoch's estimate is ${epoch! >= low! && epoch! <= high! ? 'inside' : 'outside'} this interval`);
+    expect(text).toContain(`intervals ${fitLow! <= epochHigh! && epochLow! <= fitHigh! ? 'overlap' : 'do not overlap'}`);
+    expect(text).toContain(`Epoch's estimate is ${epoch! >= fitLow! && epoch! <= fitHigh! ? 'inside' : 'outside'} this interval`);
     expect(fit).toBeGreaterThan(epochLow!);
     // Sensitivity: every bar and blend stays within a factor of ~1.5 of 10x.
     const [minFactor, maxFactor] = number(text, /yearly factors from ([\d.]+) to ([\d.]+)/);
