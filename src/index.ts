@@ -9,6 +9,7 @@ export * from './data/split';
 export * from './data/normalize';
 export * from './data/prepare';
 export * from './data/images';
+export * from './data/label-format';
 export { createRandom, permutation, type Random } from './data/random';
 export * from './model/backend';
 export * from './model/webgpu';
@@ -32,6 +33,10 @@ export * from './compress/distill';
 export * from './privacy/accountant';
 export * from './privacy/dp-sgd';
 export * from './privacy/federated';
+// A deployable folder: model, weights and preprocessing, served from the files alone (notebook 06).
+export * from './deploy';
+// Intervals for measured proportions (test accuracies).
+export * from './stats/proportion';
 
 // Results shown in notebooks: JSON summary bundles and tables.
 export * from './show';

@@ -57,3 +57,51 @@ export function selfAttentionExample(tokens: readonly string[], dModel: number, 
   const project = (w: number[][]): number[][] => tf.tidy(() => tf.matMul(tf.tensor2d(x), tf.tensor2d(w)).arraySync() as number[][]);
   return { tokens, dModel, ...scaledDotProductAttention(project(wq), project(wk), project(wv), options) };
 }
+
+export interface ConstructedAttentionExample extends AttentionResult {
+  readonly tokens: readonly string[];
+  readonly featureNames: readonly string[];
+  readonly queries: number[][];
+  readonly keys: number[][];
+  /** For each token that asks a question, the token it should attend to (its subject). */
+  readonly expected: ReadonlyArray<{ readonly query: string; readonly key: string }>;
+}
+
+/**
+ * A hand-built self-attention example whose weights mean something (notebook 03): each token's key
+ * says whether it is a subject and which clause it sits in; the verbs and the adjective ask, through
+ * their queries, for the subject of their own clause; the other tokens ask nothing (a zero query,
+ * so their weights are uniform). Values are one-hot, so each output row is that token's weights.
+ * `sharpness` scales the queries: larger, more peaked weights.
+ */
+export function constructedAttentionExample(options: AttentionOptions & { sharpness?: number } = {}): ConstructedAttentionExample {
+  const sharpness = options.sharpness ?? 8;
+  const featureNames = ['is subject', 'in clause 1', 'in clause 2'];
+  const tokens = ['prices', 'of', 'tokens', 'fell', 'as', 'GPUs', 'got', 'cheaper'];
+  const keys = [
+    [1, 1, 0],
+    [0, 1, 0],
+    [0, 1, 0],
+    [0, 1, 0],
+    [0, 0, 1],
+    [1, 0, 1],
+    [0, 0, 1],
+    [0, 0, 1],
+  ];
+  const askSubject = (clause: 1 | 2): number[] => [sharpness, clause === 1 ? sharpness : 0, clause === 2 ? sharpness : 0];
+  const none = [0, 0, 0];
+  const queries = [none, none, none, askSubject(1), none, none, askSubject(2), askSubject(2)];
+  const values = tokens.map((_, i) => tokens.map((__, j) => (i === j ? 1 : 0)));
+  return {
+    tokens,
+    featureNames,
+    queries,
+    keys,
+    expected: [
+      { query: 'fell', key: 'prices' },
+      { query: 'got', key: 'GPUs' },
+      { query: 'cheaper', key: 'GPUs' },
+    ],
+    ...scaledDotProductAttention(queries, keys, values, options),
+  };
+}

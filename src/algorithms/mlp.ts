@@ -150,3 +150,8 @@ export function gradientRelativeErrors(a: MlpParams, b: MlpParams): { perParam: 
   }
   return { perParam, max: Math.max(...Object.values(perParam)) };
 }
+
+/** Every entry of a gradient set as one flat list, parameter by parameter in `MLP_PARAM_NAMES` order (03 plots them). */
+export function flattenGradients(gradients: MlpParams): number[] {
+  return MLP_PARAM_NAMES.flatMap((name) => (gradients[name] as (number | number[])[]).flat());
+}

@@ -61,3 +61,31 @@ export async function pruneModel(model: tf.LayersModel, sparsity: number, prunab
   }
   return { model: copy, sparsity: prunableWeights ? zeros / prunableWeights : 0, prunedWeights, prunableWeights, totalWeights };
 }
+
+/** Bytes of one stored float32 weight value, and of the position stored beside each kept weight. */
+export const FLOAT32_BYTES = 4;
+export const SPARSE_INDEX_BYTES = 4;
+
+/**
+ * Bytes to store `totalWeights` weights of which `nonZero` are kept (08): dense costs 4 bytes per
+ * weight; a sparse list costs each kept weight its value plus a 4-byte position, so it pays only
+ * above 50% sparsity. The smaller of the two, and which it is.
+ */
+export function prunedStorageBytes(totalWeights: number, nonZero: number): { bytes: number; format: 'dense' | 'sparse' } {
+  if (!(Number.isInteger(totalWeights) && totalWeights >= 0 && Number.isInteger(nonZero) && nonZero >= 0 && nonZero <= totalWeights)) {
+    throw new RangeError(`prunedStorageBytes: ${nonZero} non-zero of ${totalWeights} weights`);
+  }
+  const dense = totalWeights * FLOAT32_BYTES;
+  const sparse = nonZero * (FLOAT32_BYTES + SPARSE_INDEX_BYTES);
+  return sparse < dense ? { bytes: sparse, format: 'sparse' } : { bytes: dense, format: 'dense' };
+}
+
+/**
+ * Estimated price per 1M predictions if a sparse kernel did work in proportion to the kept weights
+ * (an ideal, never measured here: tfjs runs dense kernels, so the measured price of a pruned model is
+ * the dense one). `keptFraction` of the model's FLOPs remain.
+ */
+export function idealSparseUsd(denseUsd: number, keptFraction: number): number {
+  if (!(keptFraction >= 0 && keptFraction <= 1)) throw new RangeError(`idealSparseUsd: kept fraction ${keptFraction} is not in [0, 1]`);
+  return denseUsd * keptFraction;
+}

@@ -134,3 +134,39 @@ export function declineDrivers(data: ReferenceData, blend: PriceBlend, level = 0
     },
   ];
 }
+
+/**
+ * The May 2024 price war as one factor for the drivers' chart: the median of the priced cuts (cuts to
+ * free are left out, having no finite factor), low and high the smallest and largest cut. A one-off
+ * step within days, not a rate per year: the label says so.
+ */
+export function priceWarFactor(cuts: readonly PriceCut[]): FactorEstimate {
+  const factors = cuts.flatMap((c) => (c.factor === null ? [] : [c.factor])).sort((a, b) => a - b);
+  if (factors.length === 0) throw new RangeError('priceWarFactor: no priced cuts');
+  const free = cuts.length - factors.length;
+  const mid = Math.floor(factors.length / 2);
+  const median = factors.length % 2 === 1 ? factors[mid]! : Math.sqrt(factors[mid - 1]! * factors[mid]!);
+  return {
+    label: `competition: May 2024 price war, median one-off cut (${factors.length} priced cuts${free > 0 ? `, ${free} more to free` : ''}; not per year)`,
+    yearlyFactor: median,
+    low: factors[0]!,
+    high: factors.at(-1)!,
+    sourceUrl: cuts[0]?.after.sourceUrl,
+  };
+}
+
+/**
+ * What the measured drivers leave unexplained: the observed yearly factor divided by the product of
+ * the drivers' factors, its interval the observed interval divided the same way (the drivers' own
+ * uncertainty left out). A residual, not a measurement of any named cause.
+ */
+export function unexplainedFactor(observed: { yearlyFactor: number; low: number; high: number }, explained: number): { yearlyFactor: number; low: number; high: number } {
+  if (!(explained > 0)) throw new RangeError(`unexplainedFactor: explained factor ${explained} is not positive`);
+  return { yearlyFactor: observed.yearlyFactor / explained, low: observed.low / explained, high: observed.high / explained };
+}
+
+/** Yearly factor of a price that fell from `before` to `after` over `months` (e.g. H100 rent, 2023 → Oct 2024). */
+export function yearlyFactorOverMonths(before: number, after: number, months: number): number {
+  if (!(before > 0 && after > 0 && months > 0)) throw new RangeError(`yearlyFactorOverMonths: ${before} -> ${after} over ${months} months`);
+  return (before / after) ** (12 / months);
+}

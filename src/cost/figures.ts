@@ -9,7 +9,7 @@ import { trendValueAt } from './trend';
 import type { CostItem } from './rental';
 import type { LlmPriceRow, TrainingRunRow, TrendRow } from './reference';
 import { intervalInNote, type FactorEstimate, type PriceCut } from './drivers';
-import { servingEconomics, type ServingInput } from './serving';
+import { breakEvenInputRatio, servingEconomics, type ServingInput } from './serving';
 import { sourcesOf } from './reference';
 
 /** A plotly figure spec plus the source URLs of the numbers it draws (shown under the chart). */
@@ -123,8 +123,12 @@ export function frontierTrendFigure(
 /** A forest plot of yearly decline factors with their intervals, on a log axis, one labelled row each. */
 export function factorComparisonFigure(estimates: readonly FactorEstimate[], title: string): SourcedFigureSpec {
   const short = (label: string): string => (label.length > 54 ? `${label.slice(0, 24)}…${label.slice(-28)}` : label);
-  const labels = estimates.map((e, i) => `${short(e.label)} ·${i + 1}`);
-  const values = estimates.flatMap((e) => [e.yearlyFactor, e.low ?? e.yearlyFactor, e.high ?? e.yearlyFactor]);
+  // An interval reaching far beyond every estimate (e.g. 6-117,290) would flatten the rest: the axis
+  // stops at ten times the largest estimate and such a row says where its interval ends.
+  const axisMax = 10 * Math.max(...estimates.map((e) => e.yearlyFactor));
+  const clipped = (e: FactorEstimate): boolean => e.high !== undefined && e.high > axisMax;
+  const labels = estimates.map((e, i) => `${short(e.label)}${clipped(e) ? ` (CI to ${Math.round(e.high ?? 0).toLocaleString('en-US')}, off axis)` : ''} ·${i + 1}`);
+  const values = estimates.flatMap((e) => [e.yearlyFactor, e.low ?? e.yearlyFactor, Math.min(axisMax, e.high ?? e.yearlyFactor)]);
   return {
     data: [
       {
@@ -155,9 +159,9 @@ export function factorComparisonFigure(estimates: readonly FactorEstimate[], tit
 }
 
 /** Published yearly factors from trends.csv, with the interval where the note gives one ("90% CI a-b"). */
-export function publishedFactors(trends: readonly TrendRow[]): FactorEstimate[] {
+export function publishedFactors(trends: readonly TrendRow[], kinds: readonly FactorKind[] = ['price decline', 'range end', 'other rate']): FactorEstimate[] {
   return trends
-    .filter((t) => t.unit === 'x per year' && !t.quantity.includes('(rising)'))
+    .filter((t) => t.unit === 'x per year' && !t.quantity.includes('(rising)') && kinds.includes(factorKind(t)))
     .map((t) => {
       const ci = intervalInNote(t.note);
       return { label: t.quantity, yearlyFactor: t.value, low: ci?.low, high: ci?.high, sourceUrl: t.sourceUrl };
@@ -225,16 +229,38 @@ export function servingFigure(e: { revenueUsdPerDay: number; gpuRentUsdPerDay: n
   };
 }
 
-/** Parameter counts of the training runs that report one, on a log axis. */
+/** The model a training-run row is about: its name without a parenthesised qualifier ("GPT-3 175B (Lambda ...)" → "GPT-3 175B"). */
+export function baseModelName(model: string): string {
+  return model.replace(/\s*\(.*\)\s*$/, '').trim();
+}
+
+/** One bar per model: the first row of each model that reports a size (re-estimates of the same run are not new models). */
+export function distinctSizedModels(runs: readonly TrainingRunRow[]): Array<TrainingRunRow & { params: number }> {
+  const seen = new Set<string>();
+  return runs.filter((r): r is TrainingRunRow & { params: number } => {
+    if (r.params === null) return false;
+    const name = baseModelName(r.model);
+    if (seen.has(name)) return false;
+    seen.add(name);
+    return true;
+  });
+}
+
+/** Parameter counts of the models that report one, on a log axis: all parameters, and the active ones of mixture-of-experts models. */
 export function modelSizeFigure(runs: readonly TrainingRunRow[]): SourcedFigureSpec {
-  const sized = runs.filter((r): r is TrainingRunRow & { params: number } => r.params !== null);
+  const sized = distinctSizedModels(runs);
+  const names = sized.map((r) => wrapLabel(baseModelName(r.model)));
   return {
-    data: [{ type: 'bar', x: sized.map((r) => wrapLabel(r.model)), y: sized.map((r) => r.params), text: sized.map((r) => `${(r.params / 1e9).toFixed(0)}B`), textposition: 'outside' }],
-    layout: layout('Model size (parameters; mixture-of-experts rows count all experts)', '', 'parameters (log scale)', {
+    data: [
+      { type: 'bar', name: 'all parameters', x: names, y: sized.map((r) => r.params), text: sized.map((r) => `${(r.params / 1e9).toFixed(0)}B`), textposition: 'outside' },
+      { type: 'bar', name: 'active per token (mixture of experts; dense = all)', x: names, y: sized.map((r) => r.activeParams ?? r.params), text: sized.map((r) => `${((r.activeParams ?? r.params) / 1e9).toFixed(0)}B`), textposition: 'outside' },
+    ],
+    layout: layout('Model size: all parameters, and those active per token', '', 'parameters (log scale)', {
       yaxis: { type: 'log', title: { text: 'parameters (log scale)' } },
       xaxis: CATEGORY_X,
+      barmode: 'group',
       height: 480,
-      showlegend: false,
+      showlegend: true,
     }),
     sources: sourcesOf(sized),
   };
@@ -279,4 +305,37 @@ export function servingSweepFigure(input: ServingInput, usdPerMTok: readonly num
     layout: layout(`Serving margin per day: ${input.gpus} GPUs at $${input.usdPerGpuHour}/GPU-h`, 'price, USD per 1M tokens (input and output alike)', 'margin, USD per day'),
     sources: [...sources],
   };
+}
+
+/** Margin per day against the input:output token ratio, with the break-even ratio marked (notebook 01). */
+export function servingRatioFigure(input: ServingInput, ratios: readonly number[], sources: readonly string[], range?: { low: number; high: number }): SourcedFigureSpec {
+  const margins = ratios.map((r) => servingEconomics({ ...input, inputPerOutputToken: r }).marginUsdPerDay);
+  const breakEven = breakEvenInputRatio(input);
+  const lo = Math.min(0, ...margins);
+  const hi = Math.max(0, ...margins);
+  const data: PlotlyTrace[] = [
+    { type: 'scatter', mode: 'lines+markers', name: 'margin per day', x: [...ratios], y: margins },
+    { type: 'scatter', mode: 'lines', name: `break-even at ${breakEven.toFixed(1)}:1`, x: [breakEven, breakEven], y: [lo, hi], line: { dash: 'dash', color: 'firebrick' } },
+    { type: 'scatter', mode: 'lines', name: 'zero margin', x: [Math.min(...ratios), Math.max(...ratios)], y: [0, 0], line: { color: 'grey', width: 1 }, showlegend: false },
+  ];
+  const shapes = range === undefined ? [] : [{ type: 'rect', xref: 'x', yref: 'paper', x0: range.low, x1: range.high, y0: 0, y1: 1, fillcolor: 'rgba(100,150,250,0.12)', line: { width: 0 } }];
+  return {
+    data,
+    layout: layout(`Serving margin against the input:output token ratio (${input.gpus} GPUs, busy ${Math.round(input.busyFraction * 100)}%)`, 'input tokens per output token', 'margin, USD per day', { shapes }),
+    sources: [...sources],
+  };
+}
+
+/** What a published "x per year" row of trends.csv measures. */
+export type FactorKind = 'price decline' | 'range end' | 'other rate';
+
+/**
+ * Sorts published rates so a comparison sets like against like: the end of a range ("slowest",
+ * "fastest", "(low)", "(high)") is not an estimate of its own, and a rate that is not a price decline
+ * (algorithmic efficiency) is not a price decline.
+ */
+export function factorKind(row: TrendRow): FactorKind {
+  if (/slowest|fastest|\((low|high)\)/i.test(row.quantity)) return 'range end';
+  if (/efficiency|algorithmic/i.test(row.quantity)) return 'other rate';
+  return 'price decline';
 }

@@ -11,3 +11,4 @@ export * from './reference';
 export * from './figures';
 export * from './show';
 export * from './gpu-count';
+export * from './api-prices';

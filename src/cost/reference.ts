@@ -49,6 +49,12 @@ export interface TrainingRunRow extends Sourced {
   readonly gpuHours: number | null;
   readonly gpu: string | null;
   readonly reportedCostUsd: Usd | null;
+  /** Year the run was done, or, for a re-estimate, the year whose prices it uses; null when not given. */
+  readonly year: number | null;
+  /** Parameters active per token (mixture-of-experts); null for a dense model, where all `params` are active. */
+  readonly activeParams: number | null;
+  /** GPUs in the training cluster as reported; null when not disclosed. */
+  readonly clusterGpus: number | null;
 }
 
 export interface TrendRow extends Sourced {
@@ -75,7 +81,7 @@ export const REFERENCE_FILES = {
 const COLUMNS = {
   prices: ['provider', 'model', 'date', 'input_usd_per_mtok', 'output_usd_per_mtok', 'mmlu', 'source_url', 'note'],
   hardware: ['gpu', 'year', 'peak_tflops_dense_bf16_or_fp16', 'price_usd_per_hour', 'price_date', 'source_url', 'note'],
-  trainingRuns: ['model', 'params', 'tokens', 'train_flops', 'gpu_hours', 'gpu', 'reported_cost_usd', 'source_url', 'note'],
+  trainingRuns: ['model', 'params', 'tokens', 'train_flops', 'gpu_hours', 'gpu', 'reported_cost_usd', 'year', 'active_params', 'cluster_gpus', 'source_url', 'note'],
   trends: ['quantity', 'value', 'unit', 'period', 'source_url', 'note'],
 } as const;
 
@@ -210,6 +216,9 @@ export function parseTrainingRuns(text: string, file: string = REFERENCE_FILES.t
     gpuHours: c.optionalNumber('gpu_hours'),
     gpu: c.optionalText('gpu'),
     reportedCostUsd: c.optionalNumber('reported_cost_usd'),
+    year: c.optionalNumber('year'),
+    activeParams: c.optionalNumber('active_params'),
+    clusterGpus: c.optionalNumber('cluster_gpus'),
     ...c.sourced(),
   }));
 }

@@ -116,3 +116,19 @@ export function jiaServingScenario(prices: readonly LlmPriceRow[], hardware: rea
     sources: [priceRow.sourceUrl, JIA_2024_THROUGHPUT.sourceUrl, ...(gpuRow ? [gpuRow.sourceUrl] : [])],
   };
 }
+
+/**
+ * The input:output token ratio at which a deployment breaks even (revenue = rent), the other inputs
+ * held: r = (rent / output tokens per day × 10⁶ − output price) / input price. Jia's 2024 numbers
+ * give about 8.2:1 at full utilisation (notebook 01); below it the same arithmetic is a loss.
+ * Infinity when input tokens earn nothing.
+ */
+export function breakEvenInputRatio(input: ServingInput): number {
+  const rent = gpuRentUsdPerDay(input.gpus, input.usdPerGpuHour);
+  const outputMTokPerDay = (input.outputTokensPerSecond * SECONDS_PER_DAY * input.busyFraction) / TOKENS_PER_MTOK;
+  if (outputMTokPerDay <= 0 || input.inputUsdPerMTok <= 0) return Number.POSITIVE_INFINITY;
+  return Math.max(0, (rent / outputMTokPerDay - input.outputUsdPerMTok) / input.inputUsdPerMTok);
+}
+
+/** Jia's own range of input tokens per output token ("3x to 10x" in his July 2024 post). */
+export const JIA_2024_INPUT_RATIO_RANGE = { low: 3, high: 10, sourceUrl: 'https://www.linkedin.com/posts/lepton-ai_people-often-ask-why-prices-like-28m-token-activity-7222871390494806016-wehE' } as const;

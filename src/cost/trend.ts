@@ -132,3 +132,30 @@ export function cheapestAboveThreshold(rows: readonly LlmPriceRow[], options: Th
   }
   return frontier;
 }
+
+/** One fit of the sensitivity table: a capability bar and a price blend. */
+export interface SensitivityRow {
+  readonly mmlu: number;
+  readonly blend: PriceBlend;
+  readonly n: number;
+  readonly yearlyFactor: number;
+  readonly low: number;
+  readonly high: number;
+}
+
+/**
+ * The decline fitted for every bar × blend (notebook 01: how much the answer depends on the choices).
+ * Combinations with fewer than 3 frontier points are left out (no interval exists).
+ */
+export function thresholdSensitivity(rows: readonly LlmPriceRow[], options: { bars: readonly number[]; blends: readonly PriceBlend[]; fromYear?: DecimalYear; level?: number }): SensitivityRow[] {
+  const out: SensitivityRow[] = [];
+  for (const bar of options.bars) {
+    for (const blend of options.blends) {
+      const points = cheapestAboveThreshold(rows, { minMmlu: bar, blend, ...(options.fromYear !== undefined ? { fromYear: options.fromYear } : {}) });
+      if (points.length < 3) continue;
+      const f = fitExponentialTrend(points, options.level ?? 0.9);
+      out.push({ mmlu: bar, blend, n: f.n, yearlyFactor: f.yearlyFactor, low: f.yearlyFactorLow, high: f.yearlyFactorHigh });
+    }
+  }
+  return out;
+}

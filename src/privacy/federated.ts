@@ -37,6 +37,17 @@ export function shardByLabel(labels: ArrayLike<number>, clients: number, shardsP
   return result;
 }
 
+/**
+ * The control for `shardByLabel`: the same number of clients, each dealt an equal random share of
+ * the examples (identically distributed: every client sees every digit). Returns each client's positions.
+ */
+export function shardIid(count: number, clients: number, seed = 0): Int32Array[] {
+  if (!Number.isInteger(clients) || clients < 1) throw new RangeError(`clients = ${clients} is not a positive integer`);
+  if (clients > count) throw new RangeError(`${clients} clients for ${count} examples`);
+  const order = permutation(count, createRandom(seed));
+  return Array.from({ length: clients }, (_, c) => order.slice(Math.floor((c * count) / clients), Math.floor(((c + 1) * count) / clients)));
+}
+
 /** How many examples of each class a set of positions holds. */
 export function labelHistogram(labels: ArrayLike<number>, indices: ArrayLike<number>, classes = 10): number[] {
   const counts = new Array<number>(classes).fill(0);

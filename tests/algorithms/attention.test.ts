@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AlgorithmInputError, scaledDotProductAttention, selfAttentionExample } from '../../src/algorithms';
+import { AlgorithmInputError, constructedAttentionExample, scaledDotProductAttention, selfAttentionExample } from '../../src/algorithms';
 
 describe('scaled dot-product attention', () => {
   it('matches a hand computation on a 2×2 example', () => {
@@ -25,5 +25,28 @@ describe('scaled dot-product attention', () => {
     expect(() => scaledDotProductAttention([[1, 2]], [[1, 2, 3]], [[1]])).toThrow('k: has 3 columns, q has 2');
     expect(() => scaledDotProductAttention([[1, 2]], [[1, 2]], [[1], [2]])).toThrow(AlgorithmInputError);
     expect(() => selfAttentionExample([], 4, 1)).toThrow('tokens: is empty');
+  });
+});
+
+describe('a constructed attention example whose weights mean something', () => {
+  it('sends each verb and the adjective to the subject of its clause, with most of the weight', () => {
+    const ex = constructedAttentionExample();
+    for (const { query, key } of ex.expected) {
+      const row = ex.weights[ex.tokens.indexOf(query)]!;
+      const top = row.indexOf(Math.max(...row));
+      expect(ex.tokens[top], query).toBe(key);
+      expect(row[top]!, query).toBeGreaterThan(0.9);
+    }
+    for (const row of ex.weights) expect(row.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 5);
+    // A token that asks nothing spreads its weight evenly.
+    expect(Math.max(...ex.weights[1]!) - Math.min(...ex.weights[1]!)).toBeLessThan(1e-6);
+  });
+
+  it('gets flatter with a blunter query, and a causal mask leaves it unchanged (subjects come first)', () => {
+    const blunt = constructedAttentionExample({ sharpness: 1 });
+    expect(Math.max(...blunt.weights[3]!)).toBeLessThan(0.5);
+    const causal = constructedAttentionExample({ causal: true });
+    expect(causal.tokens[causal.weights[3]!.indexOf(Math.max(...causal.weights[3]!))]).toBe('prices');
+    expect(causal.weights[0]![0]).toBeCloseTo(1, 6);
   });
 });

@@ -2,6 +2,7 @@ import { createRandom } from '../../src/data/random';
 import { describe, expect, it } from 'vitest';
 import {
   AlgorithmInputError,
+  flattenGradients,
   gradientRelativeErrors,
   initMlp,
   mlpAutodiffGradients,
@@ -50,5 +51,12 @@ describe('tiny MLP from tensor ops', () => {
     expect(() => mlpForward(params, x, y.slice(1))).toThrow('y: has 7 rows, x has 8');
     expect(() => mlpManualGradients(params, x.map((r) => r.slice(1)), y)).toThrow(AlgorithmInputError);
     expect(() => initMlp({ ...sizes, hidden: 0 }, 1)).toThrow('hidden: must be a positive integer, got 0');
+  });
+});
+
+describe('flattenGradients', () => {
+  it('lists every entry once, w1 then b1, w2, b2', () => {
+    const g: MlpParams = { w1: [[1, 2], [3, 4]], b1: [5, 6], w2: [[7], [8]], b2: [9] };
+    expect(flattenGradients(g)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
   });
 });

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_STUDENT, distill, softenProbabilities } from '../../src/compress/distill';
-import { isPrunable, pruneModel, pruneValues } from '../../src/compress/prune';
+import { idealSparseUsd, isPrunable, prunedStorageBytes, pruneModel, pruneValues } from '../../src/compress/prune';
 import { dequantizeInt8, quantizeInt8, quantizeModel } from '../../src/compress/quantize';
 import { selectBackend } from '../../src/model/backend';
 import { createCnn } from '../../src/model/cnn';
@@ -99,5 +99,20 @@ describe('distillation', () => {
     expect(evaluate(student, data.test).accuracy).toBeGreaterThan(0.6);
     await expect(distill(teacher, data, { alpha: 2 })).rejects.toThrow(/alpha = 2 is not in \[0, 1\]/);
     student.dispose();
+  });
+});
+
+describe('storage and price of a pruned model', () => {
+  it('stores sparse only above 50% sparsity: value plus position per kept weight', () => {
+    expect(prunedStorageBytes(1000, 1000)).toEqual({ bytes: 4000, format: 'dense' });
+    expect(prunedStorageBytes(1000, 500)).toEqual({ bytes: 4000, format: 'dense' });
+    expect(prunedStorageBytes(1000, 499)).toEqual({ bytes: 3992, format: 'sparse' });
+    expect(prunedStorageBytes(1000, 100)).toEqual({ bytes: 800, format: 'sparse' });
+    expect(() => prunedStorageBytes(10, 11)).toThrow(/11 non-zero of 10/);
+  });
+
+  it('estimates an ideal sparse kernel as the dense price times the kept fraction', () => {
+    expect(idealSparseUsd(0.01, 0.2)).toBeCloseTo(0.002, 12);
+    expect(() => idealSparseUsd(1, 1.5)).toThrow(/1.5/);
   });
 });

@@ -10,6 +10,7 @@ import {
   isoDate,
   listPricesFigure,
   loadReferenceData,
+  modelSizeFigure,
   priceCuts,
   priceCutsFigure,
   publishedFactors,
@@ -53,6 +54,24 @@ describe('cost figure specs', () => {
     expect([gpt3?.low, gpt3?.yearlyFactor, gpt3?.high]).toEqual([8.29, 11.77, 16.72]);
     const fig = factorComparisonFigure(published, 't');
     expect((fig.data[0]?.y as string[]).length).toBe(published.length);
+  });
+
+  it('keeps one huge interval from flattening the comparison axis, and says where it ends', () => {
+    const prices = publishedFactors(data.trends, ['price decline']);
+    const fig = factorComparisonFigure(prices, 't');
+    const largest = Math.max(...prices.map((p) => p.yearlyFactor));
+    const range = (fig.layout as { xaxis: { range: [number, number] } }).xaxis.range;
+    expect(10 ** range[1]).toBeLessThanOrEqual(10 * largest * 1.5 + 1e-6);
+    expect((fig.data[0]?.y as string[]).some((label) => label.includes('CI to 117,290, off axis'))).toBe(true);
+  });
+
+  it('draws one bar pair per model, total and active parameters', () => {
+    const fig = modelSizeFigure(data.trainingRuns);
+    const names = fig.data[0]?.x as string[];
+    expect(new Set(names).size).toBe(names.length);
+    expect(names.filter((n) => n.startsWith('GPT-3'))).toHaveLength(1);
+    const active = fig.data[1]?.y as number[];
+    expect(active[names.findIndex((n) => n.startsWith('DeepSeek-V3'))]).toBe(37e9);
   });
 
   it('derives driver rates from doubling and halving times with their intervals', () => {

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { gpuCountGrid, gpusToTrain } from '../../src/cost/gpu-count';
+import { gpuCountGrid, gpusToTrain, publishedRunChecks, trainingCosts } from '../../src/cost/gpu-count';
+import { gpuPeakFlopsPerSecond } from '../../src/cost/compute';
+import { loadReferenceData } from '../../src/cost/reference';
 
 const H100_PEAK = 989e12;
 
@@ -34,5 +36,31 @@ describe('GPUs to train a model by a deadline', () => {
   it('refuses impossible inputs by parameter name', () => {
     expect(() => gpusToTrain({ params: 1e9, tokens: 1e12, days: 0, peakFlopsPerSecond: H100_PEAK, mfu: 0.4 })).toThrow(/days/);
     expect(() => gpusToTrain({ params: 1e9, tokens: 1e12, days: 30, peakFlopsPerSecond: H100_PEAK, mfu: 1.5 })).toThrow(/mfu/);
+  });
+});
+
+describe('published runs from training_runs.csv', () => {
+  const data = loadReferenceData();
+  const h100 = gpuPeakFlopsPerSecond(data.hardware, 'NVIDIA H100 SXM5');
+
+  it('use active parameters for a mixture of experts and the reported cluster sizes', () => {
+    const [llama, deepseek] = publishedRunChecks(data.trainingRuns, ['Llama 3.1 405B', 'DeepSeek-V3'], { days: 90, peakFlopsPerSecond: h100, mfu: 0.4 });
+    expect(llama!.paramsUsed).toBe(405e9);
+    expect(llama!.clusterGpus).toBe(16384);
+    expect(llama!.daysOnCluster).toBeCloseTo(78.4, 1);
+    expect(deepseek!.paramsUsed).toBe(37e9);
+    expect(deepseek!.clusterGpus).toBe(2048);
+    expect(deepseek!.daysOnCluster).toBeCloseTo(56.7, 1);
+    expect(() => publishedRunChecks(data.trainingRuns, ['GPT-4'], { days: 90, peakFlopsPerSecond: h100, mfu: 0.4 })).toThrow(/GPT-4 needs params/);
+  });
+
+  it('training costs: the same GPT-3 got cheaper while the costliest runs grew', () => {
+    const costs = trainingCosts(data.trainingRuns, 2);
+    const gpt3 = costs.filter((c) => c.model.startsWith('GPT-3 175B'));
+    expect(gpt3.map((c) => [c.year, c.usd])).toEqual([[2020, 4.6e6], [2023, 1.4e6]]);
+    const max2020 = Math.max(...costs.filter((c) => c.year === 2020).map((c) => c.usd));
+    const maxLater = Math.max(...costs.filter((c) => c.year >= 2023).map((c) => c.usd));
+    expect(maxLater / max2020).toBeGreaterThan(10);
+    expect(costs.find((c) => c.model === 'Llama 3.1 405B')).toMatchObject({ basis: 'GPU-hours x rent', usd: 61.68e6 });
   });
 });

@@ -80,7 +80,7 @@ describe('reference data', () => {
     expect(extra.file).toBe('hardware.csv');
     expect(extra.line).toBe(2);
     expect(extra.message).not.toContain('\n');
-    const unclosed = errorOf(() => parseTrainingRuns('model,params,tokens,train_flops,gpu_hours,gpu,reported_cost_usd,source_url,note\nM,1,2,3,4,g,5,https://a.org,"open\n'));
+    const unclosed = errorOf(() => parseTrainingRuns('model,params,tokens,train_flops,gpu_hours,gpu,reported_cost_usd,year,active_params,cluster_gpus,source_url,note\nM,1,2,3,4,g,5,2020,,,https://a.org,"open\n'));
     expect(unclosed.file).toBe('training_runs.csv');
     expect(unclosed.line).toBe(2);
   });

@@ -12,7 +12,7 @@ import { runNotebooks, sourceText, type CodeCell, type Notebook, type RunReport 
 const NAMES = ['01-background', '02-core-concepts', '03-algorithms', '04-math', '07-tools'] as const;
 type Name = (typeof NAMES)[number];
 /** Charts each notebook must draw (plotly bundles). */
-const CHARTS: Record<Name, number> = { '01-background': 4, '02-core-concepts': 6, '03-algorithms': 2, '04-math': 1, '07-tools': 0 };
+const CHARTS: Record<Name, number> = { '01-background': 5, '02-core-concepts': 6, '03-algorithms': 2, '04-math': 1, '07-tools': 0 };
 const PLOTLY = 'application/vnd.plotly.v1+json';
 
 const out = mkdtempSync(join(tmpdir(), 'cost-notebooks-'));
@@ -80,7 +80,7 @@ describe('cost, algorithm and tools notebooks (smoke parameters)', () => {
       expect(existsSync(join(out, 'html', `${name}.html`))).toBe(true);
     }
     const sourceLines = displays(executed['01-background']).filter((d) => String(d['text/plain']).startsWith('Sources: [1] https://'));
-    expect(sourceLines).toHaveLength(4);
+    expect(sourceLines).toHaveLength(5);
   });
 
   it('01 fits a yearly decline inside the published 9x-900x range, its interval covering a16z\'s 10x', () => {
@@ -93,6 +93,22 @@ describe('cost, algorithm and tools notebooks (smoke parameters)', () => {
     const [revenue, rent] = number(stdout(executed['01-background']), /Revenue \$([\d.]+)\/day vs GPU rent \$([\d.]+)\/day/);
     expect(revenue).toBeCloseTo(798.34, 2);
     expect(rent).toBeCloseTo(670.08, 2);
+    const text = stdout(executed['01-background']);
+    // The text: profitable only above about 8.2:1; at the low end of Jia's 3-10x range it loses money.
+    expect(number(text, /Break-even at ([\d.]+) input tokens per output token/)[0]).toBeCloseTo(8.23, 2);
+    const [lowMargin, highMargin] = number(text, /margin \$(-?[\d.]+)\/day at 3:1, \$(-?[\d.]+)\/day at 10:1/);
+    expect(lowMargin).toBeLessThan(0);
+    expect(highMargin).toBeGreaterThan(0);
+    // The like-for-like comparison is stated from the intervals and agrees with them.
+    const [fit, , fitLow, fitHigh] = number(text, /This fit ([\d.]+)x \((\d+)% CI ([\d.]+)-([\d.]+)\)/);
+    const [epoch, epochLow, epochHigh] = number(text, /like-for-like ([\d.]+)x \(90% CI ([\d.]+)-([\d.]+)\)/);
+    expect(text).toContain(`intervals ${fitLow! <= epochHigh! && epochLow! <= fitHigh! ? 'overlap' : 'do not overlap'}`);
+    expect(text).toContain(`Epoch's estimate is ${epoch! >= fitLow! && epoch! <= fitHigh! ? 'inside' : 'outside'} this interval`);
+    expect(fit).toBeGreaterThan(epochLow!);
+    // Sensitivity: every bar and blend stays within a factor of ~1.5 of 10x.
+    const [minFactor, maxFactor] = number(text, /yearly factors from ([\d.]+) to ([\d.]+)/);
+    expect(minFactor).toBeGreaterThan(7);
+    expect(maxFactor).toBeLessThan(15);
   });
 
   it('02 reproduces GPT-3 FLOPs within 1% and DeepSeek-V3 at $5.576M', () => {
@@ -100,6 +116,18 @@ describe('cost, algorithm and tools notebooks (smoke parameters)', () => {
     const [flops] = number(text, /6·N·D = ([\d.e+]+) FLOPs/);
     expect(Math.abs((flops ?? 0) / 3.14e23 - 1)).toBeLessThan(0.01);
     expect(number(text, /DeepSeek-V3: [\d,]+ GPU-h × \$2\/GPU-h = \$([\d.]+)M/)[0]).toBe(5.576);
+    // Sizes: one bar pair per model, 175B-671B (not "three orders of magnitude"), 37B-540B active per token.
+    expect(text).toContain('5 models with published sizes: 175B to 671B parameters (a factor of 3.8); active per token 37B to 540B.');
+    // Lambda's utilisation is its assumed 28 TFLOPS coming back; Llama's implied MFU is below Meta's reported 38%.
+    expect(number(text, /Lambda's estimate ([\d.]+)% of V100 peak \(= ([\d.]+) TFLOPS/)).toEqual([22.4, 28]);
+    expect(number(text, /Llama 3\.1 405B ([\d.]+)% of H100 peak/)[0]).toBeLessThan(38);
+    // The residual the drivers leave, stated with its interval; H100 rent fell 4x from its peak.
+    const [observed, , , explained, residual, low, high] = number(text, /Observed ([\d.]+)x per year \(90% CI ([\d.]+)-([\d.]+)\) over hardware × algorithms ([\d.]+)x leaves ([\d.]+)x per year unexplained \(([\d.]+)-([\d.]+)/);
+    expect(explained).toBeLessThan(4);
+    expect(residual).toBeCloseTo(observed! / explained!, 1);
+    expect(low).toBeGreaterThan(1);
+    expect(high).toBeGreaterThan(residual!);
+    expect(number(text, /H100 rent: \$[\d.]+\/h \(2023\) -> \$[\d.]+\/h \(2024-10\), ([\d.]+)x/)[0]).toBe(4);
     // Smoke profile: busy half the day, so Jia's deployment loses money.
     expect(number(text, /busy 50% of the day: revenue \$([\d.]+), rent \$([\d.]+), margin \$(-?[\d.]+)/)).toEqual([399.17, 670.08, -270.91]);
   });
@@ -108,6 +136,13 @@ describe('cost, algorithm and tools notebooks (smoke parameters)', () => {
     const text = stdout(executed['03-algorithms']);
     expect(number(text, /Max relative error, hand-derived vs tf\.grads: ([\d.e+-]+)/)[0]).toBeLessThan(1e-4);
     expect(number(text, /summing to 1 = ([\d.e+-]+)/)[0]).toBeLessThan(1e-5);
+    // The constructed example: each verb and the adjective put more than 0.9 of their weight on their subject.
+    for (const [query, subject] of [['fell', 'prices'], ['got', 'GPUs'], ['cheaper', 'GPUs']] as const) {
+      const m = new RegExp(`"${query}" attends most to "(\\w+)" \\(weight ([\\d.]+); its subject is "(\\w+)"`).exec(text);
+      expect(m?.[1], query).toBe(subject);
+      expect(m?.[3], query).toBe(subject);
+      expect(Number(m?.[2]), query).toBeGreaterThan(0.9);
+    }
     const heatmap = displays(executed['03-algorithms']).find((d) => PLOTLY in d && (d[PLOTLY] as { data: Array<{ type?: string }> }).data[0]?.type === 'heatmap');
     expect(heatmap).toBeDefined();
   });
@@ -116,6 +151,9 @@ describe('cost, algorithm and tools notebooks (smoke parameters)', () => {
     const text = stdout(executed['04-math']);
     expect(number(text, /mean of the gradients: ([\d.e+-]+)/)[0]).toBeLessThan(1e-6);
     expect(text).toContain('diverged: false, false, true');
+    // The text: the small rate ends with a higher loss than the middle one.
+    const [slowLoss, goodLoss] = number(text, /Found: final loss ([\d.e+-]+) at the small rate, ([\d.e+-]+) at the middle rate/);
+    expect(slowLoss).toBeGreaterThan(goodLoss!);
   });
 
   it('07 reports versions and the backend in use', () => {

@@ -89,6 +89,17 @@ describe('experiment notebooks 05, 06, 08, 09 (smoke parameters)', () => {
     expect(num(s, 'params')).toBe(347_146);
     expect(num(s, 'testAccuracy')).toBeGreaterThan(0.7);
     expect(num(s, 'articleTestAccuracy')).toBe(0.94);
+    // Every accuracy comes with its 95% interval, about ±4 points on the smoke profile's 300 test images.
+    expect(num(s, 'testCount')).toBe(300);
+    expect(num(s, 'testAccuracyLow')).toBeLessThan(num(s, 'testAccuracy'));
+    expect(num(s, 'testAccuracyHigh')).toBeGreaterThan(num(s, 'testAccuracy'));
+    expect(num(s, 'testAccuracyHigh') - num(s, 'testAccuracyLow')).toBeGreaterThan(0.04);
+    expect(num(s, 'testAccuracyHigh') - num(s, 'testAccuracyLow')).toBeLessThan(0.12);
+    // The text: the forward pass costs more than 2 FLOPs per parameter, 1.56x for this network (not "far more").
+    expect(num(s, 'forwardFlopsOverTwiceParams')).toBeCloseTo(1.56, 2);
+    // The text: the run costs a few cents at most on either machine.
+    expect(num(s, 'costUsdThisCpu')).toBeLessThan(0.1);
+    expect(num(s, 'costUsdCloudGpu')).toBeLessThan(0.1);
     expect(num(s, 'trainSamplesPerSecond')).toBeGreaterThan(0);
     expect(num(s, 'costUsdThisCpu')).toBeGreaterThan(0);
     expect(num(s, 'costUsdCloudGpu')).toBeGreaterThan(0);
@@ -99,12 +110,27 @@ describe('experiment notebooks 05, 06, 08, 09 (smoke parameters)', () => {
     expect(String(progress[0]?.output_type === 'display_data' && progress[0].data['text/plain'])).toMatch(/100%\s+epoch 2\/2 .*val_acc/);
     const stdout = cells.flatMap((c) => c.outputs).map((o) => (o.output_type === 'stream' ? o.text : '')).join('');
     expect(stdout).toMatch(/integer labels refused: .*shape/);
+    // The digits are the mnist package's sample, whose class counts are not MNIST t10k's (980, 1135, ...).
+    expect(stdout).toContain('images per class: 1001, 1127, 991, 1032, 980, 863, 1014, 1070, 944, 978');
+    // Where 0.94 falls is stated from the interval, and agrees with it.
+    const where = /the article's 0\.94 lies (above|inside|below) that interval/.exec(stdout)?.[1];
+    const expected = 0.94 > num(s, 'testAccuracyHigh') ? 'above' : 0.94 < num(s, 'testAccuracyLow') ? 'below' : 'inside';
+    expect(where).toBe(expected);
   });
 
   it("06 reloads 05's saved model as a new object with identical predictions and prices a million of them", () => {
     const s = summaryOf('06-applications');
     expect(s.modelOrigin).toBe('loaded');
+    // The deployed folder carries its preprocessing, and a separate process serves raw pixels from it alone.
+    expect(s.deployedFiles).toEqual(['model.json', 'preprocessing.json', 'weights.bin']);
+    expect(s.separateProcess).toBe(true);
     expect(s.sameClasses).toBe(true);
+    expect(s.bytesInputSameClasses).toBe(true);
+    expect(num(s, 'testAccuracyLow')).toBeLessThan(num(s, 'testAccuracy'));
+    expect(num(s, 'testAccuracyHigh')).toBeGreaterThan(num(s, 'testAccuracy'));
+    // "about fifteen thousand times the FLOPs": 2 x 8e9 against 1.08 MFLOP.
+    expect(num(s, 'flopsPerTokenOverFlopsPerDigit')).toBeGreaterThan(14_000);
+    expect(num(s, 'flopsPerTokenOverFlopsPerDigit')).toBeLessThan(16_000);
     expect(num(s, 'maxProbabilityDifference')).toBeLessThan(1e-6);
     expect(num(s, 'testAccuracy')).toBeGreaterThan(0.7);
     expect(num(s, 'singleImageMs')).toBeGreaterThan(0);
@@ -127,6 +153,16 @@ describe('experiment notebooks 05, 06, 08, 09 (smoke parameters)', () => {
     expect(num(s, 'studentParams')).toBeLessThan(num(s, 'teacherParams') / 5);
     expect(num(s, 'studentAccuracy')).toBeGreaterThan(CHANCE);
     expect((s.usdPerMillion as number[]).every((v) => v > 0)).toBe(true);
+    // Each variant's accuracy sits inside its 95% interval on the small test set.
+    expect(num(s, 'testCount')).toBe(300);
+    expect(num(s, 'baselineAccuracyLow')).toBeLessThan(num(s, 'baselineAccuracy'));
+    expect(num(s, 'baselineAccuracyHigh')).toBeGreaterThan(num(s, 'baselineAccuracy'));
+    expect((s.accuracyLow as number[]).every((low, k) => low <= (s.accuracyHigh as number[])[k]!)).toBe(true);
+    // Pruned storage never exceeds dense; the sparse-kernel price is an estimate no higher than the dense one.
+    expect(num(s, 'prunedBytes')).toBeLessThanOrEqual(num(s, 'floatBytes'));
+    expect(num(s, 'prunedEstimatedUsdPerMillion')).toBeLessThanOrEqual((s.usdPerMillion as number[])[0]!);
+    // "far fewer FLOPs per image" for the student.
+    expect(num(s, 'studentFlopsRatio')).toBeGreaterThan(5);
   });
 
   it('09: GPU counts grow with size and tokens; DP-SGD sits between chance and the non-private model', () => {
@@ -147,6 +183,27 @@ describe('experiment notebooks 05, 06, 08, 09 (smoke parameters)', () => {
     expect(dp).toBeLessThan(num(s, 'fullAccuracy'));
     expect(num(s, 'dpEpsilon')).toBeGreaterThan(0);
     expect(num(s, 'federatedAccuracy')).toBeGreaterThan(CHANCE);
+    expect(num(s, 'federatedIidAccuracy')).toBeGreaterThan(CHANCE);
+    // The fact check: from a few dozen GPUs (7B on 2T tokens) to tens of thousands (1T on 30T tokens).
+    const counts = grid.flat();
+    expect(Math.min(...counts)).toBeGreaterThanOrEqual(10);
+    expect(Math.min(...counts)).toBeLessThan(100);
+    expect(Math.max(...counts)).toBeGreaterThanOrEqual(10_000);
+    expect(Math.max(...counts)).toBeLessThan(100_000);
+    // Intervals around the accuracies; the summary's sweep: ε falls strictly as σ grows.
+    expect(num(s, 'dpAccuracyLow')).toBeLessThan(dp);
+    expect(num(s, 'dpAccuracyHigh')).toBeGreaterThan(dp);
+    const sigma = s.sweepSigma as number[];
+    const epsilon = s.sweepEpsilon as number[];
+    expect(sigma).toEqual([...sigma].sort((a, b) => a - b));
+    for (let k = 1; k < epsilon.length; k += 1) expect(epsilon[k]!).toBeLessThan(epsilon[k - 1]!);
+    expect(num(s, 'dpSlowdown')).toBeGreaterThan(0);
+    // Q3: the same GPT-3 run got cheaper, while the costliest run grew more than tenfold.
+    const gpt3 = s.gpt3TrainingCostUsd as number[];
+    expect(gpt3.at(-1)!).toBeLessThan(gpt3[0]!);
+    expect(num(s, 'costliestRunUsdLater') / num(s, 'costliestRunUsd2020')).toBeGreaterThan(10);
+    expect(num(s, 'yearlyPriceFactorLow')).toBeLessThan(num(s, 'yearlyPriceFactor'));
+    expect(num(s, 'yearlyPriceFactorHigh')).toBeGreaterThan(num(s, 'yearlyPriceFactor'));
     expect(num(s, 'yearlyPriceFactor')).toBeGreaterThan(1);
     expect(num(s, 'workloadUsdLast')).toBeLessThan(num(s, 'workloadUsdFirst'));
   });

@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../../src/model/backend';
 import { createCnn } from '../../src/model/cnn';
 import { evaluate } from '../../src/model/evaluate';
-import { averageWeights, federatedAveraging, labelHistogram, shardByLabel, subsetSplit } from '../../src/privacy/federated';
+import { averageWeights, federatedAveraging, labelHistogram, shardByLabel, shardIid, subsetSplit } from '../../src/privacy/federated';
 import { smokeDigits } from '../model/smoke';
 
 describe('federated averaging', () => {
@@ -19,6 +19,16 @@ describe('federated averaging', () => {
     for (const p of parts) expect(labelHistogram(labels, p).filter((n) => n > 0).length).toBeLessThanOrEqual(2);
     expect(shardByLabel(labels, 5, 2, 7).map((p) => Array.from(p))).toEqual(parts.map((p) => Array.from(p)));
     expect(() => shardByLabel(labels, 0)).toThrow(/clients = 0/);
+  });
+
+  it('deals IID shares as the control: every example once, every client sees (almost) every digit, seeded', () => {
+    const labels = Uint8Array.from({ length: 1000 }, (_, i) => i % 10);
+    const parts = shardIid(labels.length, 5, 7);
+    expect(parts.map((p) => p.length)).toEqual([200, 200, 200, 200, 200]);
+    expect(parts.flatMap((p) => Array.from(p)).sort((a, b) => a - b)).toEqual(Array.from({ length: 1000 }, (_, i) => i));
+    for (const p of parts) expect(labelHistogram(labels, p).filter((n) => n > 0).length).toBe(10);
+    expect(shardIid(1000, 5, 7).map((p) => Array.from(p))).toEqual(parts.map((p) => Array.from(p)));
+    expect(() => shardIid(3, 4)).toThrow(/4 clients for 3 examples/);
   });
 
   it('averages weights in proportion to client sizes', () => {

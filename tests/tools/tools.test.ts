@@ -30,6 +30,10 @@ describe('markdown tables and the reading list', () => {
     expect(markdownTable([{ a: 'x|y', b: null }, { a: 'l1\nl2', b: 3 }], ['a', 'b'])).toBe('| a | b |\n| --- | --- |\n| x\\|y | — |\n| l1 l2 | 3 |');
   });
 
+  it("07's summary: four works cited correctly, one corrected, one not found", () => {
+    expect(READING_LIST.map((c) => c.status).sort()).toEqual(['correct', 'correct', 'correct', 'correct', 'corrected', 'not found']);
+  });
+
   it('marks exactly the unfindable paper as not found, with no URL', () => {
     const missing = READING_LIST.filter((c) => c.status === 'not found');
     expect(missing).toHaveLength(1);

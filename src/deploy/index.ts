@@ -1,0 +1,3 @@
+export * from './preprocessing';
+export * from './folder';
+export * from './separate-process';
