@@ -4,12 +4,13 @@
  * with `--server http://127.0.0.1:PORT/user/NAME/` and a token in JUPYTER_TOKEN. Everything goes
  * through the proxy: the base URL prefix, the REST calls and the kernels' websockets.
  *
- * One hub and two user servers serve the whole file (each server start costs seconds), in order:
+ * One hub and two user servers serve the whole file (each server start costs seconds):
  *  1. `analyst` serves the project folder: 04 and 01 (smoke) with the user's own token — this run is
  *     also the single-server reference for 3;
  *  2. `colleague` serves the folder above the project: 04 with the runner started in the project
- *     folder, the session path found through the contents API, the kernel in the notebook's folder;
- *  3. both servers in one run (`--server` twice, one token for both), results equal to 1;
+ *     folder, the session path found through the contents API, the kernel in the notebook's folder
+ *     (1 and 2 run at the same time, each on its own server);
+ *  3. then both servers in one run (`--server` twice, one token for both), results equal to 1;
  *  4. stopping the hub leaves nothing behind.
  */
 import { spawn } from 'node:child_process';
@@ -84,11 +85,12 @@ const websocketLines = (hub: RunningHub, user: string): string[] =>
   hub.logLines(`101 GET /user/${user}/api/kernels/`).filter((l) => l.includes('/channels'));
 
 /**
- * Watches this hub's kernels while `during` runs and returns the folders they ran in. A kernel is a
- * process of the hub's (by its marker) started with a Jupyter connection file; its working folder is
- * read from /proc, so the folder is the one the server really gave it.
+ * Watches the kernels of one user's server while `during` runs and returns the folders they ran in.
+ * A kernel is a process of the hub's (by its marker) started with a Jupyter connection file, and
+ * inherits JUPYTERHUB_USER from its server; its working folder is read from /proc, so it is the
+ * folder the server really gave it.
  */
-async function kernelFolders<T>(hub: RunningHub, during: Promise<T>): Promise<{ result: T; folders: Map<number, string> }> {
+async function kernelFolders<T>(hub: RunningHub, user: string, during: Promise<T>): Promise<{ result: T; folders: Map<number, string> }> {
   const folders = new Map<number, string>();
   let done = false;
   const finished = during.finally(() => {
@@ -98,6 +100,7 @@ async function kernelFolders<T>(hub: RunningHub, during: Promise<T>): Promise<{ 
     for (const p of hubProcesses(hub.dir)) {
       if (folders.has(p.pid) || !/kernel-[0-9a-f-]+\.json/.test(p.command)) continue;
       try {
+        if (!readFileSync(`/proc/${p.pid}/environ`, 'utf8').split('\0').includes(`JUPYTERHUB_USER=${user}`)) continue;
         folders.set(p.pid, readlinkSync(`/proc/${p.pid}/cwd`));
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error; // it ended meanwhile
@@ -111,13 +114,23 @@ async function kernelFolders<T>(hub: RunningHub, during: Promise<T>): Promise<{ 
 describe('notebooks through a real JupyterHub', () => {
   const out = mkdtempSync(join(tmpdir(), 'hub-run-'));
   let hub: RunningHub | undefined;
+  const single = join(out, 'single');
+  const above = join(out, 'above');
   let user: HubUser;
   let colleague: HubUser;
+  let run: CliResult;
+  let aboveRun: CliResult;
+  let aboveKernels: Map<number, string>;
 
   beforeAll(async () => {
     hub = await startHub({ notebookDir: ROOT });
     [user, colleague] = await hub.startUsers(['analyst', { name: 'colleague', root: dirname(ROOT) }]);
-  }, 180_000);
+    // The first two runs use different servers and share nothing: they run at the same time.
+    [run, { result: aboveRun, folders: aboveKernels }] = await Promise.all([
+      runCli(cliArgs(NOTEBOOKS, [user], single, 2), cleanEnv(user.token)),
+      kernelFolders(hub, 'colleague', runCli(cliArgs(['04-math'], [colleague], above, 1), cleanEnv(colleague.token))),
+    ]);
+  }, 180_000 + RUN_TIMEOUT_MS);
 
   afterAll(async () => {
     await hub?.stop();
@@ -125,14 +138,11 @@ describe('notebooks through a real JupyterHub', () => {
   }, 60_000);
 
   describe("a user's server rooted at the project, the user's own token", () => {
-    const single = join(out, 'single');
-    let run: CliResult;
     let report: RunReport;
 
-    beforeAll(async () => {
-      run = await runCli(cliArgs(NOTEBOOKS, [user], single, 2), cleanEnv(user.token));
+    beforeAll(() => {
       report = readReport(single);
-    }, RUN_TIMEOUT_MS + 30_000);
+    });
     it('the user server is behind the proxy, under /user/NAME/, not at the URL the runner was given', async () => {
       expect(user.baseUrl).toBe(`${hub?.url}user/analyst/`);
       const routes = await hub!.routes();
@@ -193,19 +203,16 @@ describe('notebooks through a real JupyterHub', () => {
   });
 
   describe("a user's server rooted at the folder above the project", () => {
-    it('runs 04 (smoke) started from the project folder, its kernel in the notebook folder', async () => {
-      const above = join(out, 'above');
-      const before = new Set(websocketLines(hub!, 'colleague'));
-      const { result: run, folders } = await kernelFolders(hub!, runCli(cliArgs(['04-math'], [colleague], above, 1), cleanEnv(colleague.token)));
-      expect(run.code, `${run.stdout}\n${run.stderr}`).toBe(0);
+    it('runs 04 (smoke) started from the project folder, its kernel in the notebook folder', () => {
+      expect(aboveRun.code, `${aboveRun.stdout}\n${aboveRun.stderr}`).toBe(0);
       const report = readReport(above);
       expect(report.notebooks.map((n) => [n.name, n.status, n.cellsRun === n.codeCells])).toEqual([['04-math', 'passed', true]]);
-      // It ran on colleague's server: the server's root is not the runner's folder, and the runner
-      // sent the path below that root (PROJECT/notebooks/04-math.ipynb), so the kernel started there.
-      expect(websocketLines(hub!, 'colleague').filter((l) => !before.has(l)).length).toBeGreaterThanOrEqual(1);
-      expect(folders.size).toBeGreaterThanOrEqual(1);
-      expect(new Set(folders.values())).toEqual(new Set([join(ROOT, 'notebooks')]));
-    }, RUN_TIMEOUT_MS + 30_000);
+      // It ran on colleague's server, whose root is not the runner's folder: the runner sent the path
+      // below that root (PROJECT/notebooks/04-math.ipynb), so the kernel started in the notebook folder.
+      expect(websocketLines(hub!, 'colleague').length).toBeGreaterThanOrEqual(1);
+      expect(aboveKernels.size).toBeGreaterThanOrEqual(1);
+      expect(new Set(aboveKernels.values())).toEqual(new Set([join(ROOT, 'notebooks')]));
+    });
   });
 
   describe("two users' servers in one run (--server twice, one token for both)", () => {
@@ -223,7 +230,7 @@ describe('notebooks through a real JupyterHub', () => {
         const fresh = websocketLines(hub!, name).filter((l) => !before[name].has(l));
         expect(fresh.length, `kernel websockets of this run on ${name}'s server`).toBeGreaterThanOrEqual(1);
       }
-      for (const name of NOTEBOOKS) expect(comparable(spread, name), name).toEqual(comparable(join(out, 'single'), name));
+      for (const name of NOTEBOOKS) expect(comparable(spread, name), name).toEqual(comparable(single, name));
     }, RUN_TIMEOUT_MS + 30_000);
   });
 
