@@ -39,11 +39,12 @@ const notebookDir = join(dir, 'notebooks');
 const screenshots = join(buildDir(), 'screenshots');
 
 /** The notebook with its smoke parameters injected the way `llm-price-lab run --profile smoke` does. */
-function writeSmokeCopy(name: string): void {
+function writeSmokeCopy(name: string, extra: Record<string, unknown> = {}): void {
   const source = join(projectRoot(), 'notebooks', `${name}.ipynb`);
   const notebook = JSON.parse(readFileSync(source, 'utf8')) as Notebook;
   const smoke = JSON.parse(readFileSync(join(projectRoot(), 'notebooks', `${name}.smoke.json`), 'utf8')) as Record<string, unknown>;
-  writeFileSync(join(notebookDir, `${name}.ipynb`), `${JSON.stringify(injectParameters(source, notebook, smoke), null, 1)}\n`);
+  const values = { ...smoke, ...extra };
+  writeFileSync(join(notebookDir, `${name}.ipynb`), `${JSON.stringify(injectParameters(source, notebook, values), null, 1)}\n`);
 }
 
 function alive(pid: number): boolean {
@@ -79,7 +80,8 @@ describe('JupyterLab with the project kernel', () => {
     mkdirSync(notebookDir, { recursive: true });
     mkdirSync(screenshots, { recursive: true });
     writeSmokeCopy('01-background');
-    writeSmokeCopy('05-project-practice');
+    // Its own model folder: the notebook tests may train and save the smoke model at the same time.
+    writeSmokeCopy('05-project-practice', { modelDir: 'models/cnn-lab-ui' });
     lab = await startLab({ rootDir: notebookDir, stateDir: join(dir, 'state'), isolated: true });
     // A fresh temporary profile for every launch.
     browser = await chromium.launch({ executablePath: CHROMIUM, args: [...CHROMIUM_ARGS], handleSIGINT: false });
