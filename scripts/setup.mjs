@@ -3,16 +3,18 @@
 // fresh clone. Steps: Node dependencies (JupyterHub's proxy among them), Jupyter, JupyterHub and a
 // browser (Debian packages when run as root with apt, else pip --user), the compiled library and
 // kernel, the project-local kernelspec, and the library under its package name so notebooks can
-// import 'llm-price-lab'.
+// import 'llm-price-lab'. With `--lab` (npm run lab, npm test) also the JupyterLab front end in lab/:
+// its own npm install and webpack build.
 // A second run with everything present does nothing and says so in one line.
 import { createHash } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const quiet = process.argv.includes('--quiet');
+const withLab = process.argv.includes('--lab');
 const actions = [];
 
 function log(message) {
@@ -59,6 +61,8 @@ const PYTHON_MODULES = [
   { module: 'notebook', deb: 'jupyter-notebook', pip: 'notebook<7' },
   // JupyterHub and its single-user server, for the hub integration test; its proxy comes from npm.
   { module: 'jupyterhub', deb: 'jupyterhub', pip: 'jupyterhub' },
+  // Serves the JupyterLab front end built in lab/ (only needed with --lab).
+  ...(withLab ? [{ module: 'jupyterlab_server', deb: 'python3-jupyterlab-server', pip: 'jupyterlab_server' }] : []),
 ];
 const FILES = [
   { path: '/usr/share/javascript/requirejs/require.min.js', deb: 'libjs-requirejs', pip: null },
@@ -185,6 +189,40 @@ function ensureSelfPackage() {
   if (changed) actions.push("'llm-price-lab' import");
 }
 
+// --- 6. The JupyterLab front end (only with --lab) ------------------------------------------------
+// lab/ is a package of its own (about 700 MB of node_modules) so that the library's install never
+// carries it. Both steps are cached by a hash of what they read.
+const labDir = join(root, 'lab');
+const labDepsStamp = join(labDir, 'node_modules', '.llm-price-lab-lab-deps');
+const labBuildStamp = join(labDir, 'build', '.llm-price-lab-lab-build');
+
+function fingerprint(dir, files) {
+  const hash = createHash('sha256');
+  for (const file of files) {
+    hash.update(`${file}\0`);
+    hash.update(readFileSync(join(dir, file)));
+  }
+  return hash.digest('hex');
+}
+
+function ensureLab() {
+  const deps = fingerprint(labDir, ['package.json', 'package-lock.json']);
+  if (!existsSync(labDepsStamp) || readFileSync(labDepsStamp, 'utf8') !== deps) {
+    log('installing the JupyterLab front end packages (npm ci in lab/, about 700 MB; the first time takes minutes)');
+    // No install scripts: bundling needs none of them.
+    run('npm', ['ci', '--no-audit', '--no-fund', '--ignore-scripts'], { cwd: labDir });
+    writeFileSync(labDepsStamp, deps);
+    actions.push('lab packages');
+  }
+  const build = fingerprint(labDir, ['package-lock.json', 'package.json', 'index.js', 'webpack.config.js']);
+  if (existsSync(labBuildStamp) && readFileSync(labBuildStamp, 'utf8') === build) return;
+  log('building the JupyterLab front end (webpack, development mode)');
+  rmSync(join(labDir, 'build'), { recursive: true, force: true });
+  run(process.execPath, [join(labDir, 'node_modules', 'webpack', 'bin', 'webpack.js'), '--no-stats'], { cwd: labDir });
+  writeFileSync(labBuildStamp, build);
+  actions.push('lab build');
+}
+
 try {
   const started = Date.now();
   ensureNodeDependencies();
@@ -192,6 +230,7 @@ try {
   ensureBuild();
   await ensureKernelspec();
   ensureSelfPackage();
+  if (withLab) ensureLab();
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
   log(actions.length ? `done in ${seconds}s (${actions.join(', ')})` : `everything present (${seconds}s)`);
 } catch (error) {

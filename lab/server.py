@@ -1,0 +1,100 @@
+"""Serves the JupyterLab front end built in build/ with jupyterlab_server's LabServerApp.
+
+Run with a Python that has jupyterlab_server (Debian: python3-jupyterlab-server) and Jupyter Server:
+    python3 server.py --LlmPriceLab.state_dir=DIR --ServerApp.root_dir=NOTEBOOKS --ServerApp.ip=127.0.0.1
+The token comes from JUPYTER_TOKEN, kernels from JUPYTER_PATH. User settings and workspaces are
+kept under state_dir, never beside the built assets.
+"""
+
+import json
+import os
+import signal
+import threading
+import time
+
+from jupyterlab_server import LabServerApp
+from traitlets import Integer, Unicode, default
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+BUILD = os.path.join(HERE, "build")
+
+# Configuration files in the user's Jupyter folders are not read: this server is configured by its
+# command line only, so it behaves the same on every machine.
+os.environ["JUPYTER_NO_CONFIG"] = "1"
+
+
+def _jupyter_server_extension_points():
+    return [{"module": __name__, "app": LlmPriceLab}]
+
+
+def _package_version():
+    with open(os.path.join(HERE, "package.json"), encoding="utf-8") as manifest:
+        return json.load(manifest)["version"]
+
+
+class LlmPriceLab(LabServerApp):
+    name = __name__
+    app_name = "JupyterLab (llm-price-lab)"
+    extension_url = "/lab"
+    default_url = "/lab"
+    # Only this front end's handlers: no other server extension found on the machine is loaded.
+    load_other_extensions = False
+
+    state_dir = Unicode(
+        os.path.join(HERE, "state"), config=True, help="Folder for user settings and workspaces."
+    )
+
+    parent_pid = Integer(
+        0, config=True, help="Stop (with the kernels) once this process is no longer our parent; 0: never."
+    )
+
+    @default("app_version")
+    def _app_version(self):
+        return _package_version()
+
+    @default("static_dir")
+    def _static_dir(self):
+        return BUILD
+
+    @default("schemas_dir")
+    def _schemas_dir(self):
+        return os.path.join(BUILD, "schemas")
+
+    @default("themes_dir")
+    def _themes_dir(self):
+        return os.path.join(BUILD, "themes")
+
+    @default("templates_dir")
+    def _templates_dir(self):
+        return os.path.join(HERE, "templates")
+
+    @default("app_settings_dir")
+    def _app_settings_dir(self):
+        return os.path.join(HERE, "settings")
+
+    @default("user_settings_dir")
+    def _user_settings_dir(self):
+        return os.path.join(self.state_dir, "user-settings")
+
+    @default("workspaces_dir")
+    def _workspaces_dir(self):
+        return os.path.join(self.state_dir, "workspaces")
+
+    def initialize_settings(self):
+        super().initialize_settings()
+        # The front end has no terminal plugin; say so, so that it never offers one.
+        self.serverapp.web_app.settings["terminals_available"] = False
+        if self.parent_pid:
+            threading.Thread(target=self._watch_parent, name="watch-parent", daemon=True).start()
+
+    def _watch_parent(self):
+        # When the process that started us dies (even by SIGKILL) we are re-parented: stop the way
+        # SIGTERM stops Jupyter Server, which shuts the kernels down first.
+        while os.getppid() == self.parent_pid:
+            time.sleep(1)
+        self.log.info("parent process %s is gone: stopping", self.parent_pid)
+        os.kill(os.getpid(), signal.SIGTERM)
+
+
+if __name__ == "__main__":
+    LlmPriceLab.launch_instance()

@@ -1,0 +1,118 @@
+/**
+ * What a person does in JupyterLab, as playwright steps: open a notebook from the file browser,
+ * pick menu items, wait until a run is over, read prompts and outputs. Selectors are JupyterLab 4.5's.
+ */
+import type { Locator, Page } from 'playwright-core';
+
+/** Loading the bundle and restoring the layout takes 3–20 s here, depending on the load. */
+export const LAB_LOAD_TIMEOUT_MS = 90_000;
+/** Starting the project kernel takes 1–10 s. */
+export const KERNEL_IDLE_TIMEOUT_MS = 60_000;
+
+export async function openLab(page: Page, url: string): Promise<void> {
+  await page.goto(url);
+  // index.js marks the body once the application has started and restored its layout.
+  await page.waitForSelector('body[data-lab-restored="true"]', { state: 'attached', timeout: LAB_LOAD_TIMEOUT_MS });
+}
+
+/** Double-clicks a file in the file browser and returns the notebook panel that opens. */
+export async function openFromFileBrowser(page: Page, name: string): Promise<Locator> {
+  await page.locator('.jp-DirListing-item', { has: page.locator('.jp-DirListing-itemText', { hasText: name }) }).first().dblclick();
+  const panel = page.locator('.jp-NotebookPanel:not(.lm-mod-hidden)');
+  await panel.locator('.jp-Notebook').waitFor({ timeout: LAB_LOAD_TIMEOUT_MS });
+  await page.locator('.lm-TabBar-tab.lm-mod-current', { hasText: name }).first().waitFor({ timeout: LAB_LOAD_TIMEOUT_MS });
+  return panel;
+}
+
+/** The kernel name shown in the notebook's toolbar. */
+export function kernelName(panel: Locator): Locator {
+  return panel.locator('.jp-Toolbar-kernelName');
+}
+
+/** Waits until the notebook's kernel is idle (the toolbar's status circle). */
+export async function waitForIdle(panel: Locator, timeout = KERNEL_IDLE_TIMEOUT_MS): Promise<void> {
+  await panel.locator('.jp-Notebook-ExecutionIndicator[data-status="idle"]').waitFor({ state: 'attached', timeout });
+}
+
+export async function menu(page: Page, top: string, item: string): Promise<void> {
+  await page.locator('.lm-MenuBar-itemLabel', { hasText: new RegExp(`^${top}$`) }).click();
+  await page.locator('.lm-Menu-itemLabel', { hasText: item }).first().click();
+}
+
+/** The prompts of the code cells ("[3]:", "[*]:", "[ ]:"). */
+export async function prompts(panel: Locator): Promise<string[]> {
+  return panel.locator('.jp-CodeCell .jp-InputArea-prompt').allInnerTexts();
+}
+
+/**
+ * Waits until a Run All is over: the kernel idle and no cell queued ("[*]") on two polls in a row.
+ * Run All stops at a failing cell, so this does not require every cell to have run: callers check.
+ */
+export async function waitForRunAll(panel: Locator, timeout: number): Promise<void> {
+  const deadline = Date.now() + timeout;
+  let quiet = 0;
+  for (;;) {
+    const all = (await prompts(panel)).map((p) => p.trim());
+    const idle = (await panel.locator('.jp-Notebook-ExecutionIndicator[data-status="idle"]').count()) > 0;
+    quiet = idle && /^\[\d+\]:$/.test(all[0] ?? '') && !all.includes('[*]:') ? quiet + 1 : 0;
+    if (quiet >= 2) return;
+    if (Date.now() > deadline) throw new Error(`Run All not finished within ${timeout / 1000} s; prompts: ${all.join(' ')}`);
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
+
+/** Error and stderr outputs (JupyterLab renders both with this MIME type), as their text. */
+export async function errorOutputs(panel: Locator): Promise<string[]> {
+  return panel.locator('.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]').allInnerTexts();
+}
+
+/** How each plotly chart output shows: its image, its live plot, or nothing (an empty box). */
+export interface ChartView {
+  image: boolean;
+  plot: boolean;
+  width: number;
+  height: number;
+}
+
+export async function chartViews(panel: Locator): Promise<ChartView[]> {
+  return panel.locator('.jp-RenderedPlotly').evaluateAll((nodes) =>
+    nodes.map((node) => {
+      const shown = (el: Element | null) => {
+        if (!el) return false;
+        const box = el.getBoundingClientRect();
+        return getComputedStyle(el).display !== 'none' && box.width > 0 && box.height > 0;
+      };
+      const img = node.querySelector('img.plot-img') as HTMLImageElement | null;
+      const plot = node.querySelector('.plot-container');
+      const svg = plot?.querySelector('svg.main-svg') ?? null;
+      const box = node.getBoundingClientRect();
+      return {
+        image: shown(img) && (img?.complete ?? false) && (img?.naturalWidth ?? 0) > 0,
+        plot: shown(plot) && shown(svg),
+        width: box.width,
+        height: box.height,
+      };
+    }),
+  );
+}
+
+/** Adds a cell below the last one and returns it (by index: a new cell added later is another one). */
+export async function newCellAtEnd(panel: Locator): Promise<Locator> {
+  const count = await panel.locator('.jp-Cell').count();
+  const last = panel.locator('.jp-Cell').nth(count - 1);
+  await last.scrollIntoViewIfNeeded();
+  await last.locator('.jp-Collapser').first().click();
+  await panel.locator('.jp-NotebookPanel-toolbar [data-command="notebook:insert-cell-below"]').first().click();
+  const cell = panel.locator('.jp-Cell').nth(count);
+  await cell.locator('.cm-content').waitFor();
+  await cell.scrollIntoViewIfNeeded();
+  return cell;
+}
+
+/** Replaces the text of a cell, leaving the cursor at its end in edit mode. */
+export async function typeInCell(page: Page, cell: Locator, text: string): Promise<void> {
+  await cell.locator('.cm-content').click();
+  await page.keyboard.press('Control+A');
+  await page.keyboard.press('Delete');
+  await page.keyboard.type(text);
+}
