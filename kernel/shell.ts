@@ -31,6 +31,14 @@ export interface ShellDependencies {
   shutdown(restart: boolean): Promise<void>;
 }
 
+/**
+ * A cell that is only `exit` or `quit` (optionally called) asks the front end to exit, as in
+ * IPython: the reply carries the `ask_exit` payload that jupyter console acts on.
+ */
+export function isExitRequest(code: string): boolean {
+  return /^\s*(?:exit|quit)(?:\(\))?\s*;?\s*$/.test(code);
+}
+
 function errorReply(error: ErrorContent): Content {
   return { status: 'error', ...error };
 }
@@ -59,6 +67,9 @@ export function createShellHandlers(deps: ShellDependencies): Map<string, Handle
     const count = executionCount;
     if (!request.silent) publish('execute_input', { code: request.code, execution_count: count }, message);
     if (request.store_history) history.add(count, request.code);
+    if (isExitRequest(request.code)) {
+      return { content: { status: 'ok', execution_count: count, user_expressions: {}, payload: [{ source: 'ask_exit', keepkernel: false }] } };
+    }
     uncaught.beginCell(message);
     let outcome: CellOutcome;
     let late: ErrorContent | undefined;
