@@ -56,6 +56,9 @@ const PYTHON_MODULES = [
   { module: 'nbformat', deb: 'python3-nbformat', pip: 'nbformat' },
   { module: 'jupyter_kernel_test', deb: 'python3-jupyter-kernel-test', pip: 'jupyter_kernel_test' },
   { module: 'notebook', deb: 'jupyter-notebook', pip: 'notebook<7' },
+  { module: 'jupyter_console', deb: 'jupyter-console', pip: 'jupyter-console' },
+  // Types into jupyter console in a pseudo-terminal (tests/kernel/console.test.ts).
+  { module: 'pexpect', deb: 'python3-pexpect', pip: 'pexpect' },
 ];
 const FILES = [
   { path: '/usr/share/javascript/requirejs/require.min.js', deb: 'libjs-requirejs', pip: null },
