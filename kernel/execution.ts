@@ -25,8 +25,6 @@ export interface CellRunner {
   describeError(value: unknown): ErrorContent;
   /** Abandons a pending top-level await (a synchronous loop is stopped by SIGINT itself). */
   interrupt(): void;
-  /** Creates the compiler now (about a second) instead of at the first cell. */
-  warm(): void;
   close(): void;
 }
 
@@ -122,8 +120,8 @@ export function createCellRunner({ rootDir, log, moduleRoots = nodePathRoots() }
       else log(`unattributed error: ${String(first)} ${rest.map(String).join(' ')}`);
     },
   };
-  // The executor and its compiler are created on first use or by `warm()`, so the kernel can
-  // answer kernel_info before spending a second on the TypeScript program.
+  // The executor and its compiler are created on first use (a cell, a completion, an inspection),
+  // so requests that need no compiler never wait a second for the TypeScript program.
   let created: Executor | undefined;
   let removeFallback: (() => void) | undefined;
   const executor = (): Executor => {
@@ -172,7 +170,6 @@ export function createCellRunner({ rootDir, log, moduleRoots = nodePathRoots() }
     complete: (src, position) => executor().complete(src, position),
     inspect: (src, position) => executor().inspect(src, position),
     interrupt: () => created?.interrupt(),
-    warm: () => void executor(),
     close() {
       try {
         created?.close();

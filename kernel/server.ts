@@ -68,9 +68,10 @@ export async function startKernel({ connection, rootDir, parent = parentInfo() }
       }
     })());
 
-  // The control thread starts on another core and the sockets bind on zeromq's thread while this
-  // thread creates the compiler, so the first request after ready, whatever it is, never waits for
-  // that warm-up (jupyter console gives its first requests one second).
+  // The compiler (about a second of CPU) is created by the first request that needs it (execute,
+  // complete, inspect), never in the background: a request that needs none (kernel_info, history,
+  // is_complete, comm_info) never waits behind it (jupyter console gives its first requests one
+  // second), and start to ready stays short.
   const control = startControlThread(
     { connection, sender, kernelInfo: info, parent },
     {
@@ -89,8 +90,6 @@ export async function startKernel({ connection, rootDir, parent = parentInfo() }
     control.ready,
   ]);
   try {
-    await Promise.race([bound, drain()]);
-    runner.warm();
     await bound;
   } catch (error) {
     runner.close();
