@@ -1,6 +1,6 @@
 // Entry point of the control thread (see control.ts).
 import { parentPort, workerData } from 'node:worker_threads';
-import { log, runControl, type ControlData, type ControlEvent } from './control';
+import { runControl, type ControlData, type ControlEvent } from './control';
 
 if (!parentPort) throw new Error('control-worker must run as a worker thread');
 const port = parentPort;
@@ -13,6 +13,9 @@ const onCloseRequest = (close: () => void): void => {
   });
 };
 runControl(workerData as ControlData, (event: ControlEvent) => port.postMessage(event), onCloseRequest).catch((error: unknown) => {
-  log(`control thread failed: ${error instanceof Error ? error.message : String(error)}`);
-  process.exit(1);
+  // Rethrown outside the promise chain: the thread ends and the main thread's Worker gets 'error'
+  // with this message (control.ts turns it into the kernel's one-line reason).
+  setImmediate(() => {
+    throw error instanceof Error ? error : new Error(String(error));
+  });
 });

@@ -1,22 +1,25 @@
 import { writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { Reply, Router } from 'zeromq';
-import { endpoint, type ConnectionInfo } from './connection';
+import { Reply, Router, type Socket } from 'zeromq';
+import { endpoint, type Channel, type ConnectionInfo } from './connection';
 import { replyTo, type Content, type Sender } from './messages';
+import { watchParent, type ParentInfo } from './parent';
 import { createSendQueue } from './sockets';
-import { createSigner, decode, encode } from './wire';
+import { createReplayGuard, createSigner, decode, encode } from './wire';
 
 /**
  * The control channel and heartbeat run in a worker thread, so they answer while a cell blocks
  * the main thread: `interrupt_request` raises SIGINT in this process, which stops a synchronous
- * loop (V8 checks it during `vm` execution) and abandons a pending top-level await.
+ * loop (V8 checks it during `vm` execution) and abandons a pending top-level await. The same
+ * thread watches the kernel's parent process, since the main thread may be busy for ever.
  */
 
 export interface ControlData {
   connection: ConnectionInfo;
   sender: Sender;
   kernelInfo: Content;
+  parent: ParentInfo;
 }
 
 /** What the control thread tells the main thread. */
@@ -24,30 +27,75 @@ export type ControlEvent = { type: 'shutdown'; restart: boolean } | { type: 'rea
 
 /** If the main thread has not shut down this long after a shutdown_request, the process ends itself. */
 export const SHUTDOWN_GRACE_MS = 5_000;
+/** Once the parent is gone, the main thread gets this long to shut down before the process ends itself. */
+export const PARENT_GONE_GRACE_MS = 1_000;
 
 export function log(line: string): void {
   writeSync(2, `[llm-price-lab kernel] ${line}\n`);
 }
 
+/** The control thread could not start or ended without being asked to; the kernel cannot go on. */
+export class ControlThreadError extends Error {
+  constructor(readonly reason: string) {
+    super(reason);
+    this.name = 'ControlThreadError';
+  }
+}
+
+export interface ControlHandlers {
+  /** A shutdown was requested on the control channel, or the parent process is gone. */
+  onShutdown(restart: boolean): void;
+  /** The thread died after it was ready (one-line reason). */
+  onFailure(error: ControlThreadError): void;
+}
+
 export interface ControlThread {
+  /** Resolves once control and heartbeat are bound; rejects with a ControlThreadError if the thread ends first. */
   ready: Promise<void>;
   close(): Promise<void>;
 }
 
-/** Starts the control thread; `onShutdown` runs on the main thread when a shutdown is requested. */
-export function startControlThread(data: ControlData, onShutdown: (restart: boolean) => void): ControlThread {
-  const worker = new Worker(join(__dirname, 'control-worker.js'), { workerData: data });
+/**
+ * Starts the control thread (`workerFile` runs `runControl`); `handlers` run on the main thread.
+ */
+export function startControlThread(
+  data: ControlData,
+  handlers: ControlHandlers,
+  workerFile: string = join(__dirname, 'control-worker.js'),
+): ControlThread {
+  const worker = new Worker(workerFile, { workerData: data });
+  let closing = false;
+  let isReady = false;
+  let failed = false;
+  let rejectReady: (error: ControlThreadError) => void = () => {};
   const ready = new Promise<void>((resolve, reject) => {
-    worker.once('error', reject);
+    rejectReady = reject;
     worker.on('message', (event: ControlEvent) => {
-      if (event.type === 'ready') resolve();
-      else onShutdown(event.restart);
+      if (event.type === 'ready') {
+        isReady = true;
+        resolve();
+      } else handlers.onShutdown(event.restart);
     });
   });
-  const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+  const fail = (reason: string): void => {
+    if (failed || closing) return;
+    failed = true;
+    const error = new ControlThreadError(reason);
+    if (isReady) handlers.onFailure(error);
+    else rejectReady(error);
+  };
+  // An uncaught error comes first ('error', with its message), then 'exit'.
+  worker.on('error', (error) => fail(isReady ? `control thread failed: ${error.message}` : error.message));
+  const exited = new Promise<void>((resolve) =>
+    worker.once('exit', (code) => {
+      fail(`control thread ended unexpectedly (exit code ${code})`);
+      resolve();
+    }),
+  );
   return {
     ready,
     async close() {
+      closing = true;
       // The worker closes its sockets and ends; terminating it with sockets open crashes zeromq.
       worker.postMessage({ type: 'close' });
       const timer = setTimeout(() => void worker.terminate(), SHUTDOWN_GRACE_MS);
@@ -57,7 +105,20 @@ export function startControlThread(data: ControlData, onShutdown: (restart: bool
   };
 }
 
-/** The worker's body: answers control requests and echoes heartbeats until terminated. */
+const SOCKET_NAMES: Partial<Record<Channel, string>> = { control: 'control', hb: 'heartbeat' };
+
+/** Binds `socket` to its channel's endpoint; a failure names the socket and the address. */
+export async function bindChannel(socket: Socket, connection: ConnectionInfo, channel: Channel): Promise<void> {
+  const address = endpoint(connection, channel);
+  try {
+    await socket.bind(address);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new Error(`cannot bind the ${SOCKET_NAMES[channel] ?? channel} socket to ${address}: ${reason}`);
+  }
+}
+
+/** The worker's body: answers control requests and echoes heartbeats until asked to close. */
 export async function runControl(
   data: ControlData,
   post: (event: ControlEvent) => void,
@@ -65,10 +126,24 @@ export async function runControl(
 ): Promise<void> {
   const { connection, sender, kernelInfo } = data;
   const signer = createSigner(connection.signature_scheme, connection.key);
+  const replays = createReplayGuard();
   const control = new Router();
   const heartbeat = new Reply();
-  await Promise.all([control.bind(endpoint(connection, 'control')), heartbeat.bind(endpoint(connection, 'hb'))]);
+  try {
+    await bindChannel(control, connection, 'control');
+    await bindChannel(heartbeat, connection, 'hb');
+  } catch (error) {
+    control.close();
+    heartbeat.close();
+    throw error;
+  }
+  const stopWatching = watchParent(data.parent, (reason) => {
+    log(`${reason}; shutting down`);
+    post({ type: 'shutdown', restart: false });
+    setTimeout(() => process.kill(process.pid, 'SIGTERM'), PARENT_GONE_GRACE_MS).unref();
+  });
   onCloseRequest(() => {
+    stopWatching();
     control.close();
     heartbeat.close();
   });
@@ -80,7 +155,7 @@ export async function runControl(
   });
   const queue = createSendQueue(control, (error) => log(`control send failed: ${String(error)}`));
   for await (const frames of control) {
-    const decoded = decode(frames, signer);
+    const decoded = decode(frames, signer, replays);
     if (decoded.kind !== 'ok') {
       log(`control: message dropped: ${decoded.reason}`);
       continue;

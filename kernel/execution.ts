@@ -1,9 +1,11 @@
+import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { createConverter, type Converter, type Diagnostic } from 'tslab/dist/converter';
 import { createExecutor, type ConsoleInterface, type ConverterSet, type Executor } from 'tslab/dist/executor';
 import { compileError, runtimeError, type CellRef, type FrameResolver } from './errors';
 import { createLineMap, type LineMap } from './linemap';
 import { routeLetsThroughExports } from './live-bindings';
+import { installResolutionFallback, nodePathRoots, type ResolutionSystem } from './resolution';
 import { expandShorthandProperties } from './shorthand';
 import type { ErrorContent } from './messages';
 
@@ -19,10 +21,10 @@ export interface CellRunner {
   complete: Executor['complete'];
   /** tslab's quick info at a UTF-16 offset. */
   inspect: Executor['inspect'];
+  /** An error thrown outside the cell's own run (a callback), frames mapped to cell lines. */
+  describeError(value: unknown): ErrorContent;
   /** Abandons a pending top-level await (a synchronous loop is stopped by SIGINT itself). */
   interrupt(): void;
-  /** Creates the compiler now (about a second) instead of at the first cell. */
-  warm(): void;
   close(): void;
 }
 
@@ -46,9 +48,17 @@ export interface CellRunnerOptions {
   rootDir: string;
   /** Where anything the runner cannot attribute to a cell is reported. */
   log(line: string): void;
+  /** Module folders searched after the notebook's node_modules chain (default: NODE_PATH's, as Node does). */
+  moduleRoots?: readonly string[];
 }
 
-export function createCellRunner({ rootDir, log }: CellRunnerOptions): CellRunner {
+/** TypeScript's file system as tslab's converter sees it (its own copy of the compiler). */
+function tslabSystem(): ResolutionSystem {
+  const load = createRequire(require.resolve('tslab/dist/converter'));
+  return (load('@tslab/typescript-for-tslab') as { sys: ResolutionSystem }).sys;
+}
+
+export function createCellRunner({ rootDir, log, moduleRoots = nodePathRoots() }: CellRunnerOptions): CellRunner {
   let current: Run | undefined;
   let sequence = 0;
   const cells = new Map<string, { cell: CellRef; lineMap: LineMap }>();
@@ -110,11 +120,13 @@ export function createCellRunner({ rootDir, log }: CellRunnerOptions): CellRunne
       else log(`unattributed error: ${String(first)} ${rest.map(String).join(' ')}`);
     },
   };
-  // The executor and its compiler are created on first use or by `warm()`, so the kernel can
-  // answer kernel_info before spending a second on the TypeScript program.
+  // The executor and its compiler are created on first use (a cell, a completion, an inspection),
+  // so requests that need no compiler never wait a second for the TypeScript program.
   let created: Executor | undefined;
+  let removeFallback: (() => void) | undefined;
   const executor = (): Executor => {
     if (!created) {
+      removeFallback = installResolutionFallback(tslabSystem(), moduleRoots);
       created = createExecutor(rootDir, converters, console);
       void converters.node;
     }
@@ -154,10 +166,16 @@ export function createCellRunner({ rootDir, log }: CellRunnerOptions): CellRunne
       if (!ok) return { kind: 'error', error: { ename: 'Error', evalue: 'the cell failed', traceback: ['Error: the cell failed'] } };
       return { kind: 'ok', result: run.result };
     },
+    describeError: (value) => runtimeError(value, resolve, runnerDirs),
     complete: (src, position) => executor().complete(src, position),
     inspect: (src, position) => executor().inspect(src, position),
     interrupt: () => created?.interrupt(),
-    warm: () => void executor(),
-    close: () => created?.close(),
+    close() {
+      try {
+        created?.close();
+      } finally {
+        removeFallback?.();
+      }
+    },
   };
 }

@@ -11,6 +11,7 @@ export interface KernelSpec {
   display_name: string;
   language: string;
   interrupt_mode: 'signal' | 'message';
+  env: Record<string, string>;
   metadata: Record<string, unknown>;
 }
 
@@ -23,6 +24,10 @@ export function kernelSpec(root: string = projectRoot()): KernelSpec {
     // Both work (tests/kernel/integration.test.ts): the control thread answers interrupt_request
     // even while a cell blocks the main thread, and it works where signals do not (Windows, remote).
     interrupt_mode: 'message',
+    // Node's require searches NODE_PATH after the notebook folder's node_modules chain, and the
+    // kernel's compiler does the same (resolution.ts): 'llm-price-lab' and its tfjs are found from
+    // a notebook in any folder, with their types.
+    env: { NODE_PATH: join(root, 'node_modules') },
     metadata: { debugger: false },
   };
 }

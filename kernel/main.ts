@@ -3,6 +3,7 @@
 import { writeSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { readConnectionFile } from './connection';
+import { parentInfo } from './parent';
 import { startKernel } from './server';
 
 /** The command line was not `--connection-file <file>`. */
@@ -31,9 +32,11 @@ export function parseCommandLine(args: readonly string[]): CommandLine {
 }
 
 async function main(): Promise<void> {
+  // Taken first: the parent the kernel ends with (ipykernel's JPY_PARENT_PID convention).
+  const parent = parentInfo();
   const { connectionFile } = parseCommandLine(process.argv.slice(2));
   const connection = readConnectionFile(connectionFile);
-  const kernel = await startKernel({ connection, rootDir: process.cwd() });
+  const kernel = await startKernel({ connection, rootDir: process.cwd(), parent });
   await kernel.closed;
   process.exit(0);
 }

@@ -1,30 +1,33 @@
-import { inspect } from 'node:util';
 import { Publisher, Router } from 'zeromq';
-import { endpoint, type ConnectionInfo } from './connection';
-import { log, startControlThread } from './control';
+import { type ConnectionInfo } from './connection';
+import { bindChannel, log, startControlThread, type ControlThreadError } from './control';
 import { createCellRunner } from './execution';
 import { createHistory } from './history';
 import { kernelInfo } from './kernelinfo';
 import { createSender, makeHeader, replyTo, type Content, type Message } from './messages';
 import { createOutputRouter } from './output';
+import { parentInfo, type ParentInfo } from './parent';
 import { createShellHandlers, createShellQueue } from './shell';
 import { createSendQueue } from './sockets';
-import { createSigner, decode, encode } from './wire';
+import { createUncaughtErrors } from './uncaught';
+import { createReplayGuard, createSigner, decode, encode } from './wire';
 
 export interface KernelOptions {
   connection: ConnectionInfo;
   /** Folder cells run in and resolve imports from (Jupyter starts kernels in the notebook's folder). */
   rootDir: string;
+  /** The process whose end ends the kernel (default: from JPY_PARENT_PID and the parent pid). */
+  parent?: ParentInfo;
 }
 
 export interface RunningKernel {
-  /** Resolves when the kernel has shut down (by request or `shutdown()`). */
+  /**
+   * Resolves when the kernel has shut down (by request, `shutdown()` or its parent ending);
+   * rejects with a ControlThreadError once shut down after its control thread died.
+   */
   closed: Promise<void>;
   shutdown(restart: boolean): Promise<void>;
 }
-
-/** When no kernel_info_request comes, the compiler is created this long after start. */
-const WARM_UP_DELAY_MS = 1_000;
 
 /** Lets messages that already arrived on a socket reach the queue: two turns of the event loop. */
 async function drain(): Promise<void> {
@@ -32,7 +35,7 @@ async function drain(): Promise<void> {
 }
 
 /** Binds the kernel's sockets and serves requests until shutdown. */
-export async function startKernel({ connection, rootDir }: KernelOptions): Promise<RunningKernel> {
+export async function startKernel({ connection, rootDir, parent = parentInfo() }: KernelOptions): Promise<RunningKernel> {
   const sender = createSender();
   const signer = createSigner(connection.signature_scheme, connection.key);
   const info = kernelInfo();
@@ -41,8 +44,13 @@ export async function startKernel({ connection, rootDir }: KernelOptions): Promi
   const stdin = new Router();
 
   let shuttingDown: Promise<void> | undefined;
+  let failure: ControlThreadError | undefined;
   let resolveClosed: () => void = () => {};
-  const closed = new Promise<void>((resolve) => (resolveClosed = resolve));
+  let rejectClosed: (error: ControlThreadError) => void = () => {};
+  const closed = new Promise<void>((resolve, reject) => {
+    resolveClosed = resolve;
+    rejectClosed = reject;
+  });
   const shutdown = (restart: boolean): Promise<void> =>
     (shuttingDown ??= (async () => {
       log(`shutting down${restart ? ' for a restart' : ''}`);
@@ -50,21 +58,45 @@ export async function startKernel({ connection, rootDir }: KernelOptions): Promi
         await iopubQueue.flush();
         await shellQueue.flush();
         restoreOutput();
+        restoreUncaught();
         runner.close();
         await control.close();
       } finally {
         for (const socket of [iopub, shell, stdin]) socket.close();
-        resolveClosed();
+        if (failure) rejectClosed(failure);
+        else resolveClosed();
       }
     })());
 
-  const control = startControlThread({ connection, sender, kernelInfo: info }, (restart) => void shutdown(restart));
-  await Promise.all([
-    iopub.bind(endpoint(connection, 'iopub')),
-    shell.bind(endpoint(connection, 'shell')),
-    stdin.bind(endpoint(connection, 'stdin')),
+  // The compiler (about a second of CPU) is created by the first request that needs it (execute,
+  // complete, inspect), never in the background: a request that needs none (kernel_info, history,
+  // is_complete, comm_info) never waits behind it (jupyter console gives its first requests one
+  // second), and start to ready stays short.
+  const control = startControlThread(
+    { connection, sender, kernelInfo: info, parent },
+    {
+      onShutdown: (restart) => void shutdown(restart),
+      onFailure(error) {
+        failure = error;
+        void shutdown(false);
+      },
+    },
+  );
+  const runner = createCellRunner({ rootDir, log });
+  const bound = Promise.all([
+    bindChannel(iopub, connection, 'iopub'),
+    bindChannel(shell, connection, 'shell'),
+    bindChannel(stdin, connection, 'stdin'),
     control.ready,
   ]);
+  try {
+    await bound;
+  } catch (error) {
+    runner.close();
+    for (const socket of [iopub, shell, stdin]) socket.close();
+    await control.close();
+    throw error;
+  }
 
   const iopubQueue = createSendQueue(iopub, (error) => log(`iopub send failed: ${String(error)}`));
   const shellQueue = createSendQueue(shell, (error) => log(`shell send failed: ${String(error)}`));
@@ -79,15 +111,14 @@ export async function startKernel({ connection, rootDir }: KernelOptions): Promi
   const output = createOutputRouter(publish);
   const restoreOutput = output.install();
   publish('status', { execution_state: 'starting' }, undefined);
-  const runner = createCellRunner({ rootDir, log });
   const history = createHistory();
-  const handlers = createShellHandlers({ runner, output, history, publish, kernelInfo: info, shutdown });
+  // Errors no cell catches: always logged; while a cell runs, also that cell's error.
+  const uncaught = createUncaughtErrors({ log, describe: (error) => runner.describeError(error), publish });
+  const restoreUncaught = uncaught.install();
+  const handlers = createShellHandlers({ runner, output, history, uncaught, publish, kernelInfo: info, shutdown });
   const queue = createShellQueue({
     handlers,
-    reply: (request, msgType, content) => {
-      if (msgType === 'kernel_info_reply') warm();
-      return shellQueue.send(encode(replyTo(sender, request, msgType, content), signer));
-    },
+    reply: (request, msgType, content) => shellQueue.send(encode(replyTo(sender, request, msgType, content), signer)),
     status: (state, parent) => publish('status', { execution_state: state }, parent),
     log,
     drain,
@@ -96,15 +127,10 @@ export async function startKernel({ connection, rootDir }: KernelOptions): Promi
   // A SIGINT (from Jupyter in signal mode, or from the control thread) interrupts the running cell.
   const onSigint = () => runner.interrupt();
   process.on('SIGINT', onSigint);
-  // Errors from a cell's callbacks after it returned are reported to the cell that is current.
-  const onAsyncError = (label: string) => (error: unknown) =>
-    output.stream('stderr', `${label}: ${error instanceof Error ? (error.stack ?? error.message) : inspect(error)}\n`);
-  process.on('uncaughtException', onAsyncError('Uncaught exception'));
-  process.on('unhandledRejection', onAsyncError('Unhandled promise rejection'));
-
+  const replays = createReplayGuard();
   void (async () => {
     for await (const frames of shell) {
-      const decoded = decode(frames, signer);
+      const decoded = decode(frames, signer, replays);
       if (decoded.kind === 'ok') queue.push(decoded.message);
       else log(`shell: message dropped: ${decoded.reason}`);
     }
@@ -112,18 +138,7 @@ export async function startKernel({ connection, rootDir }: KernelOptions): Promi
     if (!shuttingDown) log(`shell receive failed: ${String(error)}`);
   });
   publish('status', { execution_state: 'idle' }, undefined);
-  // Warm the compiler once the first kernel_info reply is on its way (clients wait for it), or
-  // after WARM_UP_DELAY_MS if none comes; a cell arriving earlier creates it itself.
-  const warmTimer = setTimeout(warm, WARM_UP_DELAY_MS);
-  function warm(): void {
-    clearTimeout(warmTimer);
-    void (async () => {
-      await drain();
-      await queue.idle();
-      await Promise.all([iopubQueue.flush(), shellQueue.flush()]);
-      if (!shuttingDown) runner.warm();
-    })();
-  }
-  closed.finally(() => process.off('SIGINT', onSigint));
+  const stopListening = () => void process.off('SIGINT', onSigint);
+  closed.then(stopListening, stopListening);
   return { closed, shutdown };
 }

@@ -1,12 +1,13 @@
 import { inspect } from 'node:util';
 import { completeReply } from './complete';
-import type { CellRunner } from './execution';
+import type { CellOutcome, CellRunner } from './execution';
 import type { History } from './history';
 import { inspectReply } from './inspect';
 import { isComplete } from './iscomplete';
 import { executeRequest, replyType, type Content, type ErrorContent, type Message } from './messages';
 import type { OutputRouter } from './output';
 import { resultBundle } from './result';
+import type { UncaughtErrors } from './uncaught';
 
 /** What a request handler produced: the reply content, and what the queue does afterwards. */
 export interface HandlerResult {
@@ -23,10 +24,19 @@ export interface ShellDependencies {
   runner: CellRunner;
   output: OutputRouter;
   history: History;
+  uncaught: UncaughtErrors;
   /** Publishes on iopub with the given parent. */
   publish(msgType: string, content: Content, parent: Message): void;
   kernelInfo: Content;
   shutdown(restart: boolean): Promise<void>;
+}
+
+/**
+ * A cell that is only `exit` or `quit` (optionally called) asks the front end to exit, as in
+ * IPython: the reply carries the `ask_exit` payload that jupyter console acts on.
+ */
+export function isExitRequest(code: string): boolean {
+  return /^\s*(?:exit|quit)(?:\(\))?\s*;?\s*$/.test(code);
 }
 
 function errorReply(error: ErrorContent): Content {
@@ -35,7 +45,7 @@ function errorReply(error: ErrorContent): Content {
 
 /** The shell channel's request handlers, by msg_type. */
 export function createShellHandlers(deps: ShellDependencies): Map<string, Handler> {
-  const { runner, output, history, publish } = deps;
+  const { runner, output, history, uncaught, publish } = deps;
   let executionCount = 0;
 
   async function evaluateUserExpressions(expressions: Record<string, string>): Promise<Content> {
@@ -57,7 +67,17 @@ export function createShellHandlers(deps: ShellDependencies): Map<string, Handle
     const count = executionCount;
     if (!request.silent) publish('execute_input', { code: request.code, execution_count: count }, message);
     if (request.store_history) history.add(count, request.code);
-    const outcome = await runner.run(request.code, `Cell In[${count}]`);
+    if (isExitRequest(request.code)) {
+      return { content: { status: 'ok', execution_count: count, user_expressions: {}, payload: [{ source: 'ask_exit', keepkernel: false }] } };
+    }
+    uncaught.beginCell(message);
+    let outcome: CellOutcome;
+    let late: ErrorContent | undefined;
+    try {
+      outcome = await runner.run(request.code, `Cell In[${count}]`);
+    } finally {
+      late = uncaught.endCell();
+    }
     let error = outcome.kind === 'error' ? outcome.error : undefined;
     if (outcome.kind === 'ok' && outcome.result && !request.silent) {
       try {
@@ -69,8 +89,10 @@ export function createShellHandlers(deps: ShellDependencies): Map<string, Handle
         error = { ename: reason.name, evalue: reason.message, traceback: [`${reason.name}: ${reason.message}`] };
       }
     }
+    if (error) publish('error', error, message);
+    // An error thrown by a callback of this cell was shown when it happened; the cell fails with it.
+    error ??= late;
     if (error) {
-      publish('error', error, message);
       return { content: { ...errorReply(error), execution_count: count }, abortQueue: request.stop_on_error };
     }
     const userExpressions = await evaluateUserExpressions(request.user_expressions);

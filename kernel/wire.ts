@@ -31,10 +31,36 @@ export function createSigner(scheme: string, key: string): Signer {
   };
 }
 
+/** Signatures remembered to refuse replays; jupyter_client's Session keeps 2**16. */
+export const DIGEST_HISTORY_SIZE = 65_536;
+
+/**
+ * The signatures of messages already accepted, as jupyter_client's `Session.digest_history`: a
+ * signed message seen before is a replay and is refused. Bounded: past `size` the oldest are
+ * forgotten.
+ */
+export interface ReplayGuard {
+  /** Records `signature`; false if it was already recorded (a replay). */
+  admit(signature: string): boolean;
+}
+
+export function createReplayGuard(size: number = DIGEST_HISTORY_SIZE): ReplayGuard {
+  const seen = new Set<string>();
+  return {
+    admit(signature) {
+      if (seen.has(signature)) return false;
+      seen.add(signature);
+      if (seen.size > size) seen.delete(seen.values().next().value as string);
+      return true;
+    },
+  };
+}
+
 /** Why an incoming message was rejected. */
 export type DecodeResult =
   | { kind: 'ok'; message: Message }
   | { kind: 'bad-signature'; identities: Buffer[]; reason: string }
+  | { kind: 'replayed'; reason: string }
   | { kind: 'malformed'; reason: string };
 
 /** Frames a message for the wire: identities, delimiter, signature, four JSON parts, buffers. */
@@ -53,8 +79,12 @@ function isHeader(value: unknown): value is Header {
   return isObject(value) && typeof value.msg_id === 'string' && typeof value.msg_type === 'string';
 }
 
-/** Checks the signature before anything is parsed; a message that fails is never handed on. */
-export function decode(frames: readonly Buffer[], signer: Signer): DecodeResult {
+/**
+ * Checks the signature before anything is parsed; a message that fails is never handed on. With
+ * `replays`, a correctly signed message whose signature was already seen is refused (unsigned
+ * messages, with an empty key, cannot be told apart and are not checked, as in jupyter_client).
+ */
+export function decode(frames: readonly Buffer[], signer: Signer, replays?: ReplayGuard): DecodeResult {
   const at = frames.findIndex((frame) => frame.equals(DELIMITER_BYTES));
   if (at < 0) return { kind: 'malformed', reason: 'no <IDS|MSG> delimiter' };
   if (frames.length < at + 6) return { kind: 'malformed', reason: `only ${frames.length - at - 1} frames after the delimiter` };
@@ -63,6 +93,9 @@ export function decode(frames: readonly Buffer[], signer: Signer): DecodeResult 
   const parts = frames.slice(at + 2, at + 6);
   if (!signer.verify(signature, parts)) {
     return { kind: 'bad-signature', identities, reason: `signature ${JSON.stringify(signature.slice(0, 16))}… does not verify` };
+  }
+  if (replays && signature !== '' && !replays.admit(signature)) {
+    return { kind: 'replayed', reason: `signature ${JSON.stringify(signature.slice(0, 16))}… was already used (a replayed message)` };
   }
   let parsed: unknown[];
   try {

@@ -63,6 +63,9 @@ const PYTHON_MODULES = [
   { module: 'jupyterhub', deb: 'jupyterhub', pip: 'jupyterhub' },
   // Serves the JupyterLab front end built in lab/ (only needed with --lab).
   ...(withLab ? [{ module: 'jupyterlab_server', deb: 'python3-jupyterlab-server', pip: 'jupyterlab_server' }] : []),
+  { module: 'jupyter_console', deb: 'jupyter-console', pip: 'jupyter-console' },
+  // Types into jupyter console in a pseudo-terminal (tests/kernel/console.test.ts).
+  { module: 'pexpect', deb: 'python3-pexpect', pip: 'pexpect' },
 ];
 const FILES = [
   { path: '/usr/share/javascript/requirejs/require.min.js', deb: 'libjs-requirejs', pip: null },

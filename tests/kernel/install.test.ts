@@ -23,9 +23,10 @@ describe('kernel:install and kernel:uninstall', () => {
     const installed = run('install');
     expect(installed.status, installed.stderr).toBe(0);
     expect(listed()['llm-price-lab']).toBe(join(dataDir, 'kernels', 'llm-price-lab'));
-    const spec = JSON.parse(readFileSync(join(dataDir, 'kernels', 'llm-price-lab', 'kernel.json'), 'utf8')) as { argv: string[]; display_name: string };
+    const spec = JSON.parse(readFileSync(join(dataDir, 'kernels', 'llm-price-lab', 'kernel.json'), 'utf8')) as { argv: string[]; display_name: string; env: unknown };
     expect(spec.display_name).toBe('TypeScript (llm-price-lab)');
     expect(spec.argv[1]).toBe(join(projectRoot(), 'dist', 'kernel', 'main.js'));
+    expect(spec.env).toEqual({ NODE_PATH: join(projectRoot(), 'node_modules') });
     expect(run('install').status).toBe(0);
     const removed = run('uninstall');
     expect(removed.status).toBe(0);

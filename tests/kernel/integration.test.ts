@@ -146,6 +146,31 @@ describe('the kernel through jupyter_client', () => {
     expect(kernelLog).toMatch(/shell: message dropped: signature .* does not verify/);
   });
 
+  it('drops and logs a replayed signed message, never executing it twice', () => {
+    expect(result.replay_replies).toBe(1);
+    expect(outputs(result.replay_runs, 'execute_result')[0]?.data, JSON.stringify(result.replay_runs.reply)).toEqual({ 'text/plain': '1' });
+    expect(kernelLog).toMatch(/shell: message dropped: signature .* was already used \(a replayed message\)/);
+  });
+
+  it('shows an exception thrown by a cell callback as that cell’s error, and logs it', () => {
+    const late: Exchange = result.late_throw;
+    expect(late.reply).toMatchObject({ status: 'error', ename: 'RangeError', evalue: 'from a timer' });
+    const [error] = outputs(late, 'error');
+    expect(error).toMatchObject({ ename: 'RangeError', evalue: 'from a timer' });
+    expect(error?.traceback[0]).toBe('Uncaught exception (in a callback of this cell):');
+    expect(error?.traceback.join('\n')).toMatch(/Cell In\[\d+\], line 1/);
+    expect(outputs(late, 'stream')).toEqual([]);
+    expect(kernelLog).toMatch(/Uncaught exception: RangeError: from a timer/);
+  });
+
+  it('logs a rejection nobody handles between cells, and keeps running', () => {
+    expect(result.idle_rejection_set.reply.status).toBe('ok');
+    expect(kernelLog).toMatch(/Unhandled promise rejection outside any cell: Error: idle rejection/);
+    expect(result.after_idle_rejection.reply.status).toBe('ok');
+    expect(outputs(result.after_idle_rejection, 'stream')).toEqual([]);
+    expect(outputs(result.after_idle_rejection, 'error')).toEqual([]);
+  });
+
   it.each(['interrupt_loop_signal', 'interrupt_loop_message', 'interrupt_await_signal', 'interrupt_await_message'])(
     'interrupts: %s',
     (name) => {

@@ -135,17 +135,68 @@ def main():
         result["forged_answered"] = answered
         result["forged_ran"] = execute(kc, "typeof (globalThis as Record<string, unknown>).forged")
 
+        # The same signed message sent twice: the second is a replay, dropped and never executed.
+        replayed = kc.session.msg("execute_request", {
+            "code": "(globalThis as Record<string, any>).replays = ((globalThis as Record<string, any>).replays ?? 0) + 1;",
+            "silent": False, "store_history": False, "user_expressions": {}, "allow_stdin": False, "stop_on_error": True,
+        })
+        kc.session.send(kc.shell_channel.socket, replayed)
+        kc.session.send(kc.shell_channel.socket, replayed)
+        time.sleep(1)
+        replies = 0
+        try:
+            while True:
+                msg = kc.get_shell_msg(timeout=0.5)
+                replies += msg["parent_header"].get("msg_id") == replayed["header"]["msg_id"]
+        except Empty:
+            pass
+        result["replay_replies"] = replies
+        result["replay_runs"] = execute(kc, "(globalThis as Record<string, any>).replays")
+
+        # Errors no await chain catches: during a cell they are its error; between cells, only logged.
+        result["late_throw"] = execute(
+            kc, "setTimeout(() => { throw new RangeError('from a timer'); }, 50);\nawait new Promise((resolve) => setTimeout(resolve, 1000));"
+        )
+        result["idle_rejection_set"] = execute(kc, "setTimeout(() => { void Promise.reject(new Error('idle rejection')); }, 300);")
+        time.sleep(1.5)
+        result["after_idle_rejection"] = execute(kc, "'still fine'")
+
         # Interrupts: SIGINT and interrupt_request, of a synchronous loop and of a pending await.
+        # A SIGINT that arrives while the cell is still compiling (a loaded machine) is lost, as in
+        # any kernel: interrupt again every few seconds until the cell ends.
         def interrupted(code, how):
             msg_id = kc.execute(code)
-            time.sleep(1.5)
-            if how == "signal":
-                km.signal_kernel(signal.SIGINT)
-            else:
-                kc.session.send(kc.control_channel.socket, "interrupt_request", {})
-            out = collect(kc, msg_id)
+            sent = 0
+            outputs = []
+            while True:
+                time.sleep(1.5)
+                if how == "signal":
+                    km.signal_kernel(signal.SIGINT)
+                else:
+                    kc.session.send(kc.control_channel.socket, "interrupt_request", {})
+                sent += 1
+                deadline = time.monotonic() + 3
+                idle = False
+                while not idle and time.monotonic() < deadline:
+                    try:
+                        msg = kc.get_iopub_msg(timeout=0.5)
+                    except Empty:
+                        continue
+                    if msg["parent_header"].get("msg_id") != msg_id:
+                        continue
+                    outputs.append({"msg_type": msg["msg_type"], "content": msg["content"]})
+                    idle = msg["msg_type"] == "status" and msg["content"]["execution_state"] == "idle"
+                if idle or sent >= 10:
+                    break
+            while True:
+                reply = kc.get_shell_msg(timeout=TIMEOUT)
+                if reply["parent_header"].get("msg_id") == msg_id:
+                    break
+            out = {"reply_type": reply["header"]["msg_type"], "reply": reply["content"], "iopub": outputs}
             if how == "message":
                 out["interrupt_reply"] = kc.get_control_msg(timeout=TIMEOUT)["header"]["msg_type"]
+                for _ in range(sent - 1):
+                    kc.get_control_msg(timeout=TIMEOUT)
             return out
 
         result["interrupt_loop_signal"] = interrupted("let spins = 0;\nwhile (true) { spins++; }", "signal")

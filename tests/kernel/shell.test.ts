@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Content, Message } from '../../kernel/messages';
-import { createShellQueue, type Handler } from '../../kernel/shell';
+import { createShellQueue, isExitRequest, type Handler } from '../../kernel/shell';
 
 let nextId = 0;
 function request(msgType: string, content: Content = {}): Message {
@@ -105,5 +105,12 @@ describe('shell routing', () => {
     await queue.idle();
     expect(ran).toEqual(['fail', 'queued']);
     expect(events).toContain(`${queued.header.msg_id} execute_reply ok`);
+  });
+});
+
+describe('exit and quit', () => {
+  it('are requests to leave the front end only as a whole cell', () => {
+    expect(['exit', 'quit', ' exit() ', 'quit;\n'].map(isExitRequest)).toEqual([true, true, true, true]);
+    expect(['exit(1)', 'process.exit()', 'const exit = 1', 'exit\nquit', 'exited'].map(isExitRequest)).toEqual([false, false, false, false, false]);
   });
 });

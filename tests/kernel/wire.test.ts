@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createSender, replyTo, replyType, type Message } from '../../kernel/messages';
-import { DELIMITER, createSigner, decode, encode } from '../../kernel/wire';
+import { DELIMITER, createReplayGuard, createSigner, decode, encode } from '../../kernel/wire';
 
 const parts = ['{"msg_id":"1","msg_type":"execute_request"}', '{}', '{}', '{"code":"1+1"}'].map((p) => Buffer.from(p));
 
@@ -36,6 +36,23 @@ describe('message signing', () => {
   it('reports malformed framing', () => {
     expect(decode([Buffer.from('x')], signer)).toMatchObject({ kind: 'malformed' });
     expect(decode([Buffer.from(DELIMITER), Buffer.from('')], signer)).toMatchObject({ kind: 'malformed' });
+  });
+
+  it('refuses a replayed signed message, from the same or another client identity', () => {
+    const replays = createReplayGuard();
+    const signature = signer.sign(parts);
+    expect(decode(frames(signature), signer, replays).kind).toBe('ok');
+    expect(decode(frames(signature), signer, replays)).toMatchObject({ kind: 'replayed', reason: /already used/ });
+    expect(decode(frames(signature, ['client-2']), signer, replays).kind).toBe('replayed');
+    // A forged signature is refused as such, and does not enter the history.
+    expect(decode(frames('0'.repeat(64)), signer, replays).kind).toBe('bad-signature');
+  });
+
+  it('keeps a bounded digest history, forgetting the oldest first', () => {
+    const replays = createReplayGuard(2);
+    expect(['a', 'b', 'a', 'c', 'b'].map((s) => replays.admit(s))).toEqual([true, true, false, true, false]);
+    // 'a' was the oldest when 'c' came: forgotten, so admitted again.
+    expect(replays.admit('a')).toBe(true);
   });
 
   it('does not sign with an empty key (authentication off, as the protocol allows)', () => {

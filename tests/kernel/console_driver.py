@@ -1,0 +1,120 @@
+"""Drives Debian's `jupyter console --kernel llm-price-lab` in a pseudo-terminal, as a user types.
+
+Run by tests/kernel/console.test.ts with JUPYTER_PATH set to the project-local kernelspec and
+JUPYTER_RUNTIME_DIR set to a fresh folder (so this console's kernel can be told from others).
+Prints one JSON object: the screen as text (ANSI sequences removed) after each step, and whether
+the kernel process was gone after `exit`.
+"""
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+
+import pexpect
+
+STEP_TIMEOUT = 120
+ANSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b[()][A-Za-z0-9]|\x1b[=>]|\r")
+
+child = pexpect.spawn(
+    "/usr/bin/jupyter", ["console", "--kernel", "llm-price-lab"], encoding="utf-8", timeout=STEP_TIMEOUT, dimensions=(50, 160)
+)
+raw = []
+result = {"steps": {}}
+
+
+def screen():
+    return ANSI.sub("", "".join(raw))
+
+
+def read_until(pattern, since, timeout=STEP_TIMEOUT):
+    """Reads the terminal until `pattern` appears in the text after offset `since`."""
+    deadline = time.monotonic() + timeout
+    regex = re.compile(pattern)
+    while True:
+        text = screen()
+        if regex.search(text, since):
+            return text
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{pattern!r} not seen; screen ends with: {text[-1500:]!r}")
+        try:
+            raw.append(child.read_nonblocking(4096, timeout=0.2))
+        except pexpect.TIMEOUT:
+            pass
+
+
+def settle(seconds):
+    """Reads whatever the terminal shows for `seconds`."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            raw.append(child.read_nonblocking(4096, timeout=0.2))
+        except pexpect.TIMEOUT:
+            pass
+
+
+def kernel_processes():
+    runtime = os.environ["JUPYTER_RUNTIME_DIR"]
+    ps = subprocess.run(["ps", "-eo", "pid,args"], capture_output=True, text=True, check=True).stdout
+    return [line.strip() for line in ps.splitlines() if runtime in line and "main.js" in line]
+
+
+def step(name, send, until, prompt=None):
+    """Types `send`, reads until `until` and then the next prompt (output may follow a prompt on
+    the terminal, as prompt_toolkit redraws)."""
+    since = len(screen())
+    for line in send:
+        child.send(line)
+        time.sleep(0.3)
+    read_until(until, since)
+    text = read_until(prompt, since) if prompt else screen()
+    result["steps"][name] = text[since:]
+
+
+try:
+    read_until(r"In \[1\]: ", 0)
+    result["kernel_running"] = len(kernel_processes())
+    # A function typed line by line: continuation prompts, nothing run before the last line.
+    since = len(screen())
+    child.send("function twice(n: number): number {\r")
+    read_until(r"\.\.\.: ", since)
+    child.send("return n * 2;\r")
+    read_until(r"\.\.\.: .*\n.*\.\.\.: ", since)
+    settle(1)
+    result["steps"]["partial"] = screen()[since:]
+    step("define", ["}\r"], r"In \[2\]: ")
+    result["steps"]["define"] = screen()[since:]
+    step("call", ["twice(21)\r"], r"Out\[2\]: 42", r"In \[3\]: ")
+    step("throw", ["throw new RangeError('too cheap')\r"], r"at Cell In\[3\], line 1", r"In \[4\]: ")
+    # Ctrl-C while a loop spins: interrupted, and the console is ready for more. (Again if the
+    # first one came while the cell still compiled.)
+    since = len(screen())
+    child.send("while (true) {}\r")
+    settle(2)
+    for _ in range(10):
+        child.sendintr()
+        try:
+            read_until(r"InterruptError", since, timeout=5)
+            break
+        except TimeoutError:
+            continue
+    read_until(r"In \[5\]: ", since)
+    result["steps"]["interrupt"] = screen()[since:]
+    step("after_interrupt", ["'alive'\r"], r"Out\[5\]: 'alive'")
+    since = len(screen())
+    child.send("exit\r")
+    try:
+        child.expect(pexpect.EOF, timeout=STEP_TIMEOUT)
+    finally:
+        raw.append(child.before or "")
+    result["steps"]["exit"] = screen()[since:]
+    deadline = time.monotonic() + 30
+    while kernel_processes() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    result["kernel_left"] = kernel_processes()
+finally:
+    result["screen"] = screen()
+    if child.isalive():
+        child.terminate(force=True)
+    print(json.dumps(result))
