@@ -12,7 +12,7 @@ import { startLab, type RunningLab } from '../../src/lab/server';
 import { buildDir, projectRoot } from '../../src/paths';
 import { injectParameters } from '../../src/runner/parameters';
 import type { Notebook } from '../../src/runner/types';
-import { CHROMIUM_ARGS } from '../../src/plot/static-image';
+import { chromiumArgs } from '../../src/plot/static-image';
 import { CHROMIUM } from '../plot/browser';
 import {
   chartViews,
@@ -84,7 +84,7 @@ describe('JupyterLab with the project kernel', () => {
     writeSmokeCopy('05-project-practice', { modelDir: 'models/cnn-lab-ui' });
     lab = await startLab({ rootDir: notebookDir, stateDir: join(dir, 'state'), isolated: true });
     // A fresh temporary profile for every launch.
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: [...CHROMIUM_ARGS], handleSIGINT: false });
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: chromiumArgs(), handleSIGINT: false });
     page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     await openLab(page, lab.url);
   }, 180_000);

@@ -1,0 +1,63 @@
+/**
+ * A notebook kept outside the project (here: a temporary folder) imports the library in the
+ * project's JupyterLab, as someone's own notebooks or a JupyterHub root above the clone would.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startLab, type RunningLab } from '../../src/lab/server';
+import { chromiumArgs } from '../../src/plot/static-image';
+import { CHROMIUM } from '../plot/browser';
+import { errorOutputs, menu, openFromFileBrowser, openLab, waitForIdle, waitForRunAll } from './lab-page';
+
+const STEP_TIMEOUT_MS = 60_000;
+
+describe('a notebook outside the project', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'llm-price-lab-outside-'));
+  let lab: RunningLab | undefined;
+  let browser: Browser | undefined;
+
+  beforeAll(async () => {
+    const notebook = {
+      nbformat: 4,
+      nbformat_minor: 5,
+      metadata: { kernelspec: { name: 'llm-price-lab', display_name: 'TypeScript (llm-price-lab)', language: 'typescript' } },
+      cells: [
+        {
+          id: 'import',
+          cell_type: 'code',
+          metadata: {},
+          execution_count: null,
+          outputs: [],
+          source: "import { trainingFlops } from 'llm-price-lab';\nconst flops: number = trainingFlops(175e9, 300e9);\nflops.toExponential(2)",
+        },
+      ],
+    };
+    writeFileSync(join(dir, 'mine.ipynb'), JSON.stringify(notebook));
+    lab = await startLab({ rootDir: dir, stateDir: join(dir, '.state'), isolated: true });
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: chromiumArgs(), handleSIGINT: false });
+  }, 120_000);
+
+  afterAll(async () => {
+    try {
+      await browser?.close();
+      await lab?.stop();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('imports llm-price-lab with type checking', async () => {
+    if (!lab || !browser) throw new Error('setup failed');
+    const page = await browser.newPage({ viewport: { width: 1200, height: 800 } });
+    await openLab(page, lab.url);
+    const panel = await openFromFileBrowser(page, 'mine.ipynb');
+    await waitForIdle(panel);
+    await menu(page, 'Run', 'Run All Cells');
+    await waitForRunAll(panel, STEP_TIMEOUT_MS);
+    expect(await errorOutputs(panel)).toEqual([]);
+    expect(await panel.locator('.jp-OutputArea-output').allInnerTexts()).toEqual(["'3.15e+23'"]);
+  }, 3 * STEP_TIMEOUT_MS);
+});
