@@ -15,6 +15,7 @@ import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { projectJupyterPath, projectRoot } from '../paths';
 import { freePort, strayKernelPids } from '../runner/server';
+import { captureChildLog } from '../runner/child-log';
 
 /** jupyterlab_server answers in 2–5 s here; a cold disk cache on a busy machine can take longer. */
 export const LAB_START_TIMEOUT_MS = 90_000;
@@ -126,17 +127,7 @@ export async function startLab(options: LabOptions): Promise<RunningLab> {
       PYDEVD_DISABLE_FILE_VALIDATION: '1',
     },
   });
-  const log: string[] = [];
-  const onData = (chunk: Buffer) => {
-    for (const line of chunk.toString('utf8').split('\n')) {
-      if (!line.trim()) continue;
-      log.push(line);
-      if (log.length > 300) log.shift();
-      options.onLog?.(line);
-    }
-  };
-  child.stdout?.on('data', onData);
-  child.stderr?.on('data', onData);
+  const log = captureChildLog(child, 300, options.onLog);
   let spawnError: Error | undefined;
   child.on('error', (error) => {
     spawnError = error;

@@ -16,6 +16,7 @@ import { tmpdir } from 'node:os';
 import { delimiter, isAbsolute, join } from 'node:path';
 import { jupyterCommand, projectJupyterPath } from '../paths';
 import { InfrastructureError } from './errors';
+import { captureChildLog } from './child-log';
 
 /** Jupyter Server 1.23 answers in 2-5 s here; a cold disk cache on a busy machine can take longer. */
 export const SERVER_START_TIMEOUT_MS = 60_000;
@@ -155,17 +156,7 @@ async function startOnce(options: StartServerOptions, port: number): Promise<Run
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, JUPYTER_TOKEN: token, JUPYTER_PATH: jupyterPath, JUPYTER_RUNTIME_DIR: runtimeDir },
   });
-  const log: string[] = [];
-  const onData = (chunk: Buffer) => {
-    for (const line of chunk.toString('utf8').split('\n')) {
-      if (!line.trim()) continue;
-      log.push(line);
-      if (log.length > 500) log.shift();
-      options.onLog?.(line);
-    }
-  };
-  child.stdout?.on('data', onData);
-  child.stderr?.on('data', onData);
+  const log = captureChildLog(child, 500, options.onLog);
   let spawnError: Error | undefined;
   child.on('error', (error) => {
     spawnError = error;
