@@ -80,9 +80,9 @@ const history = await lib.trainCnn(model, { train: trainingSplit(data.train, sam
 });
 const inferCount = Math.min(data.test.count, int('infer-samples'));
 const inferSet = lib.takeSplit(data.test, inferCount);
-lib.predict(model, lib.takeSplit(data.test, Math.min(64, inferCount)));
+await lib.predict(model, lib.takeSplit(data.test, Math.min(64, inferCount)));
 const started = performance.now();
-lib.predict(model, inferSet);
+await lib.predict(model, inferSet);
 const inferSeconds = (performance.now() - started) / 1000;
 console.log(JSON.stringify({
   contender,
@@ -94,6 +94,6 @@ console.log(JSON.stringify({
   train_samples_per_s: lib.steadyRate(ends, counts, warmUp),
   infer_samples: inferCount,
   infer_samples_per_s: inferCount / inferSeconds,
-  test_accuracy: lib.evaluate(model, data.test).accuracy,
+  test_accuracy: (await lib.evaluate(model, data.test)).accuracy,
 }));
 model.dispose();

@@ -20,23 +20,27 @@ export interface AttentionOptions {
 }
 
 /** softmax(Q·Kᵀ / √d_k [+ mask])·V for Q [n × d], K [m × d], V [m × d_v]. */
-export function scaledDotProductAttention(q: number[][], k: number[][], v: number[][], options: AttentionOptions = {}): AttentionResult {
+export async function scaledDotProductAttention(q: number[][], k: number[][], v: number[][], options: AttentionOptions = {}): Promise<AttentionResult> {
   const [n, d] = matrixShape('q', q);
   const [m, dk] = matrixShape('k', k);
   const [mv] = matrixShape('v', v);
   if (dk !== d) throw new AlgorithmInputError('k', `has ${dk} columns, q has ${d}`);
   if (mv !== m) throw new AlgorithmInputError('v', `has ${mv} rows, k has ${m}`);
   if (options.causal && n !== m) throw new AlgorithmInputError('causal', `needs as many queries as keys (${n} vs ${m})`);
-  return tf.tidy(() => {
+  const [weights, output] = tf.tidy(() => {
     let scores = tf.div(tf.matMul(tf.tensor2d(q), tf.tensor2d(k), false, true), Math.sqrt(d));
     if (options.causal) {
       const above = tf.sub(1, tf.linalg.bandPart(tf.ones([n, m]), -1, 0));
       scores = tf.add(scores, tf.mul(above, -1e9));
     }
     const weights = tf.softmax(scores);
-    const output = tf.matMul(weights, tf.tensor2d(v));
-    return { weights: weights.arraySync() as number[][], output: output.arraySync() as number[][] };
+    return [weights, tf.matMul(weights, tf.tensor2d(v))];
   });
+  try {
+    return { weights: (await weights.array()) as number[][], output: (await output.array()) as number[][] };
+  } finally {
+    tf.dispose([weights, output]);
+  }
 }
 
 export interface SelfAttentionExample extends AttentionResult {
@@ -48,14 +52,21 @@ export interface SelfAttentionExample extends AttentionResult {
  * Self-attention over `tokens` with seeded random embeddings and random query/key/value
  * projections (d_model columns): a small, reproducible example to look at, not a trained model.
  */
-export function selfAttentionExample(tokens: readonly string[], dModel: number, seed: number, options: AttentionOptions = {}): SelfAttentionExample {
+export async function selfAttentionExample(tokens: readonly string[], dModel: number, seed: number, options: AttentionOptions = {}): Promise<SelfAttentionExample> {
   if (tokens.length === 0) throw new AlgorithmInputError('tokens', 'is empty');
   if (!Number.isInteger(dModel) || dModel < 1) throw new AlgorithmInputError('dModel', `must be a positive integer, got ${dModel}`);
   const random = createRandom(seed);
   const x = randomMatrix(tokens.length, dModel, random);
   const [wq, wk, wv] = [0, 1, 2].map(() => randomMatrix(dModel, dModel, random, 1 / Math.sqrt(dModel))) as [number[][], number[][], number[][]];
-  const project = (w: number[][]): number[][] => tf.tidy(() => tf.matMul(tf.tensor2d(x), tf.tensor2d(w)).arraySync() as number[][]);
-  return { tokens, dModel, ...scaledDotProductAttention(project(wq), project(wk), project(wv), options) };
+  const project = async (w: number[][]): Promise<number[][]> => {
+    const product = tf.tidy(() => tf.matMul(tf.tensor2d(x), tf.tensor2d(w)));
+    try {
+      return (await product.array()) as number[][];
+    } finally {
+      product.dispose();
+    }
+  };
+  return { tokens, dModel, ...(await scaledDotProductAttention(await project(wq), await project(wk), await project(wv), options)) };
 }
 
 export interface ConstructedAttentionExample extends AttentionResult {
@@ -74,7 +85,7 @@ export interface ConstructedAttentionExample extends AttentionResult {
  * so their weights are uniform). Values are one-hot, so each output row is that token's weights.
  * `sharpness` scales the queries: larger, more peaked weights.
  */
-export function constructedAttentionExample(options: AttentionOptions & { sharpness?: number } = {}): ConstructedAttentionExample {
+export async function constructedAttentionExample(options: AttentionOptions & { sharpness?: number } = {}): Promise<ConstructedAttentionExample> {
   const sharpness = options.sharpness ?? 8;
   const featureNames = ['is subject', 'in clause 1', 'in clause 2'];
   const tokens = ['prices', 'of', 'tokens', 'fell', 'as', 'GPUs', 'got', 'cheaper'];
@@ -102,6 +113,6 @@ export function constructedAttentionExample(options: AttentionOptions & { sharpn
       { query: 'got', key: 'GPUs' },
       { query: 'cheaper', key: 'GPUs' },
     ],
-    ...scaledDotProductAttention(queries, keys, values, options),
+    ...(await scaledDotProductAttention(queries, keys, values, options)),
   };
 }

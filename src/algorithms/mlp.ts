@@ -39,12 +39,13 @@ export function initMlp({ inputs, hidden, outputs }: MlpSizes, seed: number): Ml
   };
 }
 
-interface Tensors {
+// A type alias, not an interface, so that `tf.tidy` accepts it as a tensor container.
+type Tensors = {
   w1: tf.Tensor2D;
   b1: tf.Tensor1D;
   w2: tf.Tensor2D;
   b2: tf.Tensor1D;
-}
+};
 
 function checkShapes(params: MlpParams, x: number[][], y: number[][]): void {
   const [n, inputs] = matrixShape('x', x);
@@ -73,12 +74,26 @@ function mse(output: tf.Tensor2D, y: tf.Tensor2D): tf.Scalar {
 }
 
 /** The network's outputs and its mean squared error on (x, y). */
-export function mlpForward(params: MlpParams, x: number[][], y: number[][]): { output: number[][]; loss: number } {
+export async function mlpForward(params: MlpParams, x: number[][], y: number[][]): Promise<{ output: number[][]; loss: number }> {
   checkShapes(params, x, y);
-  return tf.tidy(() => {
+  const [output, loss] = tf.tidy(() => {
     const { output } = forward(toTensors(params), tf.tensor2d(x));
-    return { output: output.arraySync(), loss: mse(output, tf.tensor2d(y)).arraySync() };
-  });
+    return [output, mse(output, tf.tensor2d(y))];
+  }) as [tf.Tensor2D, tf.Scalar];
+  try {
+    return { output: await output.array(), loss: await loss.array() };
+  } finally {
+    tf.dispose([output, loss]);
+  }
+}
+
+/** Reads gradient tensors back as plain arrays (with await: the webgpu backend has no synchronous read), then frees them. */
+async function readParams(t: Tensors): Promise<MlpParams> {
+  try {
+    return { w1: await t.w1.array(), b1: await t.b1.array(), w2: await t.w2.array(), b2: await t.b2.array() };
+  } finally {
+    tf.dispose([t.w1, t.b1, t.w2, t.b2]);
+  }
 }
 
 /**
@@ -88,9 +103,9 @@ export function mlpForward(params: MlpParams, x: number[][], y: number[][]): { o
  *   dz1 = dh ⊙ h ⊙ (1 − h)              (sigmoid' = σ(1 − σ))
  *   dW1 = xᵀ·dz1,   db1 = Σ_rows dz1
  */
-export function mlpManualGradients(params: MlpParams, x: number[][], y: number[][]): MlpParams {
+export async function mlpManualGradients(params: MlpParams, x: number[][], y: number[][]): Promise<MlpParams> {
   checkShapes(params, x, y);
-  return tf.tidy(() => {
+  return readParams(tf.tidy((): Tensors => {
     const t = toTensors(params);
     const xs = tf.tensor2d(x);
     const { hidden, output } = forward(t, xs);
@@ -101,19 +116,14 @@ export function mlpManualGradients(params: MlpParams, x: number[][], y: number[]
     const dZ1 = tf.mul(dHidden, tf.mul(hidden, tf.sub(1, hidden)));
     const dW1 = tf.matMul(xs, dZ1, true, false);
     const dB1 = tf.sum(dZ1, 0);
-    return {
-      w1: dW1.arraySync() as number[][],
-      b1: dB1.arraySync() as number[],
-      w2: dW2.arraySync() as number[][],
-      b2: dB2.arraySync() as number[],
-    };
-  });
+    return { w1: dW1 as tf.Tensor2D, b1: dB1 as tf.Tensor1D, w2: dW2 as tf.Tensor2D, b2: dB2 as tf.Tensor1D };
+  }));
 }
 
 /** Gradients of the same loss by tfjs automatic differentiation. */
-export function mlpAutodiffGradients(params: MlpParams, x: number[][], y: number[][]): MlpParams {
+export async function mlpAutodiffGradients(params: MlpParams, x: number[][], y: number[][]): Promise<MlpParams> {
   checkShapes(params, x, y);
-  return tf.tidy(() => {
+  return readParams(tf.tidy((): Tensors => {
     const t = toTensors(params);
     const xs = tf.tensor2d(x);
     const ys = tf.tensor2d(y);
@@ -125,8 +135,8 @@ export function mlpAutodiffGradients(params: MlpParams, x: number[][], y: number
       tf.Tensor2D,
       tf.Tensor1D,
     ];
-    return { w1: dW1.arraySync(), b1: dB1.arraySync(), w2: dW2.arraySync(), b2: dB2.arraySync() };
-  });
+    return { w1: dW1, b1: dB1, w2: dW2, b2: dB2 };
+  }));
 }
 
 function flat(v: number[] | number[][]): number[] {

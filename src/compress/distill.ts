@@ -83,7 +83,7 @@ export async function distill(teacher: tf.LayersModel, data: { train: DigitSplit
       const record = {
         epoch,
         loss: lossSum / train.count,
-        ...(validation && validation.count > 0 ? { valAccuracy: evaluate(student, validation).accuracy } : {}),
+        ...(validation && validation.count > 0 ? { valAccuracy: (await evaluate(student, validation)).accuracy } : {}),
       };
       history.push(record);
       options.onEpoch?.(record);

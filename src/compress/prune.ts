@@ -44,17 +44,21 @@ export async function pruneModel(model: tf.LayersModel, sparsity: number, prunab
   let prunableWeights = 0;
   let zeros = 0;
   let totalWeights = 0;
-  const replacements = copy.weights.map((variable) => {
-    const current = variable.read();
-    totalWeights += current.size;
-    if (!prunable(variable.originalName)) return current.clone();
-    const { values, zeroed } = pruneValues(current.dataSync() as Float32Array, sparsity);
-    prunedWeights += zeroed;
-    prunableWeights += values.length;
-    zeros += values.reduce((n, v) => n + (v === 0 ? 1 : 0), 0);
-    return tf.tensor(values, current.shape, 'float32');
-  });
+  const replacements: tf.Tensor[] = [];
   try {
+    for (const variable of copy.weights) {
+      const current = variable.read();
+      totalWeights += current.size;
+      if (!prunable(variable.originalName)) {
+        replacements.push(current.clone());
+        continue;
+      }
+      const { values, zeroed } = pruneValues((await current.data()) as Float32Array, sparsity);
+      prunedWeights += zeroed;
+      prunableWeights += values.length;
+      zeros += values.reduce((n, v) => n + (v === 0 ? 1 : 0), 0);
+      replacements.push(tf.tensor(values, current.shape, 'float32'));
+    }
     copy.setWeights(replacements);
   } finally {
     tf.dispose(replacements);

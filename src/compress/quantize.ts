@@ -51,17 +51,18 @@ export async function quantizeModel(model: tf.LayersModel): Promise<QuantizedMod
   const tensors: Int8Tensor[] = [];
   let maxAbsError = 0;
   let floatBytes = 0;
-  const replacements = copy.weights.map((variable) => {
-    const current = variable.read();
-    const original = current.dataSync() as Float32Array;
-    const { values, scale } = quantizeInt8(original);
-    const restored = dequantizeInt8(values, scale);
-    for (let i = 0; i < original.length; i += 1) maxAbsError = Math.max(maxAbsError, Math.abs(original[i]! - restored[i]!));
-    tensors.push({ name: variable.originalName, shape: current.shape, values, scale });
-    floatBytes += original.length * FLOAT32_BYTES;
-    return tf.tensor(restored, current.shape, 'float32');
-  });
+  const replacements: tf.Tensor[] = [];
   try {
+    for (const variable of copy.weights) {
+      const current = variable.read();
+      const original = (await current.data()) as Float32Array;
+      const { values, scale } = quantizeInt8(original);
+      const restored = dequantizeInt8(values, scale);
+      for (let i = 0; i < original.length; i += 1) maxAbsError = Math.max(maxAbsError, Math.abs(original[i]! - restored[i]!));
+      tensors.push({ name: variable.originalName, shape: current.shape, values, scale });
+      floatBytes += original.length * FLOAT32_BYTES;
+      replacements.push(tf.tensor(restored, current.shape, 'float32'));
+    }
     copy.setWeights(replacements);
   } finally {
     tf.dispose(replacements);

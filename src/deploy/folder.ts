@@ -42,7 +42,7 @@ export interface Deployment {
   readonly dir: string;
   readonly model: tf.LayersModel;
   readonly preprocessing: Preprocessing;
-  classify(pixels: ArrayLike<number>, count: number, range: PixelRange): Predictions;
+  classify(pixels: ArrayLike<number>, count: number, range: PixelRange): Promise<Predictions>;
   dispose(): void;
 }
 
@@ -68,7 +68,7 @@ export async function loadDeployment(dir: string): Promise<Deployment> {
     dir,
     model,
     preprocessing,
-    classify(pixels, count, range) {
+    async classify(pixels, count, range) {
       const images = toModelInput(preprocessing, pixels, count, range);
       return predict(model, { images, count, rows: preprocessing.rows, cols: preprocessing.cols });
     },

@@ -18,7 +18,7 @@ async function main(argv: readonly string[]): Promise<void> {
   const pixels = new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
   const deployment = await loadDeployment(dir);
   try {
-    const predictions = deployment.classify(pixels, Number(countText), Number(rangeText) as PixelRange);
+    const predictions = await deployment.classify(pixels, Number(countText), Number(rangeText) as PixelRange);
     await writeFile(resultPath, JSON.stringify({
       pid: process.pid,
       backend: backend.chosen,

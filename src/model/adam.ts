@@ -48,25 +48,26 @@ function internalsOf(model: tf.LayersModel): AdamInternals | undefined {
 }
 
 /** The model's Adam state as arrays, or undefined when its optimizer is not tfjs' Adam. */
-export function adamStateOf(model: tf.LayersModel): AdamState | undefined {
+export async function adamStateOf(model: tf.LayersModel): Promise<AdamState | undefined> {
   const adam = internalsOf(model);
   if (adam === undefined) return undefined;
-  const weights = readTrainableWeights(model);
-  const moment = (slot: AdamInternals['accumulatedFirstMoment'], i: number) => {
+  const weights = await readTrainableWeights(model);
+  const moment = async (slot: AdamInternals['accumulatedFirstMoment'], i: number) => {
     const variable = slot?.[i]?.variable;
-    return variable ? new Float32Array(variable.dataSync()) : new Float32Array(weights[i]!.length);
+    return variable ? new Float32Array(await variable.data()) : new Float32Array(weights[i]!.length);
   };
+  const moments = (slot: AdamInternals['accumulatedFirstMoment']) => Promise.all(weights.map((_, i) => moment(slot, i)));
   return {
     learningRate: adam.learningRate,
     beta1: adam.beta1,
     beta2: adam.beta2,
     epsilon: adam.epsilon,
-    accBeta1: adam.accBeta1!.dataSync()[0]!,
-    accBeta2: adam.accBeta2!.dataSync()[0]!,
+    accBeta1: (await adam.accBeta1!.data())[0]!,
+    accBeta2: (await adam.accBeta2!.data())[0]!,
     iterations: model.optimizer.iterations,
     weights,
-    m: weights.map((_, i) => moment(adam.accumulatedFirstMoment, i)),
-    v: weights.map((_, i) => moment(adam.accumulatedSecondMoment, i)),
+    m: await moments(adam.accumulatedFirstMoment),
+    v: await moments(adam.accumulatedSecondMoment),
   };
 }
 

@@ -25,19 +25,26 @@ export interface Evaluation {
 /** Images to predict: a split, or `count` images of `rows × cols` in a flat array. */
 export type ImageBatch = Pick<DigitSplit, 'images' | 'count' | 'rows' | 'cols'>;
 
-/** Classes and probabilities for every image, computed in batches. */
-export function predict(model: tf.LayersModel, input: ImageBatch, batchSize = DEFAULT_PREDICT_BATCH): Predictions {
+/**
+ * Classes and probabilities for every image, computed in batches. Asynchronous because the
+ * probabilities are read back with `await tensor.data()`: the `webgpu` backend has no synchronous read.
+ */
+export async function predict(model: tf.LayersModel, input: ImageBatch, batchSize = DEFAULT_PREDICT_BATCH): Promise<Predictions> {
   const pixels = input.rows * input.cols;
   const outShape = model.outputs[0]?.shape;
   const classCount = outShape?.[outShape.length - 1] ?? 0;
   const probabilities = new Float32Array(input.count * classCount);
   for (let start = 0; start < input.count; start += batchSize) {
     const n = Math.min(batchSize, input.count - start);
-    const batch = tf.tidy(() => {
+    const output = tf.tidy(() => {
       const xs = tf.tensor4d(input.images.subarray(start * pixels, (start + n) * pixels), [n, input.rows, input.cols, 1]);
-      return (model.predict(xs) as tf.Tensor).dataSync();
+      return model.predict(xs) as tf.Tensor;
     });
-    probabilities.set(batch, start * classCount);
+    try {
+      probabilities.set(await output.data(), start * classCount);
+    } finally {
+      output.dispose();
+    }
   }
   const classes = new Uint8Array(input.count);
   for (let i = 0; i < input.count; i += 1) {
@@ -67,8 +74,8 @@ export function scorePredictions(predictions: Predictions, labels: ArrayLike<num
 }
 
 /** Evaluates a model on a split: loss, accuracy, confusion matrix. */
-export function evaluate(model: tf.LayersModel, split: DigitSplit, batchSize = DEFAULT_PREDICT_BATCH): Evaluation {
-  return scorePredictions(predict(model, split, batchSize), split.labels);
+export async function evaluate(model: tf.LayersModel, split: DigitSplit, batchSize = DEFAULT_PREDICT_BATCH): Promise<Evaluation> {
+  return scorePredictions(await predict(model, split, batchSize), split.labels);
 }
 
 export interface Misclassified {

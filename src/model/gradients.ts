@@ -55,9 +55,9 @@ export function trainableVariables(model: tf.LayersModel): tf.Variable[] {
 }
 
 /** Current values of the trainable weights (copies), in `model.trainableWeights` order. */
-export function readTrainableWeights(model: tf.LayersModel): Float32Array[] {
-  // The cpu backend's dataSync returns its own storage; a copy keeps callers from writing into it.
-  return trainableVariables(model).map((v) => new Float32Array(v.dataSync() as Float32Array));
+export async function readTrainableWeights(model: tf.LayersModel): Promise<Float32Array[]> {
+  // The cpu backend's data() resolves to its own storage; a copy keeps callers from writing into it.
+  return Promise.all(trainableVariables(model).map(async (v) => new Float32Array((await v.data()) as Float32Array)));
 }
 
 /** Overwrites the trainable weights with `values` (in `model.trainableWeights` order). */
@@ -75,7 +75,7 @@ export function writeTrainableWeights(model: tf.LayersModel, values: readonly Fl
 }
 
 /** Gradients of `model`'s training loss over `batch`, without touching its weights or optimizer. */
-export function batchGradients(model: tf.LayersModel, batch: BatchArrays): BatchGradients {
+export async function batchGradients(model: tf.LayersModel, batch: BatchArrays): Promise<BatchGradients> {
   const internal = compiled(model);
   const lossFunction = internal.lossFunctions?.[0];
   if (lossFunction === undefined) throw new RangeError(`batchGradients: ${gradientUnsupportedReason(model) || 'no compiled loss'}`);
@@ -83,31 +83,36 @@ export function batchGradients(model: tf.LayersModel, batch: BatchArrays): Batch
   const inputShape = model.inputs[0]!.shape.slice(1) as number[];
   const outputShape = model.outputs[0]!.shape.slice(1) as number[];
   const variables = trainableVariables(model);
-  let metricValue = NaN;
+  let metric: tf.Tensor | undefined;
   const { value, grads } = tf.tidy(() => {
     const xs = tf.tensor(batch.images, [batch.count, ...inputShape], 'float32');
     const ys = tf.tensor(batch.targets, [batch.count, ...outputShape], 'float32');
     return tf.variableGrads(() => {
       const predictions = model.apply(xs, { training: true }) as tf.Tensor;
-      if (metricFunction !== undefined) metricValue = tf.mean(metricFunction(ys, predictions)).dataSync()[0]!;
+      // Kept past the tidy and read afterwards: nothing is read back synchronously (webgpu cannot).
+      if (metricFunction !== undefined) metric = tf.keep(tf.mean(metricFunction(ys, predictions)));
       let total = tf.mean(lossFunction(ys, predictions)) as tf.Scalar;
       for (const penalty of internal.calculateLosses?.() ?? []) total = tf.add(total, penalty);
       return total;
     }, variables);
   });
   try {
-    return {
-      gradients: variables.map((v) => {
+    const gradients = await Promise.all(
+      variables.map(async (v) => {
         const g = grads[v.name];
         if (g === undefined) throw new RangeError(`batchGradients: no gradient for weight ${v.name}`);
-        return g.dataSync() as Float32Array;
+        return (await g.data()) as Float32Array;
       }),
-      loss: value.dataSync()[0]!,
-      metric: metricValue,
+    );
+    return {
+      gradients,
+      loss: (await value.data())[0]!,
+      metric: metric === undefined ? NaN : (await metric.data())[0]!,
       count: batch.count,
     };
   } finally {
     value.dispose();
+    metric?.dispose();
     tf.dispose(grads);
   }
 }

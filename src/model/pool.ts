@@ -220,11 +220,11 @@ export async function createTrainingPool(model: tf.LayersModel, options: Trainin
     throw failure ?? error;
   }
 
-  const adam = adamStateOf(model);
+  const adam = await adamStateOf(model);
 
   async function gradients(batch: BatchArrays): Promise<BatchGradients> {
     if (failure !== undefined) throw failure;
-    const weights = adam ? adam.weights : readTrainableWeights(model);
+    const weights = adam ? adam.weights : await readTrainableWeights(model);
     const pixels = batch.images.length / batch.count;
     const outputs = batch.targets.length / batch.count;
     let start = 0;

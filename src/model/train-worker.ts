@@ -46,7 +46,7 @@ export function serveTrainingWorker(port: MessagePort): void {
       try {
         if (model === undefined) throw new Error('a gradient request came before the model');
         writeTrainableWeights(model, message.weights);
-        const result = batchGradients(model, message.batch);
+        const result = await batchGradients(model, message.batch);
         reply({ kind: 'gradients', id: message.id, result }, [...new Set(result.gradients.map((g) => g.buffer as ArrayBuffer))]);
       } catch (error) {
         fail(error, message.id);

@@ -159,7 +159,7 @@ async function trainLoop(model: tf.LayersModel, data: TrainData, options: TrainO
     }
     totalSeconds += seconds;
     pool?.syncModel();
-    const val = validation && validation.count > 0 ? evaluate(model, validation) : undefined;
+    const val = validation && validation.count > 0 ? await evaluate(model, validation) : undefined;
     const record: EpochRecord = {
       epoch,
       loss: lossSum / seen,

@@ -73,21 +73,36 @@ export async function trainDpSgd(model: tf.LayersModel, data: { train: DigitSpli
         const sums: tf.Tensor[] = variables.map((v) => tf.zerosLike(v));
         try {
           for (let i = 0; i < indices.length; i += 1) {
-            tf.tidy(() => {
+            const { value, grads } = tf.tidy(() => {
               const x = tf.tensor4d(batch.images.subarray(i * pixels, (i + 1) * pixels), [1, train.rows, train.cols, 1]);
               const y = tf.tensor2d(batch.oneHot.subarray(i * train.classes, (i + 1) * train.classes), [1, train.classes]);
-              const { value, grads } = tf.variableGrads(() => crossEntropy(model.apply(x, { training: true }) as tf.Tensor, y), variables);
+              return tf.variableGrads(() => crossEntropy(model.apply(x, { training: true }) as tf.Tensor, y), variables);
+            });
+            try {
               const gradients = variables.map((v) => grads[v.name]!);
-              const norm = Math.sqrt(gradients.reduce((s, g) => s + tf.sum(tf.square(g)).dataSync()[0]!, 0));
+              // The norm is read with await (the webgpu backend has no synchronous read).
+              const squares = tf.tidy(() => gradients.map((g) => tf.sum(tf.square(g))));
+              let squaredNorm = 0;
+              try {
+                for (const square of squares) squaredNorm += (await square.data())[0]!;
+              } finally {
+                tf.dispose(squares);
+              }
+              const norm = Math.sqrt(squaredNorm);
               const factor = Math.min(1, clipNorm / (norm + 1e-12));
               if (norm > clipNorm) clipped += 1;
-              lossSum += value.dataSync()[0]!;
-              gradients.forEach((g, j) => {
-                const next = tf.keep(tf.add(sums[j]!, tf.mul(g, factor)));
-                sums[j]!.dispose();
-                sums[j] = next;
+              lossSum += (await value.data())[0]!;
+              tf.tidy(() => {
+                gradients.forEach((g, j) => {
+                  const next = tf.keep(tf.add(sums[j]!, tf.mul(g, factor)));
+                  sums[j]!.dispose();
+                  sums[j] = next;
+                });
               });
-            });
+            } finally {
+              value.dispose();
+              tf.dispose(grads);
+            }
           }
           const noisy = tf.tidy(() =>
             variables.map((v, j) => {
@@ -111,7 +126,7 @@ export async function trainDpSgd(model: tf.LayersModel, data: { train: DigitSpli
         loss: lossSum / train.count,
         clippedFraction: clipped / train.count,
         epsilon: dpEpsilon({ sampleRate, noiseMultiplier, steps, delta }).epsilon,
-        ...(validation && validation.count > 0 ? { valAccuracy: evaluate(model, validation).accuracy } : {}),
+        ...(validation && validation.count > 0 ? { valAccuracy: (await evaluate(model, validation)).accuracy } : {}),
       };
       history.push(record);
       options.onEpoch?.(record);

@@ -132,7 +132,7 @@ export async function federatedAveraging(
     const record: FederatedRound = {
       round,
       clientSamples: active.map((c) => c.count),
-      ...(options.validation && options.validation.count > 0 ? { valAccuracy: evaluate(global, options.validation).accuracy } : {}),
+      ...(options.validation && options.validation.count > 0 ? { valAccuracy: (await evaluate(global, options.validation)).accuracy } : {}),
     };
     history.push(record);
     options.onRound?.(record);

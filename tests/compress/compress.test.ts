@@ -17,7 +17,7 @@ beforeAll(async () => {
   const data = await smokeDigits();
   teacher = createCnn({ seed: 4 });
   await trainCnn(teacher, { train: data.train }, { epochs: 2, seed: 4 });
-  teacherAccuracy = evaluate(teacher, data.test).accuracy;
+  teacherAccuracy = (await evaluate(teacher, data.test)).accuracy;
 });
 
 function flatWeights(model: tf.LayersModel): number[][] {
@@ -45,9 +45,9 @@ describe('magnitude pruning', () => {
     const pruned = flatWeights(half.model);
     expect(pruned[1]).toEqual(before[1]); // conv bias
     const none = await pruneModel(teacher, 0);
-    expect(evaluate(none.model, data.test).accuracy).toBe(teacherAccuracy);
+    expect((await evaluate(none.model, data.test)).accuracy).toBe(teacherAccuracy);
     const almostAll = await pruneModel(teacher, 0.99);
-    expect(evaluate(almostAll.model, data.test).accuracy).toBeLessThan(teacherAccuracy);
+    expect((await evaluate(almostAll.model, data.test)).accuracy).toBeLessThan(teacherAccuracy);
     [half, none, almostAll].forEach((p) => p.model.dispose());
   });
 });
@@ -71,7 +71,7 @@ describe('int8 quantization', () => {
     expect(q.int8Bytes).toBe(347146 + 6 * 4);
     expect(q.int8Bytes / q.floatBytes).toBeLessThan(0.26);
     expect(q.maxAbsError).toBeLessThanOrEqual(Math.max(...q.tensors.map((t) => t.scale)) / 2 + 1e-7);
-    expect(Math.abs(evaluate(q.model, data.test).accuracy - teacherAccuracy)).toBeLessThanOrEqual(0.03);
+    expect(Math.abs((await evaluate(q.model, data.test)).accuracy - teacherAccuracy)).toBeLessThanOrEqual(0.03);
     q.model.dispose();
   });
 });
@@ -96,7 +96,7 @@ describe('distillation', () => {
     expect(student.countParams()).toBeLessThan(teacher.countParams() / 3);
     expect(student.layers[0]!.getConfig()).toMatchObject({ filters: DEFAULT_STUDENT.filters });
     expect(history[2]!.loss).toBeLessThan(history[0]!.loss);
-    expect(evaluate(student, data.test).accuracy).toBeGreaterThan(0.6);
+    expect((await evaluate(student, data.test)).accuracy).toBeGreaterThan(0.6);
     await expect(distill(teacher, data, { alpha: 2 })).rejects.toThrow(/alpha = 2 is not in \[0, 1\]/);
     student.dispose();
   });

@@ -73,10 +73,10 @@ describe('a deployment folder', () => {
     expect(files.map((f) => f.file)).toEqual(['model.json', PREPROCESSING_JSON, 'weights.bin']);
     expect(files.find((f) => f.file === 'weights.bin')?.bytes).toBe((784 * 10 + 10) * 4);
     const raw = rawBytes(5);
-    const expected = predict(model, { images: toModelInput(pre, raw, 5, 255), count: 5, rows: 28, cols: 28 });
+    const expected = await predict(model, { images: toModelInput(pre, raw, 5, 255), count: 5, rows: 28, cols: 28 });
     const deployed = await loadDeployment(join(dir, 'a'));
     try {
-      const got = deployed.classify(raw, 5, 255);
+      const got = await deployed.classify(raw, 5, 255);
       expect(Array.from(got.classes)).toEqual(Array.from(expected.classes));
       for (let i = 0; i < got.probabilities.length; i += 1) expect(got.probabilities[i]).toBeCloseTo(expected.probabilities[i]!, 6);
     } finally {
@@ -100,7 +100,7 @@ describe('a deployment folder', () => {
     const pre = createPreprocessing(SHAPE, STATS);
     await saveDeployment(model, join(dir, 'c'), pre);
     const raw = rawBytes(4).map((v) => v / 255);
-    const here = predict(model, { images: toModelInput(pre, raw, 4, 1), count: 4, rows: 28, cols: 28 });
+    const here = await predict(model, { images: toModelInput(pre, raw, 4, 1), count: 4, rows: 28, cols: 28 });
     const there = await classifyInSeparateProcess(join(dir, 'c'), raw, 4, 1);
     expect(there.pid).not.toBe(process.pid);
     expect(Array.from(there.classes)).toEqual(Array.from(here.classes));

@@ -25,7 +25,7 @@ describe('the article experiment with the defaults', () => {
         expect(history.samples).toBe(80_000);
         // Data-parallel on worker threads by default wherever there is more than one core.
         expect(history.threads).toBe(Math.min(availableParallelism(), ARTICLE_CNN.batchSize));
-        const test = evaluate(model, data.test);
+        const test = await evaluate(model, data.test);
         console.log(`article CNN on wasm, ${history.threads} thread(s): test accuracy ${test.accuracy}, ${Math.round(history.samplesPerSecond)} train samples/s`);
         expect(test.accuracy).toBeGreaterThanOrEqual(0.96);
         expect(history.epochs.at(-1)!.valAccuracy!).toBeGreaterThan(0.95);

@@ -35,7 +35,7 @@ describe('the trained CNN handed between notebooks', () => {
     await saveTrainedCnn(model, target, { ...dataSignature(data, 1), epochs: 0, batchSize: 64, testAccuracy: 0.1, samplesPerSecond: 1, backend: 'wasm' });
     const { model: loaded, origin } = await loadOrTrainCnn(target, data, { splitSeed: 1, epochs: 1 });
     expect(origin).toMatchObject({ kind: 'loaded', info: { testAccuracy: 0.1, splitSeed: 1 } });
-    expect(Array.from(predict(loaded, data.test).probabilities)).toEqual(Array.from(predict(model, data.test).probabilities));
+    expect(Array.from((await predict(loaded, data.test)).probabilities)).toEqual(Array.from((await predict(model, data.test)).probabilities));
     model.dispose();
     loaded.dispose();
   });
@@ -65,7 +65,7 @@ describe('publishing a saved model', () => {
   it('never lets a reader pair one save with another while saves replace the folder', async () => {
     const target = join(dir, 'contended');
     const models = [createCnn({ seed: 11, filters: 4, denseUnits: 8 }), createCnn({ seed: 12, filters: 4, denseUnits: 8 })];
-    const expected = models.map((m) => Array.from(predict(m, data.test).probabilities));
+    const expected = await Promise.all(models.map(async (m) => Array.from((await predict(m, data.test)).probabilities)));
     const info = (k: number) => ({ ...dataSignature(data, 1), epochs: 0, batchSize: 64, testAccuracy: k, samplesPerSecond: 1, backend: 'wasm' });
     await saveTrainedCnn(models[0]!, target, info(0));
     let writing = true;
@@ -82,7 +82,7 @@ describe('publishing a saved model', () => {
       if (saved.kind === 'absent') continue;
       const k = saved.info.testAccuracy;
       expect([0, 1]).toContain(k);
-      expect(Array.from(predict(saved.model, data.test).probabilities)).toEqual(expected[k]);
+      expect(Array.from((await predict(saved.model, data.test)).probabilities)).toEqual(expected[k]);
       saved.model.dispose();
       reads += 1;
     }

@@ -64,7 +64,7 @@ describe('the article CNN', () => {
       const model = createCnn({ seed: 3 });
       const history = await trainCnn(model, { train, validation: data.validation }, { epochs: 1, batchSize: 64, seed: 9 });
       const weights = weightsOf(model);
-      const accuracy = evaluate(model, data.test).accuracy;
+      const accuracy = (await evaluate(model, data.test)).accuracy;
       model.dispose();
       return { weights, accuracy, history };
     };
@@ -101,12 +101,12 @@ describe('the article CNN', () => {
     expect(history.samplesPerSecond).toBeGreaterThan(0);
     expect(formatProgress(batches[0]!)).toMatch(/^epoch 1\/3 {2}batch 1\/16 {2}loss \d\.\d{4}/);
     expect(formatProgress(events.at(-1)!)).toMatch(/val_acc 0\.\d{4}/);
-    const evaluation = evaluate(model, data.test);
+    const evaluation = await evaluate(model, data.test);
     expect(evaluation.accuracy).toBeGreaterThan(0.7);
     const diagonal = evaluation.confusion.reduce((n, row, i) => n + row[i]!, 0);
     expect(evaluation.confusion.flat().reduce((a, b) => a + b, 0)).toBe(100);
     expect(diagonal / 100).toBe(evaluation.accuracy);
-    const predictions = predict(model, data.test);
+    const predictions = await predict(model, data.test);
     expect(predictions.probabilities.length).toBe(1000);
     for (let i = 0; i < 3; i += 1) {
       const row = predictions.probabilities.subarray(i * 10, i * 10 + 10);

@@ -35,8 +35,8 @@ describe('save and load', () => {
     expect(json.trainingConfig.loss).toBe('categorical_crossentropy');
     const loaded = await loadModel(target);
     expect(loaded).not.toBe(model);
-    const before = predict(model, data.test);
-    const after = predict(loaded, data.test);
+    const before = await predict(model, data.test);
+    const after = await predict(loaded, data.test);
     expect(Array.from(after.probabilities)).toEqual(Array.from(before.probabilities));
     expect(Array.from(after.classes)).toEqual(Array.from(before.classes));
     // The loaded model is compiled and can keep training.

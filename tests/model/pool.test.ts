@@ -86,16 +86,16 @@ describe('data-parallel training on worker threads', () => {
         pool.syncModel();
         expect(result.loss).toBeCloseTo(loss!, 5);
         expect(result.metric).toBeCloseTo(accuracy!, 6);
-        const want = readTrainableWeights(single);
-        readTrainableWeights(parallel).forEach((w, i) => expectClose(w, want[i]!, `weight ${i} after step ${step + 1}`));
+        const want = await readTrainableWeights(single);
+        (await readTrainableWeights(parallel)).forEach((w, i) => expectClose(w, want[i]!, `weight ${i} after step ${step + 1}`));
       }
       // Adam's state went back to the model too: a further step on this thread still agrees.
       await pool.close();
       expect(parallel.optimizer.iterations).toBe(2);
       await single.trainOnBatch(xs, ys);
       await parallel.trainOnBatch(xs, ys);
-      const want = readTrainableWeights(single);
-      readTrainableWeights(parallel).forEach((w, i) => expectClose(w, want[i]!, `weight ${i} after a third step on this thread`));
+      const want = await readTrainableWeights(single);
+      (await readTrainableWeights(parallel)).forEach((w, i) => expectClose(w, want[i]!, `weight ${i} after a third step on this thread`));
     } finally {
       await pool.close();
       tf.dispose([xs, ys]);
@@ -116,7 +116,7 @@ describe('data-parallel training on worker threads', () => {
       expect(seen.filter((k) => k === 'batch')).toHaveLength(40);
       expect(seen.filter((k) => k === 'epoch')).toHaveLength(2);
       histories.push(history);
-      accuracies.push(evaluate(model, data.test).accuracy);
+      accuracies.push((await evaluate(model, data.test)).accuracy);
       model.dispose();
     }
     // Same batches, same start: only float rounding differs.

@@ -16,11 +16,11 @@ describe('inference speed and mistakes', () => {
     const model = createCnn({ seed: 1 });
     // A fake clock that advances 2 ms per reading: each timed interval is 2 ms.
     let t = 0;
-    const speed = measureInference(model, takeSplit(data.test, 100), { singleRuns: 7, batchSize: 50, now: () => (t += 2) });
+    const speed = await measureInference(model, takeSplit(data.test, 100), { singleRuns: 7, batchSize: 50, now: () => (t += 2) });
     expect(speed.singleImageMs).toBe(2);
     expect(speed.batchedSamplesPerSecond).toBeCloseTo(100 / 0.002, 6);
     expect([speed.singleRuns, speed.batchSize, speed.batchedImages]).toEqual([7, 50, 100]);
-    const real = measureInference(model, takeSplit(data.test, 64), { singleRuns: 3 });
+    const real = await measureInference(model, takeSplit(data.test, 64), { singleRuns: 3 });
     expect(real.singleImageMs).toBeGreaterThan(0);
     expect(Number.isFinite(real.batchedSamplesPerSecond)).toBe(true);
     model.dispose();
@@ -42,7 +42,7 @@ describe('inference speed and mistakes', () => {
   it('finds mistakes of an untrained model on real digits', async () => {
     const data = await smokeDigits();
     const model = createCnn({ seed: 1 });
-    const wrong = misclassified(predict(model, data.test), data.test.labels, 5);
+    const wrong = misclassified(await predict(model, data.test), data.test.labels, 5);
     expect(wrong.length).toBe(5);
     for (const w of wrong) expect(w.predicted).not.toBe(w.label);
     model.dispose();

@@ -10,7 +10,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRandom } from '../../src/data/random';
 import { MIME_BUNDLE } from '../../src/display';
 import { BackendUnavailableError, selectBackend } from '../../src/model/backend';
+import { pruneModel } from '../../src/compress/prune';
+import { quantizeModel } from '../../src/compress/quantize';
+import { takeSplit } from '../../src/data/prepare';
 import { createCnn } from '../../src/model/cnn';
+import { evaluate, predict, scorePredictions } from '../../src/model/evaluate';
+import { trainCnn } from '../../src/model/train';
 import {
   findSwiftShaderIcd,
   findVulkanLoader,
@@ -20,6 +25,7 @@ import {
   WebGpuSyncReadError,
   type WebGpuProbe,
 } from '../../src/model/webgpu';
+import { smokeDigits } from './smoke';
 
 // Dawn reads these when it first starts Vulkan, so before the probe below. SwiftShader only, also on
 // a machine with a GPU: these tests are about the software adapter.
@@ -222,6 +228,71 @@ describe.skipIf(adapter === undefined)('the webgpu backend on SwiftShader agrees
       expect(moved, `${names[i]} moved`).toBeGreaterThan(5e-4);
       expectClose(gpu.weights[i]!, expected, names[i]!, 1e-4, 0);
     });
+  }, 300_000);
+
+  it("the CNN path end to end on webgpu: training with validation, evaluate, predict, prune, quantize (no synchronous read)", async () => {
+    expect(await tf.setBackend('webgpu')).toBe(true);
+    const digits = await smokeDigits();
+    // Batches of 16, as the training step above: its shaders are compiled already.
+    const train = takeSplit(digits.train, 32);
+    const validation = takeSplit(digits.validation, 16);
+    const test = takeSplit(digits.test, 16);
+    const model = createCnn({ seed: 7 });
+    const compressed: tf.LayersModel[] = [];
+    try {
+      const history = await trainCnn(model, { train, validation }, { epochs: 1, batchSize: 16, seed: 7 });
+      expect(tf.getBackend()).toBe('webgpu');
+      expect(history.threads).toBe(1);
+      const epoch = history.epochs[0]!;
+      expect(Number.isFinite(epoch.loss), `training loss ${epoch.loss}`).toBe(true);
+      expect(epoch.valAccuracy, 'validation ran after the epoch').toBeGreaterThanOrEqual(0);
+      expect(epoch.valLoss, 'validation loss').toBeGreaterThan(0);
+
+      const evaluation = await evaluate(model, test, 16);
+      expect(evaluation.count).toBe(16);
+      expect(evaluation.confusion.flat().reduce((a, b) => a + b, 0)).toBe(16);
+      expect(evaluation.loss).toBeGreaterThan(0);
+      const predictions = await predict(model, test, 16);
+      expect(predictions.classCount).toBe(10);
+      for (let i = 0; i < 16; i += 1) {
+        const row = predictions.probabilities.subarray(i * 10, (i + 1) * 10);
+        expect(row.reduce((a, b) => a + b, 0), `probabilities of image ${i}`).toBeCloseTo(1, 4);
+        expect(row[predictions.classes[i]!]).toBe(Math.max(...row));
+      }
+      const scored = scorePredictions(predictions, test.labels);
+      expect(scored.confusion).toEqual(evaluation.confusion);
+      // Two runs on the GPU may sum in different orders: equal up to float rounding.
+      expect(scored.loss).toBeCloseTo(evaluation.loss, 5);
+
+      const pruned = await pruneModel(model, 0.5);
+      compressed.push(pruned.model);
+      expect(pruned.sparsity).toBeGreaterThanOrEqual(0.5);
+      expect(pruned.prunedWeights).toBeGreaterThan(0);
+      expect((await evaluate(pruned.model, test, 16)).count).toBe(16);
+      const quantized = await quantizeModel(model);
+      compressed.push(quantized.model);
+      expect(quantized.int8Bytes).toBeLessThan(quantized.floatBytes / 3);
+      expect(quantized.maxAbsError).toBeGreaterThan(0);
+      expect(quantized.maxAbsError).toBeLessThan(0.01);
+      expect((await evaluate(quantized.model, test, 16)).count).toBe(16);
+      expect(tf.getBackend()).toBe('webgpu');
+
+      // The same trained weights on the cpu backend predict the same probabilities.
+      const trained = await Promise.all(model.getWeights().map(async (w) => ({ shape: w.shape, values: (await w.data()) as Float32Array })));
+      expect(await tf.setBackend('cpu')).toBe(true);
+      const onCpu = createCnn({ seed: 7 });
+      compressed.push(onCpu);
+      const weights = trained.map((w) => tf.tensor(w.values, w.shape));
+      try {
+        onCpu.setWeights(weights);
+      } finally {
+        tf.dispose(weights);
+      }
+      expectClose(predictions.probabilities, (await predict(onCpu, test, 16)).probabilities, 'probabilities on webgpu vs cpu', 1e-4, 1e-3);
+    } finally {
+      model.dispose();
+      compressed.forEach((m) => m.dispose());
+    }
   }, 300_000);
 
   it('refuses a synchronous read of GPU data with an error saying what to do', async () => {

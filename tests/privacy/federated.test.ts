@@ -53,7 +53,7 @@ describe('federated averaging', () => {
     });
     expect(rounds).toEqual([1, 2]);
     expect(history[1]!.clientSamples.reduce((a, b) => a + b, 0)).toBe(1000);
-    expect(evaluate(model, data.test).accuracy).toBeGreaterThan(0.3);
+    expect((await evaluate(model, data.test)).accuracy).toBeGreaterThan(0.3);
     model.dispose();
   });
 });
