@@ -18,6 +18,12 @@ import type { ServerEndpoint } from './server';
 
 /** The project kernel answers kernel_info in about a second; a busy 2-core machine needs more room. */
 export const KERNEL_READY_TIMEOUT_MS = 60_000;
+/**
+ * services sends one kernel_info request when its websocket connects; on a loaded machine that one
+ * can go unanswered (it reached the kernel before the kernel could take it), which left `info`
+ * pending for the whole ready timeout. Ask again this often until one is answered.
+ */
+const KERNEL_INFO_RETRY_MS = 10_000;
 /** A restart after a kernel death takes the server 1-3 s; deletes are retried meanwhile. */
 const SHUTDOWN_ATTEMPTS = 12;
 const SHUTDOWN_RETRY_MS = 500;
@@ -80,6 +86,26 @@ function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<
     timer = setTimeout(() => reject(new Error(`${what} did not happen within ${ms / 1000} s`)), ms);
   });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/** Resolves once the kernel has answered a kernel_info request, asking again while none is answered. */
+export async function kernelReady(
+  kernel: Pick<Kernel.IKernelConnection, 'info' | 'requestKernelInfo'>,
+  what: string,
+  timing: { readyMs: number; retryMs: number } = { readyMs: KERNEL_READY_TIMEOUT_MS, retryMs: KERNEL_INFO_RETRY_MS },
+): Promise<void> {
+  const deadline = Date.now() + timing.readyMs;
+  for (;;) {
+    const wait = Math.min(timing.retryMs, deadline - Date.now());
+    try {
+      await withTimeout(kernel.info, wait, what);
+      return;
+    } catch (error) {
+      if (Date.now() >= deadline) throw new Error(`${what} did not happen within ${timing.readyMs / 1000} s`, { cause: error });
+      // Its reply resolves `kernel.info`; a failure to send shows as the next wait running out.
+      kernel.requestKernelInfo().catch(() => undefined);
+    }
+  }
 }
 
 /**
@@ -151,7 +177,7 @@ export async function startKernelSession(
   };
 
   try {
-    await withTimeout(kernel.info, KERNEL_READY_TIMEOUT_MS, `kernel '${options.kernelName}' ready`);
+    await kernelReady(kernel, `kernel '${options.kernelName}' ready`);
   } catch (error) {
     await shutdown();
     throw new InfrastructureError(`kernel '${options.kernelName}' did not answer: ${errorMessage(error)}`, {
@@ -169,7 +195,7 @@ export async function startKernelSession(
       restarting = true;
       try {
         await kernel.restart();
-        await withTimeout(kernel.info, KERNEL_READY_TIMEOUT_MS, 'kernel ready after restart');
+        await kernelReady(kernel, 'kernel ready after restart');
       } finally {
         restarting = false;
         death = new Promise<string>((resolve) => (reportDeath = resolve));

@@ -224,7 +224,9 @@ describe('cells that never end', () => {
     writeNotebook(sources, 'pending', ["console.log('waiting');", 'await new Promise(() => {});']);
     const before = snapshot(sources);
     const out = tmp('forever-out');
-    const run = cli([sources, '-o', out, '-j', '2', '--no-html', '--cell-timeout', '3']);
+    // The first cell of a kernel also creates its compiler, seconds on a loaded machine: the deadline
+    // must leave room for it, or the first cell times out instead of the endless one.
+    const run = cli([sources, '-o', out, '-j', '2', '--no-html', '--cell-timeout', '10']);
     expect((await run.exit).code).toBe(1);
     await expectCleanEnd(run, out, sources, before);
     const report = readReport(out);
