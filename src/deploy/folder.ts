@@ -1,6 +1,5 @@
 import type * as tf from '@tensorflow/tfjs';
-import { randomBytes } from 'node:crypto';
-import { readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { predict, type Predictions } from '../model/evaluate';
 import { loadModel, saveModel } from '../model/persist';
@@ -22,18 +21,13 @@ export async function listFiles(dir: string): Promise<DeploymentFile[]> {
   return Promise.all(names.map(async (file) => ({ file, bytes: (await stat(join(dir, file))).size })));
 }
 
-/** Saves the model and its preprocessing into `dir`; returns the files written. */
+/**
+ * Saves the model and its preprocessing into `dir`, all published together by one rename (so a
+ * deployment saved again replaces the earlier one whole); returns the files written.
+ */
 export async function saveDeployment(model: tf.LayersModel, dir: string, preprocessing: Preprocessing): Promise<DeploymentFile[]> {
   assertPreprocessing(preprocessing, 'saveDeployment');
-  await saveModel(model, dir);
-  const path = join(dir, PREPROCESSING_JSON);
-  const temp = `${path}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
-  try {
-    await writeFile(temp, JSON.stringify(preprocessing, null, 2));
-    await rename(temp, path);
-  } finally {
-    await rm(temp, { force: true });
-  }
+  await saveModel(model, dir, { extraFiles: { [PREPROCESSING_JSON]: JSON.stringify(preprocessing, null, 2) } });
   return listFiles(dir);
 }
 

@@ -85,6 +85,26 @@ describe('a deployment folder', () => {
     }
   });
 
+  it('is replaced whole when saved again into the same folder, as a re-run of notebook 06 does', async () => {
+    const first = tinyModel();
+    const second = tinyModel();
+    try {
+      await saveDeployment(first, join(dir, 'again'), createPreprocessing(SHAPE, STATS));
+      const newer = createPreprocessing(SHAPE, { mean: STATS.mean + 1, std: STATS.std });
+      const files = await saveDeployment(second, join(dir, 'again'), newer);
+      expect(files.map((f) => f.file)).toEqual(['model.json', PREPROCESSING_JSON, 'weights.bin']);
+      const deployed = await loadDeployment(join(dir, 'again'));
+      try {
+        expect(deployed.preprocessing).toEqual(newer);
+      } finally {
+        deployed.dispose();
+      }
+    } finally {
+      first.dispose();
+      second.dispose();
+    }
+  });
+
   it('refuses a folder without preprocessing.json, naming the file', async () => {
     const model = tinyModel();
     await saveDeployment(model, join(dir, 'b'), createPreprocessing(SHAPE, STATS));
