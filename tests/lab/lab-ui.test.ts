@@ -86,6 +86,9 @@ describe('JupyterLab with the project kernel', () => {
     // A fresh temporary profile for every launch.
     browser = await chromium.launch({ executablePath: CHROMIUM, args: chromiumArgs(), handleSIGINT: false });
     page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    // Clicks and key presses wait as long as a step may take: a page busy drawing charts on a loaded
+    // machine answers a click late, not never.
+    page.setDefaultTimeout(STEP_TIMEOUT_MS);
     await openLab(page, lab.url);
   }, 180_000);
 
