@@ -5,6 +5,7 @@ import { Reply, Router, type Socket } from 'zeromq';
 import { endpoint, type Channel, type ConnectionInfo } from './connection';
 import { replyTo, type Content, type Sender } from './messages';
 import { watchParent, type ParentInfo } from './parent';
+import { createInterruptCounter } from './interrupts';
 import { createSendQueue } from './sockets';
 import { createReplayGuard, createSigner, decode, encode } from './wire';
 
@@ -20,6 +21,8 @@ export interface ControlData {
   sender: Sender;
   kernelInfo: Content;
   parent: ParentInfo;
+  /** Shared with the main thread: interrupt requests are counted there before SIGINT (interrupts.ts). */
+  interrupts?: SharedArrayBuffer;
 }
 
 /** What the control thread tells the main thread. */
@@ -125,6 +128,7 @@ export async function runControl(
   onCloseRequest: (close: () => void) => void,
 ): Promise<void> {
   const { connection, sender, kernelInfo } = data;
+  const interrupts = data.interrupts ? createInterruptCounter(data.interrupts) : undefined;
   const signer = createSigner(connection.signature_scheme, connection.key);
   const replays = createReplayGuard();
   const control = new Router();
@@ -167,6 +171,7 @@ export async function runControl(
         await reply('kernel_info_reply', kernelInfo);
         break;
       case 'interrupt_request':
+        interrupts?.raise();
         process.kill(process.pid, 'SIGINT');
         await reply('interrupt_reply', { status: 'ok' });
         break;

@@ -37,6 +37,8 @@ const MAX_REMEMBERED_CELLS = 2000;
 
 interface Run {
   file: string;
+  /** The interrupt count when the cell started. */
+  interruptsAtStart: number;
   cell: CellRef;
   diagnostics: Diagnostic[];
   thrown: { value: unknown } | undefined;
@@ -50,6 +52,11 @@ export interface CellRunnerOptions {
   log(line: string): void;
   /** Module folders searched after the notebook's node_modules chain (default: NODE_PATH's, as Node does). */
   moduleRoots?: readonly string[];
+  /**
+   * How many interrupts were requested so far (interrupts.ts). One requested while a cell compiles
+   * stops it before it runs; without this, a SIGINT during the (synchronous) compiler is lost.
+   */
+  interrupts?: () => number;
 }
 
 /** TypeScript's file system as tslab's converter sees it (its own copy of the compiler). */
@@ -58,7 +65,11 @@ function tslabSystem(): ResolutionSystem {
   return (load('@tslab/typescript-for-tslab') as { sys: ResolutionSystem }).sys;
 }
 
-export function createCellRunner({ rootDir, log, moduleRoots = nodePathRoots() }: CellRunnerOptions): CellRunner {
+/** What a cell interrupted before it ran throws: V8's code for a SIGINT during `vm` execution. */
+const INTERRUPTED_BEFORE_RUN =
+  'throw Object.assign(new Error("Script execution was interrupted before it ran"), { code: "ERR_SCRIPT_EXECUTION_INTERRUPTED" });';
+
+export function createCellRunner({ rootDir, log, moduleRoots = nodePathRoots(), interrupts = () => 0 }: CellRunnerOptions): CellRunner {
   let current: Run | undefined;
   let sequence = 0;
   const cells = new Map<string, { cell: CellRef; lineMap: LineMap }>();
@@ -79,6 +90,7 @@ export function createCellRunner({ rootDir, log, moduleRoots = nodePathRoots() }
       if (!current) return converted;
       current.diagnostics = converted.diagnostics;
       if (!converted.output) return converted;
+      if (interrupts() !== current.interruptsAtStart) return { ...converted, output: INTERRUPTED_BEFORE_RUN };
       cells.set(current.file, { cell: current.cell, lineMap: createLineMap(src, converted.output) });
       if (cells.size > MAX_REMEMBERED_CELLS) cells.delete(cells.keys().next().value as string);
       return { ...converted, output: `${converted.output}\n//# sourceURL=${current.file}` };
@@ -146,6 +158,7 @@ export function createCellRunner({ rootDir, log, moduleRoots = nodePathRoots() }
       sequence += 1;
       const run: Run = {
         file: `${CELL_FILE_PREFIX}${process.pid}-${sequence}.ts`,
+        interruptsAtStart: interrupts(),
         cell: { label, source: code },
         diagnostics: [],
         thrown: undefined,

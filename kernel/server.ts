@@ -3,6 +3,7 @@ import { type ConnectionInfo } from './connection';
 import { bindChannel, log, startControlThread, type ControlThreadError } from './control';
 import { createCellRunner } from './execution';
 import { createHistory } from './history';
+import { createInterruptCounter } from './interrupts';
 import { kernelInfo } from './kernelinfo';
 import { createSender, makeHeader, replyTo, type Content, type Message } from './messages';
 import { createOutputRouter } from './output';
@@ -72,8 +73,9 @@ export async function startKernel({ connection, rootDir, parent = parentInfo() }
   // complete, inspect), never in the background: a request that needs none (kernel_info, history,
   // is_complete, comm_info) never waits behind it (jupyter console gives its first requests one
   // second), and start to ready stays short.
+  const interrupts = createInterruptCounter();
   const control = startControlThread(
-    { connection, sender, kernelInfo: info, parent },
+    { connection, sender, kernelInfo: info, parent, interrupts: interrupts.buffer },
     {
       onShutdown: (restart) => void shutdown(restart),
       onFailure(error) {
@@ -82,7 +84,7 @@ export async function startKernel({ connection, rootDir, parent = parentInfo() }
       },
     },
   );
-  const runner = createCellRunner({ rootDir, log });
+  const runner = createCellRunner({ rootDir, log, interrupts: () => interrupts.count() });
   const bound = Promise.all([
     bindChannel(iopub, connection, 'iopub'),
     bindChannel(shell, connection, 'shell'),
@@ -115,10 +117,16 @@ export async function startKernel({ connection, rootDir, parent = parentInfo() }
   // Errors no cell catches: always logged; while a cell runs, also that cell's error.
   const uncaught = createUncaughtErrors({ log, describe: (error) => runner.describeError(error), publish });
   const restoreUncaught = uncaught.install();
-  const handlers = createShellHandlers({ runner, output, history, uncaught, publish, kernelInfo: info, shutdown });
+  const published = () => iopubQueue.flush();
+  const handlers = createShellHandlers({ runner, output, history, uncaught, publish, published, kernelInfo: info, shutdown });
   const queue = createShellQueue({
     handlers,
-    reply: (request, msgType, content) => shellQueue.send(encode(replyTo(sender, request, msgType, content), signer)),
+    // A request's outputs go to zeromq before its reply: a client that reads iopub once it has the
+    // reply (jupyter console does) finds them there.
+    reply: async (request, msgType, content) => {
+      await published();
+      await shellQueue.send(encode(replyTo(sender, request, msgType, content), signer));
+    },
     status: (state, parent) => publish('status', { execution_state: state }, parent),
     log,
     drain,
