@@ -3,10 +3,12 @@ import { batchIndices, gatherBatch, type DigitSplit } from '../data/prepare';
 import { createRandom, permutation } from '../data/random';
 import { evaluate } from '../model/evaluate';
 import { dpEpsilon } from './accountant';
+import { clippedGradientSum } from './per-example';
 
 /**
  * Differentially private SGD (taught in notebook 09, Abadi et al. 2016): each example's gradient
- * is clipped to L2 norm `clipNorm`, the clipped gradients are summed, Gaussian noise of standard
+ * is clipped to L2 norm `clipNorm`, the clipped gradients are summed (per-example.ts: in one batched
+ * pass for the article's CNN), Gaussian noise of standard
  * deviation `noiseMultiplier · clipNorm` is added, and the sum is divided by the batch size before
  * the optimizer step (Adam by default: post-processing keeps the guarantee).
  */
@@ -43,10 +45,6 @@ export interface DpSgdResult {
   readonly delta: number;
 }
 
-function crossEntropy(probabilities: tf.Tensor, oneHot: tf.Tensor): tf.Scalar {
-  return tf.sum(tf.mul(oneHot, tf.log(tf.clipByValue(probabilities, 1e-7, 1)))).neg() as tf.Scalar;
-}
-
 /** Trains a compiled model with DP-SGD on the training split; returns the history and the ε spent. */
 export async function trainDpSgd(model: tf.LayersModel, data: { train: DigitSplit; validation?: DigitSplit }, options: DpSgdOptions = {}): Promise<DpSgdResult> {
   const noiseMultiplier = options.noiseMultiplier ?? 1.1;
@@ -69,41 +67,14 @@ export async function trainDpSgd(model: tf.LayersModel, data: { train: DigitSpli
       let clipped = 0;
       for (const indices of batchIndices(train.count, batchSize, permutation(train.count, random))) {
         const batch = gatherBatch(train, indices);
-        const pixels = train.rows * train.cols;
-        const sums: tf.Tensor[] = variables.map((v) => tf.zerosLike(v));
+        const { sums, lossSum: batchLoss, clipped: batchClipped } = await clippedGradientSum(
+          model,
+          { images: batch.images, oneHot: batch.oneHot, count: indices.length, rows: train.rows, cols: train.cols, classes: train.classes },
+          clipNorm,
+        );
+        lossSum += batchLoss;
+        clipped += batchClipped;
         try {
-          for (let i = 0; i < indices.length; i += 1) {
-            const { value, grads } = tf.tidy(() => {
-              const x = tf.tensor4d(batch.images.subarray(i * pixels, (i + 1) * pixels), [1, train.rows, train.cols, 1]);
-              const y = tf.tensor2d(batch.oneHot.subarray(i * train.classes, (i + 1) * train.classes), [1, train.classes]);
-              return tf.variableGrads(() => crossEntropy(model.apply(x, { training: true }) as tf.Tensor, y), variables);
-            });
-            try {
-              const gradients = variables.map((v) => grads[v.name]!);
-              // The norm is read with await (the webgpu backend has no synchronous read).
-              const squares = tf.tidy(() => gradients.map((g) => tf.sum(tf.square(g))));
-              let squaredNorm = 0;
-              try {
-                for (const square of squares) squaredNorm += (await square.data())[0]!;
-              } finally {
-                tf.dispose(squares);
-              }
-              const norm = Math.sqrt(squaredNorm);
-              const factor = Math.min(1, clipNorm / (norm + 1e-12));
-              if (norm > clipNorm) clipped += 1;
-              lossSum += (await value.data())[0]!;
-              tf.tidy(() => {
-                gradients.forEach((g, j) => {
-                  const next = tf.keep(tf.add(sums[j]!, tf.mul(g, factor)));
-                  sums[j]!.dispose();
-                  sums[j] = next;
-                });
-              });
-            } finally {
-              value.dispose();
-              tf.dispose(grads);
-            }
-          }
           const noisy = tf.tidy(() =>
             variables.map((v, j) => {
               const noise = tf.randomNormal(v.shape, 0, noiseMultiplier * clipNorm, 'float32', Math.floor(random() * 2 ** 31));
