@@ -7,7 +7,7 @@ import { projectRoot } from '../paths';
 import { applyGradients, averageGradients, gradientUnsupportedReason, readTrainableWeights, type BatchArrays, type BatchGradients } from './gradients';
 import { adamStateOf, adamStep, writeAdamState } from './adam';
 import { modelArtifacts } from './persist';
-import { TRAINING_WORKER_ROLE, type FromWorker, type ToWorker } from './train-worker';
+import { TRAINING_WORKER_ROLE, type FromWorker, type LocalTraining, type ToWorker } from './train-protocol';
 
 /**
  * Synchronous data-parallel training on worker threads. Each thread holds its own wasm backend and
@@ -29,7 +29,7 @@ export const WORKER_START_TIMEOUT_MS = 120_000;
 
 const WORKER_FILE = 'train-worker.js';
 /** The TypeScript sources a worker runs, checked against a compiled worker's age when running from sources. */
-const WORKER_SOURCES = ['train-worker.ts', 'gradients.ts', 'backend.ts', 'wasm-kernels.ts', 'persist.ts', '../display.ts'];
+const WORKER_SOURCES = ['train-worker.ts', 'train-protocol.ts', 'train.ts', 'gradients.ts', 'backend.ts', 'wasm-kernels.ts', 'persist.ts', '../display.ts'];
 
 /** A training thread failed (or could not start); names the thread and what happened. */
 export class TrainingPoolError extends Error {
@@ -72,6 +72,11 @@ export interface TrainingPool {
   gradients(batch: BatchArrays): Promise<BatchGradients>;
   /** `gradients`, then one optimizer step with them on the main thread. */
   trainStep(batch: BatchArrays): Promise<StepResult>;
+  /**
+   * Trains a fresh copy of the model (its compiled optimizer starting afresh) for each job, the
+   * jobs spread over the threads; resolves with each job's final weights, in job order.
+   */
+  trainLocal(jobs: readonly LocalTraining[]): Promise<Float32Array[][]>;
   /** Writes the current weights (and Adam's state) into the model; call before using the model. */
   syncModel(): void;
   /** Terminates every thread (idempotent); resolves once all have exited, with their exit codes. */
@@ -246,9 +251,28 @@ export async function createTrainingPool(model: tf.LayersModel, options: Trainin
     return averageGradients(shares);
   }
 
+  async function trainLocal(jobs: readonly LocalTraining[]): Promise<Float32Array[][]> {
+    if (failure !== undefined) throw failure;
+    const results: Float32Array[][] = new Array(jobs.length);
+    let next = 0;
+    // Each thread takes the next job as soon as it is free.
+    await Promise.all(
+      threads.map(async (thread) => {
+        for (let k = next++; k < jobs.length; k = next++) {
+          const job = jobs[k]!;
+          const reply = await request(thread, { kind: 'train', id: nextId++, job });
+          if (reply.kind !== 'trained') throw new TrainingPoolError(thread.index, `answered a training request with ${reply.kind}`);
+          results[k] = reply.weights;
+        }
+      }),
+    );
+    return results;
+  }
+
   return {
     threads: count,
     gradients,
+    trainLocal,
     async trainStep(batch) {
       const averaged = await gradients(batch);
       if (adam) adamStep(adam, averaged.gradients);

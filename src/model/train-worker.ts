@@ -1,29 +1,22 @@
 import * as tf from '@tensorflow/tfjs';
 import { isMainThread, parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { selectBackend } from './backend';
-import { batchGradients, writeTrainableWeights, type BatchArrays, type BatchGradients } from './gradients';
+import { batchGradients, readTrainableWeights, writeTrainableWeights } from './gradients';
+import { TRAINING_WORKER_ROLE, type FromWorker, type ToWorker } from './train-protocol';
+import { trainCnn } from './train';
 
 /**
  * One thread of the data-parallel trainer (`pool.ts`): its own wasm backend and a copy of the
  * model; for each step it takes the current weights and its share of the batch and returns the
- * gradients. It never applies them: the optimizer step happens once, on the main thread.
+ * gradients. It never applies them: the optimizer step happens once, on the main thread. It also
+ * trains a fresh copy of the model on its own (one federated client's local training), with the
+ * model's compiled optimizer starting afresh, as `trainCnn` on the main thread would.
  */
-
-/** Marks a worker started by the training pool (`workerData.role`). */
-export const TRAINING_WORKER_ROLE = 'llm-price-lab/train-worker';
-
-export type ToWorker =
-  | { kind: 'init'; artifacts: tf.io.ModelArtifacts }
-  | { kind: 'gradients'; id: number; weights: Float32Array[]; batch: BatchArrays };
-
-export type FromWorker =
-  | { kind: 'ready'; backend: string }
-  | { kind: 'gradients'; id: number; result: BatchGradients }
-  | { kind: 'error'; id?: number; message: string; stack?: string };
 
 /** Answers the pool's requests on `port` until the thread is terminated. */
 export function serveTrainingWorker(port: MessagePort): void {
   let model: tf.LayersModel | undefined;
+  let artifacts: tf.io.ModelArtifacts | undefined;
   const reply = (message: FromWorker, transfer: ArrayBuffer[] = []) => port.postMessage(message, transfer);
   const fail = (error: unknown, id?: number) => {
     const e = error instanceof Error ? error : new Error(String(error));
@@ -37,9 +30,28 @@ export function serveTrainingWorker(port: MessagePort): void {
         try {
           const report = await selectBackend({ backend: 'wasm' });
           model = await tf.loadLayersModel(tf.io.fromMemory(message.artifacts));
+          artifacts = message.artifacts;
           reply({ kind: 'ready', backend: report.device });
         } catch (error) {
           fail(error);
+        }
+        return;
+      }
+      if (message.kind === 'train') {
+        try {
+          if (artifacts === undefined) throw new Error('a training request came before the model');
+          const local = await tf.loadLayersModel(tf.io.fromMemory(artifacts));
+          try {
+            writeTrainableWeights(local, message.job.weights);
+            const { data, epochs, batchSize, seed } = message.job;
+            await trainCnn(local, { train: data }, { epochs, batchSize, seed, threads: 1 });
+            const weights = await readTrainableWeights(local);
+            reply({ kind: 'trained', id: message.id, weights }, weights.map((w) => w.buffer as ArrayBuffer));
+          } finally {
+            local.dispose();
+          }
+        } catch (error) {
+          fail(error, message.id);
         }
         return;
       }

@@ -2,6 +2,9 @@ import * as tf from '@tensorflow/tfjs';
 import type { DigitSplit } from '../data/prepare';
 import { createRandom, permutation } from '../data/random';
 import { evaluate } from '../model/evaluate';
+import { availableParallelism } from 'node:os';
+import { gradientUnsupportedReason, readTrainableWeights, writeTrainableWeights } from '../model/gradients';
+import { createTrainingPool, type TrainingPool } from '../model/pool';
 import { trainCnn } from '../model/train';
 
 /**
@@ -68,13 +71,6 @@ export function subsetSplit(split: DigitSplit, indices: ArrayLike<number>): Digi
   return { ...split, images, labels, count: indices.length };
 }
 
-/** Weighted average of several models' weights (same shapes), weights proportional to `sizes`. */
-export function averageWeights(weightSets: readonly tf.Tensor[][], sizes: readonly number[]): tf.Tensor[] {
-  if (weightSets.length === 0 || weightSets.length !== sizes.length) throw new RangeError('averageWeights: one size per weight set is needed');
-  const total = sizes.reduce((a, b) => a + b, 0);
-  if (!(total > 0)) throw new RangeError('averageWeights: the sizes sum to zero');
-  return weightSets[0]!.map((_, j) => tf.tidy(() => tf.addN(weightSets.map((set, c) => tf.mul(set[j]!, sizes[c]! / total)))));
-}
 
 export interface FederatedOptions {
   /** Communication rounds (default 5). */
@@ -86,6 +82,37 @@ export interface FederatedOptions {
   /** Held-out data on which the global model is scored after each round. */
   validation?: DigitSplit;
   onRound?: (record: FederatedRound) => void;
+  /**
+   * Threads training clients at the same time (each client's training is independent within a
+   * round). Default: every core when the backend is wasm and there are two clients or more; 1 trains
+   * them one after another on this thread. Same seeds, same results either way.
+   */
+  threads?: number;
+}
+
+/** The threads `federatedAveraging` uses when `threads` is not given. */
+export function defaultFederatedThreads(model: tf.LayersModel, clients: number, cores: number = availableParallelism()): number {
+  if (tf.getBackend() !== 'wasm' || cores < 2 || clients < 2 || gradientUnsupportedReason(model) !== '') return 1;
+  return Math.min(cores, clients);
+}
+
+/**
+ * The clients' weights averaged, each client weighted by its number of examples: one array per
+ * weight (summed in float64, returned as float32).
+ */
+export function averageWeights(weightSets: readonly Float32Array[][], sizes: readonly number[]): Float32Array[] {
+  if (weightSets.length === 0 || weightSets.length !== sizes.length) throw new RangeError('averageWeights: one size per weight set is needed');
+  const total = sizes.reduce((a, b) => a + b, 0);
+  if (!(total > 0)) throw new RangeError('averageWeights: the sizes sum to zero');
+  return weightSets[0]!.map((first, j) => {
+    const sum = new Float64Array(first.length);
+    weightSets.forEach((set, c) => {
+      const share = sizes[c]! / total;
+      const values = set[j]!;
+      for (let i = 0; i < values.length; i += 1) sum[i]! += values[i]! * share;
+    });
+    return Float32Array.from(sum);
+  });
 }
 
 export interface FederatedRound {
@@ -105,37 +132,62 @@ export async function federatedAveraging(
 ): Promise<{ model: tf.LayersModel; rounds: FederatedRound[] }> {
   const rounds = options.rounds ?? 5;
   const seed = options.seed ?? 0;
+  const localEpochs = options.localEpochs ?? 1;
+  const batchSize = options.batchSize ?? 32;
   const active = clients.filter((c) => c.count > 0);
   if (active.length === 0) throw new RangeError('federatedAveraging: no client has any examples');
   const global = createModel();
-  const history: FederatedRound[] = [];
-  for (let round = 1; round <= rounds; round += 1) {
+  const threads = options.threads ?? defaultFederatedThreads(global, active.length);
+  if (!Number.isInteger(threads) || threads < 1) throw new RangeError(`federatedAveraging: threads = ${threads} is not a positive integer`);
+  const sizes = active.map((c) => c.count);
+  const clientSeed = (round: number, c: number) => seed + round * 1000 + c;
+
+  /** One round on this thread: each client trains a fresh model from the global weights in turn. */
+  async function roundHere(round: number): Promise<void> {
+    // All weights (trainable or not), as the model lists them.
     const start = global.getWeights();
-    const results: tf.Tensor[][] = [];
-    try {
-      for (const [c, client] of active.entries()) {
-        const local = createModel();
-        try {
-          local.setWeights(start);
-          await trainCnn(local, { train: client }, { epochs: options.localEpochs ?? 1, batchSize: options.batchSize ?? 32, seed: seed + round * 1000 + c });
-          results.push(local.getWeights().map((w) => w.clone()));
-        } finally {
-          local.dispose();
-        }
+    const trained: Float32Array[][] = [];
+    for (const [c, client] of active.entries()) {
+      const local = createModel();
+      try {
+        local.setWeights(start);
+        await trainCnn(local, { train: client }, { epochs: localEpochs, batchSize, seed: clientSeed(round, c), threads: 1 });
+        trained.push(await Promise.all(local.getWeights().map(async (w) => new Float32Array((await w.data()) as Float32Array))));
+      } finally {
+        local.dispose();
       }
-      const averaged = averageWeights(results, active.map((c) => c.count));
-      global.setWeights(averaged);
-      tf.dispose(averaged);
-    } finally {
-      results.forEach((set) => tf.dispose(set));
     }
-    const record: FederatedRound = {
-      round,
-      clientSamples: active.map((c) => c.count),
-      ...(options.validation && options.validation.count > 0 ? { valAccuracy: (await evaluate(global, options.validation)).accuracy } : {}),
-    };
-    history.push(record);
-    options.onRound?.(record);
+    const averaged = averageWeights(trained, sizes).map((values, j) => tf.tensor(values, start[j]!.shape, 'float32'));
+    try {
+      global.setWeights(averaged);
+    } finally {
+      tf.dispose(averaged);
+    }
+  }
+
+  /** One round on the threads: the same trainings, several at a time (trainable weights are all there are). */
+  async function roundOnThreads(pool: TrainingPool, round: number): Promise<void> {
+    const start = await readTrainableWeights(global);
+    const jobs = active.map((data, c) => ({ weights: start, data, epochs: localEpochs, batchSize, seed: clientSeed(round, c) }));
+    writeTrainableWeights(global, averageWeights(await pool.trainLocal(jobs), sizes));
+  }
+
+  const pool = threads > 1 ? await createTrainingPool(global, { threads }) : undefined;
+  const history: FederatedRound[] = [];
+  try {
+    for (let round = 1; round <= rounds; round += 1) {
+      if (pool) await roundOnThreads(pool, round);
+      else await roundHere(round);
+      const record: FederatedRound = {
+        round,
+        clientSamples: sizes,
+        ...(options.validation && options.validation.count > 0 ? { valAccuracy: (await evaluate(global, options.validation)).accuracy } : {}),
+      };
+      history.push(record);
+      options.onRound?.(record);
+    }
+  } finally {
+    await pool?.close();
   }
   return { model: global, rounds: history };
 }
