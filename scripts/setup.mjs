@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Idempotent setup: installs only what is missing, so that `npm start` and `npm test` work on a
-// fresh clone. Steps: Node dependencies (JupyterHub's proxy among them), Jupyter, JupyterHub and a
-// browser (Debian packages when run as root with apt, else pip --user), the compiled library and
+// fresh clone. Steps: Node dependencies (JupyterHub's proxy among them), Jupyter and JupyterHub
+// (Debian packages when run as root with apt, else pip --user), a browser and other system files
+// (Debian packages as root with apt; otherwise only a warning naming them), the compiled library and
 // kernel, the project-local kernelspec, and the library under its package name so notebooks can
 // import 'llm-price-lab'. With `--lab` (npm run lab, npm test) also the JupyterLab front end in lab/:
 // its own npm install and webpack build.
