@@ -86,6 +86,19 @@ describe('every command the README shows is run by a test', () => {
     expect(missing).toEqual([]);
   });
 
+  it("the README's own command tests take each command from the README (readmeCommand), not a copy", () => {
+    const notTaken: string[] = [];
+    for (const entry of COVERED_COMMANDS) {
+      for (const { file } of entry.runBy) {
+        if (!file.startsWith('tests/readme/') || file.endsWith('commands.test.ts')) continue;
+        const source = readFileSync(join(root, file), 'utf8').replace(/\s*\n\s*/g, ' ');
+        if (!source.includes(`readmeCommand('${entry.command}')`) && !source.includes(`readmeCommand( '${entry.command}', )`))
+          notTaken.push(`${file}: ${entry.command}`);
+      }
+    }
+    expect(notTaken).toEqual([]);
+  });
+
   it('npm test is setup --lab, the typecheck and vitest', () => {
     // The command that runs every test, this file included.
     expect(packageJson.scripts.test).toBe('node scripts/setup.mjs --lab && npm run --silent typecheck && vitest run');

@@ -78,13 +78,13 @@ export const COVERED_COMMANDS: readonly CoveredCommand[] = [
   {
     command: 'node dist/src/runner/bin.js run notebooks/04-math.ipynb --profile smoke --server https://HUB/user/NAME/ -o build/hub',
     runBy: [{ file: HUB, test: 'runs 04 (smoke) started from the project folder, its kernel in the notebook folder' }],
-    how: 'HUB is a JupyterHub the test starts on 127.0.0.1; -o is a temporary folder',
+    how: 'HUB is a JupyterHub the test starts on 127.0.0.1; -o is a temporary folder, with --no-html and --progress none',
   },
   {
     command:
       'node dist/src/runner/bin.js run notebooks/01-background.ipynb notebooks/04-math.ipynb --profile smoke -j 2 --server https://HUB/user/ADA/ --server https://HUB/user/GRACE/ -o build/hub',
     runBy: [{ file: HUB, test: 'runs 04 and 01 (smoke) at -j 2 over both, each notebook equal to the single-server run' }],
-    how: 'two users of a JupyterHub the test starts on 127.0.0.1; -o is a temporary folder',
+    how: 'two users of a JupyterHub the test starts on 127.0.0.1; -o is a temporary folder, with --no-html and --progress none',
   },
   {
     command: 'npm run kernel:install',
