@@ -127,6 +127,15 @@ describe('what the README names exists', () => {
     for (const image of text.matchAll(/!\[[^\]]*\]\(([^)]+)\)/g)) expect(existsSync(join(root, image[1]!)), image[1]).toBe(true);
   });
 
+  it('the Debian packages it says to install without root are the ones setup only warns about', () => {
+    const setup = readFileSync(join(root, 'scripts', 'setup.mjs'), 'utf8');
+    const warnedAbout = [...setup.matchAll(/deb: '([^']+)', pip: null/g)].map((m) => m[1]!);
+    expect(warnedAbout.length).toBeGreaterThan(3);
+    const bullet = text.slice(text.indexOf('- system files only Debian provides'), text.indexOf('- the compiled library and kernel'));
+    const named = [...bullet.slice(bullet.indexOf('the Debian packages')).matchAll(/`([\w.-]+)`/g)].map((m) => m[1]!);
+    expect(named).toEqual(warnedAbout);
+  });
+
   it('the table of notebooks lists exactly the notebooks, each with the smoke parameters the README says it has', () => {
     const notebooks = readdirSync(join(root, 'notebooks'))
       .filter((name) => name.endsWith('.ipynb'))
