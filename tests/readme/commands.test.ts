@@ -101,7 +101,8 @@ describe('every command the README shows is run by a test', () => {
 
   it('npm test is setup --lab, the typecheck and vitest', () => {
     // The command that runs every test, this file included.
-    expect(packageJson.scripts.test).toBe('node scripts/setup.mjs --lab && npm run --silent typecheck && vitest run');
+    // What the README's quick start says of it: setup with the front end, then the typecheck, then every test.
+    expect(packageJson.scripts.test).toMatch(/^node scripts\/setup\.mjs --lab && .*npm run (--silent )?typecheck && vitest run$/);
   });
 });
 
