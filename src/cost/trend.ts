@@ -7,7 +7,7 @@
 import { CostInputError, requireFinite, requireNonNegative } from './errors';
 import type { LlmPriceRow } from './reference';
 import { leastSquaresLine } from '../stats/least-squares';
-import { studentTQuantile } from './stats';
+import { studentTQuantile } from '../stats/t-distribution';
 import type { DecimalYear, UsdPerMTok } from './units';
 
 export interface TrendPoint {
@@ -44,12 +44,11 @@ export function fitExponentialTrend(points: readonly TrendPoint[], level = 0.9):
     if (p.value <= 0) throw new CostInputError(`points[${i}].value`, p.value, 'must be > 0 to take its logarithm');
   });
   const n = points.length;
-  const { meanX, meanY, sxx, sxy, syy, slope } = leastSquaresLine(
+  const { meanX, meanY, sxx, slope, residualSs, rSquared } = leastSquaresLine(
     points.map((p) => p.year),
     points.map((p) => Math.log(p.value)),
   );
   if (sxx === 0) throw new CostInputError('points', `${n} points`, 'all at the same date: no trend can be fitted');
-  const residualSs = Math.max(0, syy - slope * sxy);
   const dof = n - 2;
   const slopeStdError = Math.sqrt(residualSs / dof / sxx);
   const t = studentTQuantile(0.5 + level / 2, dof);
@@ -59,7 +58,7 @@ export function fitExponentialTrend(points: readonly TrendPoint[], level = 0.9):
     lnValueAtMeanYear: meanY,
     slopePerYear: slope,
     slopeStdError,
-    rSquared: syy === 0 ? 1 : 1 - residualSs / syy,
+    rSquared,
     level,
     yearlyFactor: Math.exp(-slope),
     yearlyFactorLow: Math.exp(-(slope + t * slopeStdError)),
