@@ -5,6 +5,7 @@
  */
 import { CostInputError, ReferenceDataError, requirePositive } from './errors';
 import type { LlmPriceRow, ReferenceData, TrendRow } from './reference';
+import { median } from '../stats/summary';
 import { fitExponentialTrend, type ExponentialFit, type PriceBlend, blendedUsdPerMTok } from './trend';
 
 /** Yearly factor of a quantity that doubles every `years` years: 2^(1/years). */
@@ -144,11 +145,11 @@ export function priceWarFactor(cuts: readonly PriceCut[]): FactorEstimate {
   const factors = cuts.flatMap((c) => (c.factor === null ? [] : [c.factor])).sort((a, b) => a - b);
   if (factors.length === 0) throw new RangeError('priceWarFactor: no priced cuts');
   const free = cuts.length - factors.length;
-  const mid = Math.floor(factors.length / 2);
-  const median = factors.length % 2 === 1 ? factors[mid]! : Math.sqrt(factors[mid - 1]! * factors[mid]!);
+  // Factors multiply, so the median is taken on the log scale: for an even count, the geometric mean of the middle two.
+  const middle = Math.exp(median(factors.map(Math.log)));
   return {
     label: `competition: May 2024 price war, median one-off cut (${factors.length} priced cuts${free > 0 ? `, ${free} more to free` : ''}; not per year)`,
-    yearlyFactor: median,
+    yearlyFactor: middle,
     low: factors[0]!,
     high: factors.at(-1)!,
     sourceUrl: cuts[0]?.after.sourceUrl,

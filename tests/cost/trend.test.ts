@@ -7,6 +7,7 @@ import {
   fitExponentialTrend,
   loadReferenceData,
   priceCuts,
+  priceWarFactor,
   sameModelTrend,
   trendValueAt,
   yearlyFactorFromDoublingYears,
@@ -14,6 +15,7 @@ import {
   yearlyFactorFromPercentDecline,
   yearlyFactorFromTotal,
   type LlmPriceRow,
+  type PriceCut,
 } from '../../src/cost';
 
 const data = loadReferenceData();
@@ -103,6 +105,17 @@ describe('decline drivers', () => {
     expect(cuts[0]?.factor).toBeCloseTo(5, 2);
     expect(cuts[1]?.factor).toBeCloseTo(40, 1);
     expect(cuts[2]?.factor).toBeNull();
+  });
+
+  it('takes the median cut of the price war on the log scale', () => {
+    const before = row('m', '2024-05-01', 1, 1, null);
+    const cut = (factor: number | null): PriceCut => ({ provider: 'p', model: 'm', before, after: before, factor });
+    // Odd count: the middle cut. Even count: √(5 · 40) = 14.142135623730951, the geometric mean of the middle two.
+    expect(priceWarFactor([cut(40), cut(2), cut(5)]).yearlyFactor).toBeCloseTo(5, 12);
+    const war = priceWarFactor([cut(5), cut(null), cut(40)]);
+    expect(war.yearlyFactor).toBeCloseTo(14.142135623730951, 12);
+    expect([war.low, war.high]).toEqual([5, 40]);
+    expect(() => priceWarFactor([cut(null)])).toThrow(/no priced cuts/);
   });
 
   it('fits the falling price of one open model on hosting providers', () => {
