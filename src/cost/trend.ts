@@ -8,7 +8,7 @@ import { CostInputError, requireFinite, requireNonNegative } from './errors';
 import type { LlmPriceRow } from './reference';
 import { leastSquaresLine } from '../stats/least-squares';
 import { studentTQuantile } from '../stats/t-distribution';
-import type { DecimalYear, UsdPerMTok } from './units';
+import type { DecimalYear, UsdPerMTok, YearlyFactor } from './units';
 
 export interface TrendPoint {
   readonly year: DecimalYear;
@@ -27,11 +27,11 @@ export interface ExponentialFit {
   readonly rSquared: number;
   /** Confidence level of the interval, e.g. 0.9. */
   readonly level: number;
-  /** value(t) / value(t + 1 year) = exp(−slope): 10 means prices fall tenfold a year. */
-  readonly yearlyFactor: number;
+  /** value(t) / value(t + 1 year) = exp(−slope): 10 means prices fall tenfold per year. */
+  readonly yearlyFactor: YearlyFactor;
   /** Interval of `yearlyFactor` at `level` (t-distribution with n − 2 degrees of freedom). */
-  readonly yearlyFactorLow: number;
-  readonly yearlyFactorHigh: number;
+  readonly yearlyFactorLow: YearlyFactor;
+  readonly yearlyFactorHigh: YearlyFactor;
 }
 
 /** Least-squares fit of ln(value) against year. Needs ≥ 3 points at ≥ 2 distinct years, all values > 0. */
@@ -137,9 +137,9 @@ export interface SensitivityRow {
   readonly mmlu: number;
   readonly blend: PriceBlend;
   readonly n: number;
-  readonly yearlyFactor: number;
-  readonly low: number;
-  readonly high: number;
+  readonly yearlyFactor: YearlyFactor;
+  readonly low: YearlyFactor;
+  readonly high: YearlyFactor;
 }
 
 /**
