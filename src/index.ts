@@ -35,8 +35,8 @@ export * from './privacy/dp-sgd';
 export * from './privacy/federated';
 // A deployable folder: model, weights and preprocessing, served from the files alone (notebook 06).
 export * from './deploy';
-// Intervals for measured proportions (test accuracies).
-export * from './stats/proportion';
+// Statistics: median and quantiles, least-squares line, Student's t, intervals for proportions.
+export * from './stats';
 
 // Results shown in notebooks: JSON summary bundles and tables.
 export * from './show';

@@ -5,29 +5,31 @@
  */
 import { CostInputError, ReferenceDataError, requirePositive } from './errors';
 import type { LlmPriceRow, ReferenceData, TrendRow } from './reference';
+import { median } from '../stats/summary';
+import type { YearlyFactor } from './units';
 import { fitExponentialTrend, type ExponentialFit, type PriceBlend, blendedUsdPerMTok } from './trend';
 
 /** Yearly factor of a quantity that doubles every `years` years: 2^(1/years). */
-export function yearlyFactorFromDoublingYears(years: number): number {
+export function yearlyFactorFromDoublingYears(years: number): YearlyFactor {
   requirePositive('years', years);
   return 2 ** (1 / years);
 }
 
 /** Yearly factor of a cost that halves every `months` months: 2^(12/months). */
-export function yearlyFactorFromHalvingMonths(months: number): number {
+export function yearlyFactorFromHalvingMonths(months: number): YearlyFactor {
   requirePositive('months', months);
   return 2 ** (12 / months);
 }
 
 /** Yearly factor of a `total`-fold change spread evenly over `years` years. */
-export function yearlyFactorFromTotal(total: number, years: number): number {
+export function yearlyFactorFromTotal(total: number, years: number): YearlyFactor {
   requirePositive('total', total);
   requirePositive('years', years);
   return total ** (1 / years);
 }
 
 /** Yearly factor of a cost that falls `percent` % a year: 1 / (1 − p). */
-export function yearlyFactorFromPercentDecline(percent: number): number {
+export function yearlyFactorFromPercentDecline(percent: number): YearlyFactor {
   if (!(percent >= 0 && percent < 100)) throw new CostInputError('percent', percent, 'must lie in [0, 100)');
   return 1 / (1 - percent / 100);
 }
@@ -79,9 +81,9 @@ export function sameModelTrend(rows: readonly LlmPriceRow[], model: string, blen
 /** A yearly factor with an optional interval and its source, e.g. one bar of a comparison chart. */
 export interface FactorEstimate {
   readonly label: string;
-  readonly yearlyFactor: number;
-  readonly low?: number;
-  readonly high?: number;
+  readonly yearlyFactor: YearlyFactor;
+  readonly low?: YearlyFactor;
+  readonly high?: YearlyFactor;
   readonly sourceUrl?: string;
 }
 
@@ -144,11 +146,11 @@ export function priceWarFactor(cuts: readonly PriceCut[]): FactorEstimate {
   const factors = cuts.flatMap((c) => (c.factor === null ? [] : [c.factor])).sort((a, b) => a - b);
   if (factors.length === 0) throw new RangeError('priceWarFactor: no priced cuts');
   const free = cuts.length - factors.length;
-  const mid = Math.floor(factors.length / 2);
-  const median = factors.length % 2 === 1 ? factors[mid]! : Math.sqrt(factors[mid - 1]! * factors[mid]!);
+  // Factors multiply, so the median is taken on the log scale: for an even count, the geometric mean of the middle two.
+  const middle = Math.exp(median(factors.map(Math.log)));
   return {
     label: `competition: May 2024 price war, median one-off cut (${factors.length} priced cuts${free > 0 ? `, ${free} more to free` : ''}; not per year)`,
-    yearlyFactor: median,
+    yearlyFactor: middle,
     low: factors[0]!,
     high: factors.at(-1)!,
     sourceUrl: cuts[0]?.after.sourceUrl,
@@ -166,7 +168,7 @@ export function unexplainedFactor(observed: { yearlyFactor: number; low: number;
 }
 
 /** Yearly factor of a price that fell from `before` to `after` over `months` (e.g. H100 rent, 2023 → Oct 2024). */
-export function yearlyFactorOverMonths(before: number, after: number, months: number): number {
+export function yearlyFactorOverMonths(before: number, after: number, months: number): YearlyFactor {
   if (!(before > 0 && after > 0 && months > 0)) throw new RangeError(`yearlyFactorOverMonths: ${before} -> ${after} over ${months} months`);
   return (before / after) ** (12 / months);
 }

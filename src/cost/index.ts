@@ -4,7 +4,6 @@ export * from './errors';
 export * from './compute';
 export * from './rental';
 export * from './serving';
-export * from './stats';
 export * from './trend';
 export * from './drivers';
 export * from './reference';

@@ -7,8 +7,8 @@
 import { CostInputError, requireFinite, requireNonNegative } from './errors';
 import type { LlmPriceRow } from './reference';
 import { leastSquaresLine } from '../stats/least-squares';
-import { studentTQuantile } from './stats';
-import type { DecimalYear, UsdPerMTok } from './units';
+import { studentTQuantile } from '../stats/t-distribution';
+import type { DecimalYear, UsdPerMTok, YearlyFactor } from './units';
 
 export interface TrendPoint {
   readonly year: DecimalYear;
@@ -27,11 +27,11 @@ export interface ExponentialFit {
   readonly rSquared: number;
   /** Confidence level of the interval, e.g. 0.9. */
   readonly level: number;
-  /** value(t) / value(t + 1 year) = exp(−slope): 10 means prices fall tenfold a year. */
-  readonly yearlyFactor: number;
+  /** value(t) / value(t + 1 year) = exp(−slope): 10 means prices fall tenfold per year. */
+  readonly yearlyFactor: YearlyFactor;
   /** Interval of `yearlyFactor` at `level` (t-distribution with n − 2 degrees of freedom). */
-  readonly yearlyFactorLow: number;
-  readonly yearlyFactorHigh: number;
+  readonly yearlyFactorLow: YearlyFactor;
+  readonly yearlyFactorHigh: YearlyFactor;
 }
 
 /** Least-squares fit of ln(value) against year. Needs ≥ 3 points at ≥ 2 distinct years, all values > 0. */
@@ -44,12 +44,11 @@ export function fitExponentialTrend(points: readonly TrendPoint[], level = 0.9):
     if (p.value <= 0) throw new CostInputError(`points[${i}].value`, p.value, 'must be > 0 to take its logarithm');
   });
   const n = points.length;
-  const { meanX, meanY, sxx, sxy, syy, slope } = leastSquaresLine(
+  const { meanX, meanY, sxx, slope, residualSs, rSquared } = leastSquaresLine(
     points.map((p) => p.year),
     points.map((p) => Math.log(p.value)),
   );
   if (sxx === 0) throw new CostInputError('points', `${n} points`, 'all at the same date: no trend can be fitted');
-  const residualSs = Math.max(0, syy - slope * sxy);
   const dof = n - 2;
   const slopeStdError = Math.sqrt(residualSs / dof / sxx);
   const t = studentTQuantile(0.5 + level / 2, dof);
@@ -59,7 +58,7 @@ export function fitExponentialTrend(points: readonly TrendPoint[], level = 0.9):
     lnValueAtMeanYear: meanY,
     slopePerYear: slope,
     slopeStdError,
-    rSquared: syy === 0 ? 1 : 1 - residualSs / syy,
+    rSquared,
     level,
     yearlyFactor: Math.exp(-slope),
     yearlyFactorLow: Math.exp(-(slope + t * slopeStdError)),
@@ -138,9 +137,9 @@ export interface SensitivityRow {
   readonly mmlu: number;
   readonly blend: PriceBlend;
   readonly n: number;
-  readonly yearlyFactor: number;
-  readonly low: number;
-  readonly high: number;
+  readonly yearlyFactor: YearlyFactor;
+  readonly low: YearlyFactor;
+  readonly high: YearlyFactor;
 }
 
 /**

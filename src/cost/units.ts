@@ -26,6 +26,12 @@ export type Watts = number;
 export type TokensPerSecond = number;
 /** A date as a decimal year, e.g. 2024.5 for early July 2024. */
 export type DecimalYear = number;
+/**
+ * How many times cheaper a year later: price(t) / price(t + 1 year) of an exponential decline. The one
+ * convention of the library, notebooks and charts: 10 means prices fall tenfold per year, 1 no change,
+ * below 1 a rise. A driver's factor (hardware, algorithms) is the same ratio for the cost it lowers.
+ */
+export type YearlyFactor = number;
 /** A fraction in (0, 1], e.g. model FLOPs utilisation. */
 export type Fraction = number;
 
@@ -56,5 +62,5 @@ export const GLOSSARY: readonly GlossaryEntry[] = [
   { name: 'usdPerKwh', unit: 'USD/kWh', meaning: 'electricity price' },
   { name: 'usdPerMTok', unit: 'USD/1M tokens', meaning: 'API list price per million tokens' },
   { name: 'tokensPerSecond', unit: 'tokens/s', meaning: 'serving throughput of one deployment' },
-  { name: 'yearlyFactor', unit: 'x per year', meaning: 'price(t) / price(t + 1 year) of an exponential decline' },
+  { name: 'yearlyFactor', unit: 'x per year', meaning: 'price(t) / price(t + 1 year): 10 means prices fall tenfold per year' },
 ];

@@ -1,7 +1,7 @@
 import type * as tf from '@tensorflow/tfjs';
 import { takeSplit, type DigitSplit } from '../data/prepare';
 import { predict } from './evaluate';
-import { median } from './timing';
+import { median } from '../stats/summary';
 
 /** Inference speed of a model on this machine (taught in notebook 06). */
 export interface InferenceSpeed {

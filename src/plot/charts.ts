@@ -1,21 +1,19 @@
 /**
  * The charts the notebooks draw, as typed helpers returning a `Figure` with the project's defaults:
- * line (training curves, loss vs learning rate), price over time on a log axis with a fitted trend,
- * scatter, bar / grouped bar, heatmap with labelled axes (confusion matrix, attention weights), a grid
- * of digit images with true and predicted labels, and `plotlyFigure` for any other plotly spec.
+ * line (training curves, loss vs learning rate, prices over time with a fitted trend), scatter,
+ * bar / grouped bar (with labels, error bars, hatching), heatmap with labelled axes (confusion matrix,
+ * attention weights), a grid of digit images with true and predicted labels, and `plotlyFigure` for
+ * any other plotly spec. The cost figures (src/cost/figures.ts) are built with these helpers.
  */
 import { Figure } from './bundle';
-import { leastSquaresLine } from '../stats/least-squares';
 import {
   INK_ON_PAPER,
-  LOG_AXIS,
   NOTEBOOK_WIDTH_PX,
   SEQUENTIAL_BLUES,
   PALETTE,
   assertFigureSpec,
   axisLayout,
   FigureSpecError,
-  logTicks,
   withDefaults,
   type AxisSpec,
   type FigureSpec,
@@ -27,42 +25,82 @@ export interface ChartBase {
   title: string;
   x: AxisSpec;
   y: AxisSpec;
-  /** Overrides or additions to the plotly layout (width, height, annotations…). */
+  /**
+   * Overrides or additions to the plotly layout (width, height, shapes…); `xaxis` and `yaxis` are
+   * merged into the axes built from `x` and `y` (a range, tick values), not put in their place.
+   */
   layout?: PlotlyLayout;
+}
+
+/** Error bars: how far each value's interval reaches above (`plus`) and below (`minus`) it. */
+export interface ErrorBars {
+  plus: ReadonlyArray<number>;
+  minus: ReadonlyArray<number>;
 }
 
 export interface XYSeries {
   name: string;
   x: ReadonlyArray<number | string | Date>;
-  y: ReadonlyArray<number | null>;
+  /** Values, or category labels (the rows of a forest plot). */
+  y: ReadonlyArray<number | string | null>;
   /** Hover text per point. */
   text?: ReadonlyArray<string>;
+  /** How this series is drawn when it differs from the chart's way (a fitted line among points). */
+  mode?: 'lines' | 'markers' | 'lines+markers';
+  /** Plotly marker style (symbol, size, colour) and line style (dash, width, colour). */
+  marker?: Record<string, unknown>;
+  line?: Record<string, unknown>;
+  /** Intervals drawn as error bars along x (a forest plot) or y. */
+  errors?: ErrorBars & { axis: 'x' | 'y' };
+  /** `false` for a guide line (zero, threshold) that needs no legend entry. */
+  inLegend?: boolean;
+}
+
+function checkLength(field: string, count: number, what: string, values: ReadonlyArray<unknown> | undefined): void {
+  if (values && values.length !== count) throw new FigureSpecError(field, `has ${values.length} ${what} for ${count} points`);
+}
+
+function checkErrors(field: string, count: number, errors: ErrorBars | undefined): void {
+  checkLength(`${field}.errors.plus`, count, 'values', errors?.plus);
+  checkLength(`${field}.errors.minus`, count, 'values', errors?.minus);
 }
 
 function checkSeries(chart: string, series: ReadonlyArray<XYSeries>): void {
   if (series.length === 0) throw new FigureSpecError(`${chart}.series`, 'is empty: give at least one series');
   series.forEach((s, index) => {
+    const field = `${chart}.series[${index}] "${s.name}"`;
     if (s.x.length !== s.y.length) {
-      throw new FigureSpecError(`${chart}.series[${index}] "${s.name}"`, `has ${s.x.length} x values but ${s.y.length} y values`);
+      throw new FigureSpecError(field, `has ${s.x.length} x values but ${s.y.length} y values`);
     }
     if (s.text && s.text.length !== s.x.length) {
-      throw new FigureSpecError(`${chart}.series[${index}] "${s.name}"`, `has ${s.x.length} points but ${s.text.length} texts`);
+      throw new FigureSpecError(field, `has ${s.x.length} points but ${s.text.length} texts`);
     }
+    checkErrors(field, s.x.length, s.errors);
   });
 }
 
 function baseLayout(chart: ChartBase): PlotlyLayout {
-  return { title: chart.title, xaxis: axisLayout(chart.x), yaxis: axisLayout(chart.y), ...chart.layout };
+  const { xaxis, yaxis, ...rest } = chart.layout ?? {};
+  return { title: chart.title, ...rest, xaxis: { ...axisLayout(chart.x), ...xaxis }, yaxis: { ...axisLayout(chart.y), ...yaxis } };
+}
+
+/** Plotly's asymmetric error bars. */
+function errorBars(errors: ErrorBars): Record<string, unknown> {
+  return { type: 'data', symmetric: false, array: [...errors.plus], arrayminus: [...errors.minus] };
 }
 
 function xyTrace(s: XYSeries, mode: string): PlotlyTrace {
   return {
     type: 'scatter',
-    mode,
+    mode: s.mode ?? mode,
     name: s.name,
     x: [...s.x],
     y: [...s.y],
     ...(s.text ? { text: [...s.text], hovertemplate: '%{text}<br>%{x}, %{y}<extra>%{fullData.name}</extra>' } : {}),
+    ...(s.marker ? { marker: s.marker } : {}),
+    ...(s.line ? { line: s.line } : {}),
+    ...(s.errors ? { [`error_${s.errors.axis}`]: errorBars(s.errors) } : {}),
+    ...(s.inLegend === false ? { showlegend: false } : {}),
   };
 }
 
@@ -72,7 +110,10 @@ export interface LineChart extends ChartBase {
   markers?: boolean;
 }
 
-/** Training curves, loss against learning rate (`y.log` / `x.log` for log axes). */
+/**
+ * Training curves, loss against learning rate (`y.log` / `x.log` for log axes), prices over time with
+ * a fitted trend (a `mode: 'markers'` series for the prices, lines for the trends).
+ */
 export function lineChart(chart: LineChart): Figure {
   checkSeries('lineChart', chart.series);
   const data = chart.series.map((s) => xyTrace(s, chart.markers ?? s.x.length < 30 ? 'lines+markers' : 'lines'));
@@ -85,101 +126,23 @@ export interface ScatterChart extends ChartBase {
 
 export function scatterChart(chart: ScatterChart): Figure {
   checkSeries('scatterChart', chart.series);
-  const data = chart.series.map((s) => ({ ...xyTrace(s, 'markers'), marker: { size: 8, opacity: 0.85 } }));
+  const data = chart.series.map((s) => ({ ...xyTrace(s, 'markers'), marker: { size: 8, opacity: 0.85, ...s.marker } }));
   return new Figure(withDefaults({ data, layout: baseLayout(chart) }));
-}
-
-export interface PricePoint {
-  date: Date | string;
-  /** Price in the unit of `y` (e.g. USD per million tokens); must be > 0 for the log axis. */
-  price: number;
-  /** Model or offer name, shown on hover. */
-  label?: string;
-}
-
-export interface PriceTrendChart {
-  title: string;
-  y: AxisSpec;
-  x?: AxisSpec;
-  points: ReadonlyArray<PricePoint>;
-  /** Legend name of the observations. */
-  name?: string;
-  layout?: PlotlyLayout;
-}
-
-const MS_PER_YEAR = 365.25 * 24 * 3600 * 1000;
-
-export interface LogTrend {
-  /** Multiplier per year of the fitted line (0.1 = ten times cheaper each year). */
-  factorPerYear: number;
-  /** log10(price) at time 0 (Unix epoch) and per year. */
-  intercept: number;
-  slopePerYear: number;
-}
-
-/** Least-squares line through log10(price) against time in years: exponential price decline. */
-export function fitLogTrend(points: ReadonlyArray<{ time: number; price: number }>): LogTrend {
-  if (points.length < 2) throw new FigureSpecError('priceTrendChart.points', `has ${points.length} point(s): a trend needs at least 2`);
-  const { sxx, slope: slopePerYear, intercept } = leastSquaresLine(
-    points.map((p) => p.time / MS_PER_YEAR),
-    points.map((p) => Math.log10(p.price)),
-  );
-  if (sxx === 0) throw new FigureSpecError('priceTrendChart.points', 'all share one date: a trend needs at least 2 dates');
-  return { slopePerYear, intercept, factorPerYear: 10 ** slopePerYear };
-}
-
-function describeTrend(trend: LogTrend): string {
-  return trend.factorPerYear < 1
-    ? `Fitted trend: ÷${(1 / trend.factorPerYear).toFixed(1)} per year`
-    : `Fitted trend: ×${trend.factorPerYear.toFixed(1)} per year`;
-}
-
-/** Price over time on a log axis, with the least-squares exponential trend drawn through it. */
-export function priceTrendChart(chart: PriceTrendChart): Figure {
-  const points = chart.points.map((p, index) => {
-    const time = (p.date instanceof Date ? p.date : new Date(p.date)).getTime();
-    if (Number.isNaN(time)) throw new FigureSpecError(`priceTrendChart.points[${index}].date`, `"${String(p.date)}" is not a date`);
-    if (!(p.price > 0)) throw new FigureSpecError(`priceTrendChart.points[${index}].price`, `is ${p.price}: a log axis needs prices > 0`);
-    return { ...p, time };
-  });
-  const trend = fitLogTrend(points);
-  const times = points.map((p) => p.time);
-  const ends = [Math.min(...times), Math.max(...times)];
-  const observed: PlotlyTrace = {
-    type: 'scatter',
-    mode: 'markers',
-    name: chart.name ?? 'Observed price',
-    x: points.map((p) => new Date(p.time).toISOString()),
-    y: points.map((p) => p.price),
-    text: points.map((p) => p.label ?? ''),
-    hovertemplate: '%{text}<br>%{x|%Y-%m-%d}: %{y}<extra></extra>',
-    marker: { size: 9, color: PALETTE[0] },
-  };
-  const fitted: PlotlyTrace = {
-    type: 'scatter',
-    mode: 'lines',
-    name: describeTrend(trend),
-    x: ends.map((t) => new Date(t).toISOString()),
-    y: ends.map((t) => 10 ** (trend.intercept + trend.slopePerYear * (t / MS_PER_YEAR))),
-    line: { color: PALETTE[3], dash: 'dash', width: 2 },
-    hoverinfo: 'skip',
-  };
-  const layout: PlotlyLayout = {
-    title: chart.title,
-    xaxis: { ...axisLayout(chart.x ?? { title: 'Release date' }), type: 'date' },
-    yaxis: {
-      ...axisLayout(chart.y),
-      ...LOG_AXIS,
-      ...logTicks(Math.min(...points.map((p) => p.price)), Math.max(...points.map((p) => p.price))),
-    },
-    ...chart.layout,
-  };
-  return new Figure(withDefaults({ data: [observed, fitted], layout }));
 }
 
 export interface BarSeries {
   name: string;
   values: ReadonlyArray<number>;
+  /** Text written above each bar (e.g. `$1.25M`, `3.4x`). */
+  labels?: ReadonlyArray<string>;
+  /** Hover text per bar. */
+  hoverText?: ReadonlyArray<string>;
+  /** One colour for the series, or one per bar. */
+  color?: string | ReadonlyArray<string>;
+  /** Bars drawn hatched: assumed numbers beside computed ones. */
+  hatched?: ReadonlyArray<boolean>;
+  /** Intervals drawn as error bars along the values' axis. */
+  errors?: ErrorBars;
 }
 
 export interface BarChart extends ChartBase {
@@ -192,19 +155,36 @@ export interface BarChart extends ChartBase {
 
 export function barChart(chart: BarChart): Figure {
   if (chart.series.length === 0) throw new FigureSpecError('barChart.series', 'is empty: give at least one series');
+  const count = chart.categories.length;
   chart.series.forEach((s, index) => {
-    if (s.values.length !== chart.categories.length) {
-      throw new FigureSpecError(`barChart.series[${index}] "${s.name}"`, `has ${s.values.length} values for ${chart.categories.length} categories`);
+    const field = `barChart.series[${index}] "${s.name}"`;
+    if (s.values.length !== count) {
+      throw new FigureSpecError(field, `has ${s.values.length} values for ${count} categories`);
     }
+    checkLength(`${field}.labels`, count, 'labels', s.labels);
+    checkLength(`${field}.hoverText`, count, 'texts', s.hoverText);
+    checkLength(`${field}.color`, count, 'colours', typeof s.color === 'string' ? undefined : s.color);
+    checkLength(`${field}.hatched`, count, 'flags', s.hatched);
+    checkErrors(field, count, s.errors);
   });
   const horizontal = chart.orientation === 'h';
-  const data = chart.series.map((s) => ({
-    type: 'bar',
-    name: s.name,
-    orientation: horizontal ? 'h' : 'v',
-    x: horizontal ? [...s.values] : [...chart.categories],
-    y: horizontal ? [...chart.categories] : [...s.values],
-  }));
+  const data = chart.series.map((s) => {
+    const marker = {
+      ...(s.color !== undefined ? { color: typeof s.color === 'string' ? s.color : [...s.color] } : {}),
+      ...(s.hatched ? { pattern: { shape: s.hatched.map((h) => (h ? '/' : '')) } } : {}),
+    };
+    return {
+      type: 'bar',
+      name: s.name,
+      orientation: horizontal ? 'h' : 'v',
+      x: horizontal ? [...s.values] : [...chart.categories],
+      y: horizontal ? [...chart.categories] : [...s.values],
+      ...(s.labels ? { text: [...s.labels], textposition: 'outside' } : {}),
+      ...(s.hoverText ? { hovertext: [...s.hoverText] } : {}),
+      ...(Object.keys(marker).length > 0 ? { marker } : {}),
+      ...(s.errors ? { [horizontal ? 'error_x' : 'error_y']: errorBars(s.errors) } : {}),
+    };
+  });
   return new Figure(withDefaults({ data, layout: { ...baseLayout(chart), barmode: 'group' } }));
 }
 
@@ -249,9 +229,8 @@ export function heatmapChart(chart: HeatmapChart): Figure {
       data: [trace],
       layout: {
         ...layout,
-        xaxis: { ...layout.xaxis, type: 'category', side: 'bottom' },
-        yaxis: { ...layout.yaxis, type: 'category', autorange: 'reversed' },
-        ...chart.layout,
+        xaxis: { ...layout.xaxis, type: 'category', side: 'bottom', ...chart.layout?.xaxis },
+        yaxis: { ...layout.yaxis, type: 'category', autorange: 'reversed', ...chart.layout?.yaxis },
       },
     }),
   );

@@ -87,21 +87,6 @@ export function axisLayout(axis: AxisSpec | undefined): PlotlyAxis {
 /** Log axes label powers of ten as 10⁻⁴ rather than SI prefixes ("100µ" reads oddly for a learning rate). */
 export const LOG_AXIS: PlotlyAxis = { type: 'log', exponentformat: 'power' };
 
-/**
- * Labels a log axis at 1, 2 and 5 × each power of ten across `[min, max]`, written out in full
- * (plotly's own labels for a short log range are single digits beside each power of ten).
- */
-export function logTicks(min: number, max: number): PlotlyAxis {
-  const tickvals: number[] = [];
-  for (let power = Math.floor(Math.log10(min)) - 1; power <= Math.ceil(Math.log10(max)); power += 1) {
-    for (const step of [1, 2, 5]) {
-      const value = step * 10 ** power;
-      if (value >= min / 1.5 && value <= max * 1.5) tickvals.push(Number(value.toPrecision(1)));
-    }
-  }
-  return { tickvals, ticktext: tickvals.map((value) => String(value)) };
-}
-
 /** Sequential scales from light (low) to dark (high); plotly's own `Blues` and `Greys` run the other way. */
 export const SEQUENTIAL_BLUES: ReadonlyArray<[number, string]> = [
   [0, '#f7fbff'],

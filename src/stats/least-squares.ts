@@ -1,6 +1,6 @@
 /**
- * Ordinary least squares of y on x: the one line fit that both the price-trend fit (notebook 01,
- * `fitExponentialTrend`) and the trend line of `priceTrendChart` draw through log prices.
+ * Ordinary least squares of y on x: the one line fit under the price-trend fit (notebook 01,
+ * `fitExponentialTrend`) and the trend line drawn through log prices.
  */
 export interface LineFit {
   readonly n: number;
@@ -13,6 +13,10 @@ export interface LineFit {
   readonly slope: number;
   /** y at x = 0. */
   readonly intercept: number;
+  /** Sum of squared residuals about the line. */
+  readonly residualSs: number;
+  /** Share of the variance of y the line explains (1 when all y are equal). */
+  readonly rSquared: number;
 }
 
 /** Fits y = intercept + slope·x. When all x are equal, `sxx` is 0 and the slope NaN: callers name that error. */
@@ -33,5 +37,7 @@ export function leastSquaresLine(xs: readonly number[], ys: readonly number[]): 
     syy += dy * dy;
   }
   const slope = sxx === 0 ? Number.NaN : sxy / sxx;
-  return { n, meanX, meanY, sxx, sxy, syy, slope, intercept: meanY - slope * meanX };
+  const residualSs = Math.max(0, syy - slope * sxy);
+  const rSquared = syy === 0 ? 1 : 1 - residualSs / syy;
+  return { n, meanX, meanY, sxx, sxy, syy, slope, intercept: meanY - slope * meanX, residualSs, rSquared };
 }

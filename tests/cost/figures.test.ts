@@ -9,13 +9,15 @@ import {
   intervalInNote,
   isoDate,
   listPricesFigure,
+  type FrontierPoint,
+  type LlmPriceRow,
   loadReferenceData,
   modelSizeFigure,
   priceCuts,
   priceCutsFigure,
   publishedFactors,
+  servingRatioFigure,
   sourcesText,
-  trendValueAt,
   wrapLabel,
 } from '../../src/cost';
 
@@ -32,16 +34,35 @@ describe('cost figure specs', () => {
   });
 
   it('draws the fit through the frontier and published rates from its first point', () => {
+    // Prices 60, 6, 0.6 at 2020, 2021, 2022: ten times cheaper each year, so the fitted line runs
+    // from 60 to 0.6 and a published 2x/yr from 60 to 15.
+    const frontier = [60, 6, 0.6].map((usdPerMTok, i): FrontierPoint => {
+      const row: LlmPriceRow = { provider: 'p', model: `m${i}`, date: `${2020 + i}-01-01`, year: 2020 + i, inputUsdPerMTok: usdPerMTok, outputUsdPerMTok: usdPerMTok, mmlu: 50, sourceUrl: `https://example.org/${i}`, note: '', line: i + 2 };
+      return { row, usdPerMTok, year: 2020 + i, value: usdPerMTok };
+    });
+    const fig = frontierTrendFigure(frontier, fitExponentialTrend(frontier), [{ label: 'published', yearlyFactor: 2 }], 'Cheapest price');
+    expect(fig.data.map((t) => t.mode)).toEqual(['markers', 'lines', 'lines']);
+    expect(fig.data[1]?.name).toBe('fit: 10.0x/yr (90% CI 10.0–10.0)');
+    const [fitStart, fitEnd] = fig.data[1]?.y as number[];
+    expect(fitStart).toBeCloseTo(60, 9);
+    expect(fitEnd).toBeCloseTo(0.6, 9);
+    expect(fig.data[2]?.y).toEqual([60, 15]);
+    expect(fig.data[2]?.x).toEqual(['2020-01-01', '2022-01-01']);
+    // The y axis spans a decade beyond the prices on each side: 0.06 to 600.
+    expect(fig.layout.yaxis).toMatchObject({ type: 'log', title: { text: 'USD per 1M tokens (log scale)' } });
+    const [low, high] = fig.layout.yaxis?.range as [number, number];
+    expect(low).toBeCloseTo(Math.log10(0.06), 12);
+    expect(high).toBeCloseTo(Math.log10(600), 12);
+    expect(fig.layout.title).toMatchObject({ text: 'Cheapest price' });
+    expect(fig.sources).toEqual(['https://example.org/0', 'https://example.org/1', 'https://example.org/2']);
+    expect(() => frontierTrendFigure([], fitExponentialTrend(frontier), [], 't')).toThrow('frontier = "no points": a trend chart needs at least one price');
+  });
+
+  it('draws the real frontier with its sources', () => {
     const frontier = cheapestAboveThreshold(data.prices, { minMmlu: 42, blend: 'mean', fromYear: 2021.8 });
-    const fit = fitExponentialTrend(frontier);
-    const fig = frontierTrendFigure(frontier, fit, [{ label: 'a16z', yearlyFactor: 10 }], 't');
-    expect(fig.data).toHaveLength(3);
-    const fitted = fig.data[1]?.y as number[];
-    expect(fitted[0]).toBeCloseTo(trendValueAt(fit, frontier[0]?.year ?? 0), 9);
-    const a16z = fig.data[2]?.y as number[];
-    const years = (frontier.at(-1)?.year ?? 0) - (frontier[0]?.year ?? 0);
-    expect((a16z[0] as number) / (a16z[1] as number)).toBeCloseTo(10 ** years, 6);
-    expect(fig.sources).toContain('https://a16z.com/llmflation-llm-inference-cost');
+    const fig = frontierTrendFigure(frontier, fitExponentialTrend(frontier), [], 't');
+    expect(fig.data[0]?.y).toEqual(frontier.map((p) => p.usdPerMTok));
+    expect(fig.sources.length).toBeGreaterThan(0);
   });
 
   it('reads published intervals from notes and leaves out rising rates', () => {
@@ -75,12 +96,14 @@ describe('cost figure specs', () => {
   });
 
   it('derives driver rates from doubling and halving times with their intervals', () => {
+    // Doubling every 2.46 years (95% CI 2.24-2.72) and halving every 8 months (CI 5-14): 2^(1/2.46),
+    // 2^(1/2.72), 2^(12/8), 2^(12/5) and their product, computed with Python.
     const [gpu, algorithms, both] = declineDrivers(data, 'mean');
-    expect(gpu?.yearlyFactor).toBeCloseTo(2 ** (1 / 2.46), 12);
-    expect(gpu?.low).toBeCloseTo(2 ** (1 / 2.72), 12);
-    expect(algorithms?.yearlyFactor).toBeCloseTo(2 ** 1.5, 12);
-    expect(algorithms?.high).toBeCloseTo(2 ** (12 / 5), 12);
-    expect(both?.yearlyFactor).toBeCloseTo((gpu?.yearlyFactor ?? 0) * (algorithms?.yearlyFactor ?? 0), 12);
+    expect(gpu?.yearlyFactor).toBeCloseTo(1.3254700438027558, 12);
+    expect(gpu?.low).toBeCloseTo(1.290246805626211, 12);
+    expect(algorithms?.yearlyFactor).toBeCloseTo(2.8284271247461903, 12);
+    expect(algorithms?.high).toBeCloseTo(5.278031643091577, 12);
+    expect(both?.yearlyFactor).toBeCloseTo(3.7489954249302353, 12);
   });
 
   it('marks assumptions apart from computed costs, and free models in the price-war chart', () => {
@@ -91,10 +114,22 @@ describe('cost figure specs', () => {
       ],
       't',
     );
-    const marker = fig.data[0]?.marker as { color: string[] };
+    const marker = fig.data[0]?.marker as { color: string[]; pattern: { shape: string[] } };
     expect(marker.color[0]).not.toBe(marker.color[1]);
+    expect(marker.pattern.shape).toEqual(['', '/']);
+    expect(fig.data[0]?.text).toEqual(['$0.00M', '$0.00M']);
     const cuts = priceCutsFigure(priceCuts(data.prices));
     expect((cuts.data[1]?.text as string[]).filter((t) => t === 'free')).toHaveLength(3);
+  });
+
+  it('marks the break-even ratio and draws the zero line without a legend entry', () => {
+    const input = { gpus: 8, usdPerGpuHour: 2, busyFraction: 0.5, inputUsdPerMTok: 1, outputUsdPerMTok: 4, inputPerOutputToken: 3, outputTokensPerSecond: 1000 };
+    const fig = servingRatioFigure(input, [1, 2, 3], ['https://s'], { low: 1, high: 2 });
+    expect(fig.data.map((t) => t.name?.split(' at ')[0])).toEqual(['margin per day', 'break-even', 'zero margin']);
+    expect(fig.data[2]?.showlegend).toBe(false);
+    expect(fig.layout.showlegend).toBe(true);
+    expect((fig.layout.shapes as Array<{ x0: number; x1: number }>)[0]).toMatchObject({ x0: 1, x1: 2 });
+    expect(fig.sources).toEqual(['https://s']);
   });
 
   it('formats dates, labels and source lines', () => {

@@ -7,14 +7,15 @@ import {
   fitExponentialTrend,
   loadReferenceData,
   priceCuts,
+  priceWarFactor,
   sameModelTrend,
-  studentTQuantile,
   trendValueAt,
   yearlyFactorFromDoublingYears,
   yearlyFactorFromHalvingMonths,
   yearlyFactorFromPercentDecline,
   yearlyFactorFromTotal,
   type LlmPriceRow,
+  type PriceCut,
 } from '../../src/cost';
 
 const data = loadReferenceData();
@@ -36,23 +37,19 @@ describe('exponential trend fit', () => {
     expect(trendValueAt(fit, 2021)).toBeCloseTo(6, 10);
   });
 
-  it('gives the textbook t interval on noisy data', () => {
-    // ln y = 5 − 2x + e with residuals ±0.1 alternating.
+  it('gives the t interval of scipy on noisy data', () => {
+    // ln y = 5 − 2x + e with residuals ±0.1 alternating. scipy.stats.linregress(x, ln y) gives slope
+    // −2.0171428571428573, stderr 0.02799416848894081, r² 0.9992301832324291; with
+    // t = scipy.stats.t.ppf(0.975, 4) the 95% interval of exp(−slope) is 6.95470622486421–8.124361408240015.
     const xs = [0, 1, 2, 3, 4, 5];
     const e = [0.1, -0.1, 0.1, -0.1, 0.1, -0.1];
     const fit = fitExponentialTrend(xs.map((x, i) => ({ year: x, value: Math.exp(5 - 2 * x + (e[i] as number)) })), 0.95);
-    const mx = 2.5;
-    const sxx = xs.reduce((s, x) => s + (x - mx) ** 2, 0);
-    const slope = -2 + xs.reduce((s, x, i) => s + (x - mx) * (e[i] as number), 0) / sxx;
-    const resid = xs.map((x, i) => 5 - 2 * x + (e[i] as number) - (fit.lnValueAtMeanYear + slope * (x - mx)));
-    const se = Math.sqrt(resid.reduce((s, r) => s + r * r, 0) / 4 / sxx);
-    expect(fit.slopePerYear).toBeCloseTo(slope, 12);
-    expect(fit.slopeStdError).toBeCloseTo(se, 12);
-    const t = studentTQuantile(0.975, 4);
-    expect(fit.yearlyFactorLow).toBeCloseTo(Math.exp(-(slope + t * se)), 10);
-    expect(fit.yearlyFactorHigh).toBeCloseTo(Math.exp(-(slope - t * se)), 10);
-    expect(fit.yearlyFactorLow).toBeLessThan(fit.yearlyFactor);
-    expect(fit.yearlyFactorHigh).toBeGreaterThan(fit.yearlyFactor);
+    expect(fit.slopePerYear).toBeCloseTo(-2.0171428571428573, 12);
+    expect(fit.slopeStdError).toBeCloseTo(0.02799416848894081, 12);
+    expect(fit.rSquared).toBeCloseTo(0.9992301832324291, 12);
+    expect(fit.yearlyFactor).toBeCloseTo(7.516817601813509, 10);
+    expect(fit.yearlyFactorLow).toBeCloseTo(6.95470622486421, 8);
+    expect(fit.yearlyFactorHigh).toBeCloseTo(8.124361408240015, 8);
   });
 
   it('rejects too few points, zero prices, a single date and a bad level', () => {
@@ -108,6 +105,17 @@ describe('decline drivers', () => {
     expect(cuts[0]?.factor).toBeCloseTo(5, 2);
     expect(cuts[1]?.factor).toBeCloseTo(40, 1);
     expect(cuts[2]?.factor).toBeNull();
+  });
+
+  it('takes the median cut of the price war on the log scale', () => {
+    const before = row('m', '2024-05-01', 1, 1, null);
+    const cut = (factor: number | null): PriceCut => ({ provider: 'p', model: 'm', before, after: before, factor });
+    // Odd count: the middle cut. Even count: √(5 · 40) = 14.142135623730951, the geometric mean of the middle two.
+    expect(priceWarFactor([cut(40), cut(2), cut(5)]).yearlyFactor).toBeCloseTo(5, 12);
+    const war = priceWarFactor([cut(5), cut(null), cut(40)]);
+    expect(war.yearlyFactor).toBeCloseTo(14.142135623730951, 12);
+    expect([war.low, war.high]).toEqual([5, 40]);
+    expect(() => priceWarFactor([cut(null)])).toThrow(/no priced cuts/);
   });
 
   it('fits the falling price of one open model on hosting providers', () => {

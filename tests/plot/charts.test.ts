@@ -1,44 +1,40 @@
 import { describe, expect, it } from 'vitest';
-import { barChart, fitLogTrend, heatmapChart, imageGrid, lineChart, plotlyFigure, priceTrendChart } from '../../src/plot/charts';
-import { FigureSpecError, logTicks } from '../../src/plot/figure';
+import { barChart, heatmapChart, imageGrid, lineChart, plotlyFigure, scatterChart } from '../../src/plot/charts';
+import { FigureSpecError } from '../../src/plot/figure';
 
-const YEAR = 365.25 * 24 * 3600 * 1000;
-
-describe('price trend', () => {
-  it('fits an exponential decline exactly when prices fall tenfold a year', () => {
-    const points = [0, 1, 2, 3].map((i) => ({ time: Date.UTC(2021, 0, 1) + i * YEAR, price: 60 / 10 ** i }));
-    const trend = fitLogTrend(points);
-    expect(trend.factorPerYear).toBeCloseTo(0.1, 10);
-  });
-
-  it('draws observations and the fitted line on a log y axis with a date x axis', () => {
-    const fig = priceTrendChart({
+describe('prices over time with a fitted trend', () => {
+  it('draws prices as markers and a trend as a line on a log y axis, merging axis additions', () => {
+    const fig = lineChart({
       title: 'GPT-3.5-class price',
-      y: { title: 'Price', unit: 'USD per M tokens' },
-      points: [
-        { date: '2022-01-01', price: 20, label: 'a' },
-        { date: '2023-01-01', price: 2, label: 'b' },
-        { date: '2024-01-01', price: 0.2, label: 'c' },
+      x: { title: 'Release date' },
+      y: { title: 'Price', unit: 'USD per M tokens', log: true },
+      series: [
+        { name: 'price', mode: 'markers', x: ['2022-01-01', '2023-01-01', '2024-01-01'], y: [20, 2, 0.2], text: ['a', 'b', 'c'], marker: { size: 9 } },
+        { name: 'trend: 10x cheaper per year', mode: 'lines', x: ['2022-01-01', '2024-01-01'], y: [20, 0.2], line: { dash: 'dash' } },
+        { name: 'guide', x: ['2022-01-01', '2024-01-01'], y: [1, 1], inLegend: false },
       ],
+      layout: { yaxis: { range: [-1, 2] } },
     });
-    const [observed, fitted] = fig.spec.data;
-    expect(fig.spec.layout.yaxis).toMatchObject({ type: 'log', title: { text: 'Price (USD per M tokens)' } });
-    expect(fig.spec.layout.xaxis).toMatchObject({ type: 'date', title: { text: 'Release date' } });
-    expect(observed?.y).toEqual([20, 2, 0.2]);
-    expect(fitted?.name).toBe('Fitted trend: ÷10.0 per year');
-    expect((fitted?.y as number[])[0]).toBeCloseTo(20, 1);
+    const [observed, fitted, guide] = fig.spec.data;
+    expect(fig.spec.layout.yaxis).toMatchObject({ type: 'log', range: [-1, 2], title: { text: 'Price (USD per M tokens)' } });
+    expect(fig.spec.layout.xaxis).toMatchObject({ title: { text: 'Release date' } });
+    expect(observed).toMatchObject({ mode: 'markers', y: [20, 2, 0.2], marker: { size: 9 }, text: ['a', 'b', 'c'] });
+    expect(fitted).toMatchObject({ mode: 'lines', line: { dash: 'dash' } });
+    expect(guide).toMatchObject({ mode: 'lines+markers', showlegend: false });
     expect(fig.spec.layout.showlegend).toBe(true);
   });
 
-  it('rejects prices a log axis cannot show and dates that are not dates', () => {
-    const y = { title: 'Price' };
-    expect(() => priceTrendChart({ title: 't', y, points: [{ date: '2022-01-01', price: 0 }, { date: '2023-01-01', price: 1 }] })).toThrow(
-      'figure spec: priceTrendChart.points[0].price is 0: a log axis needs prices > 0',
-    );
-    expect(() => priceTrendChart({ title: 't', y, points: [{ date: 'soon', price: 1 }, { date: '2023-01-01', price: 1 }] })).toThrow(
-      FigureSpecError,
-    );
-    expect(() => priceTrendChart({ title: 't', y, points: [{ date: '2023-01-01', price: 1 }] })).toThrow('a trend needs at least 2');
+  it('draws intervals as error bars and checks their lengths', () => {
+    const fig = scatterChart({
+      title: 'Forest',
+      x: { title: 'Factor', log: true },
+      y: { title: '' },
+      series: [{ name: 'estimate', x: [10, 3], y: ['a', 'b'], errors: { axis: 'x', plus: [5, 0], minus: [2, 0] } }],
+    });
+    expect(fig.spec.data[0]?.error_x).toEqual({ type: 'data', symmetric: false, array: [5, 0], arrayminus: [2, 0] });
+    expect(() =>
+      scatterChart({ title: 't', x: { title: 'x' }, y: { title: 'y' }, series: [{ name: 's', x: [1, 2], y: [1, 2], errors: { axis: 'y', plus: [1], minus: [1, 1] } }] }),
+    ).toThrow('figure spec: scatterChart.series[0] "s".errors.plus has 1 values for 2 points');
   });
 });
 
@@ -65,6 +61,28 @@ describe('chart helpers', () => {
     expect(() =>
       barChart({ title: 't', x: { title: 'x' }, y: { title: 'y' }, categories: ['a'], series: [{ name: 's', values: [1, 2] }] }),
     ).toThrow('has 2 values for 1 categories');
+  });
+
+  it('labels, colours, hatches and adds error bars to bars, checking each against the categories', () => {
+    const fig = barChart({
+      title: 'Cost',
+      x: { title: '' },
+      y: { title: 'USD' },
+      categories: ['run', 'R&D'],
+      series: [{ name: 'cost', values: [1, 2], labels: ['$1', '$2'], hoverText: ['a', 'b'], color: ['blue', 'orange'], hatched: [false, true], errors: { plus: [0.5, 0], minus: [0.25, 0] } }],
+      layout: { xaxis: { tickangle: 0 } },
+    });
+    expect(fig.spec.data[0]).toMatchObject({
+      text: ['$1', '$2'],
+      textposition: 'outside',
+      hovertext: ['a', 'b'],
+      marker: { color: ['blue', 'orange'], pattern: { shape: ['', '/'] } },
+      error_y: { type: 'data', symmetric: false, array: [0.5, 0], arrayminus: [0.25, 0] },
+    });
+    expect(fig.spec.layout.xaxis).toMatchObject({ tickangle: 0, title: { text: '' } });
+    expect(() => barChart({ title: 't', x: { title: 'x' }, y: { title: 'y' }, categories: ['a', 'b'], series: [{ name: 's', values: [1, 2], labels: ['one'] }] })).toThrow(
+      'figure spec: barChart.series[0] "s".labels has 1 labels for 2 points',
+    );
   });
 
   it('labels both heatmap axes and keeps rows in the given order', () => {
@@ -106,12 +124,5 @@ describe('chart helpers', () => {
     const fig = plotlyFigure({ data: [{ type: 'scatter', y: [1] }], layout: { width: 300, title: 'Mine' } });
     expect(fig.spec.layout).toMatchObject({ width: 300, height: 420, title: { text: 'Mine' }, showlegend: false });
     expect(fig.title).toBe('Mine');
-  });
-});
-
-describe('log axis labels', () => {
-  it('labels 1, 2, 5 × each power of ten across the data, written in full', () => {
-    expect(logTicks(0.9, 60)).toEqual({ tickvals: [1, 2, 5, 10, 20, 50], ticktext: ['1', '2', '5', '10', '20', '50'] });
-    expect(logTicks(0.15, 0.3).tickvals).toEqual([0.1, 0.2]);
   });
 });

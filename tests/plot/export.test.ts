@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MIME_BUNDLE } from '../../src/display';
 import { buildDir } from '../../src/paths';
 import type { Figure } from '../../src/plot/bundle';
-import { barChart, heatmapChart, imageGrid, lineChart, plotlyFigure, priceTrendChart } from '../../src/plot/charts';
+import { barChart, heatmapChart, imageGrid, lineChart, plotlyFigure } from '../../src/plot/charts';
 import { resetPlotSession } from '../../src/plot/html';
 import { closeStaticRenderer } from '../../src/plot/static-image';
 import { launchChromium } from './browser';
@@ -22,7 +22,7 @@ function figures(): Figure[] {
   const digit = (k: number) => Array.from({ length: 784 }, (_, i) => (Math.abs((i % 28) - 14) < 3 + k && Math.abs(Math.floor(i / 28) - 14) < 8 ? 1 : 0));
   return [
     lineChart({ title: 'Training curves', x: { title: 'Epoch' }, y: { title: 'Loss', unit: 'cross-entropy' }, series: [{ name: 'train', x: [1, 2, 3], y: [0.6, 0.3, 0.2] }, { name: 'validation', x: [1, 2, 3], y: [0.4, 0.3, 0.25] }] }),
-    priceTrendChart({ title: 'Price over time', y: { title: 'Price', unit: 'USD per million tokens' }, points: [{ date: '2021-11-18', price: 60 }, { date: '2022-09-01', price: 20 }, { date: '2023-03-01', price: 2 }] }),
+    lineChart({ title: 'Price over time', x: { title: 'Date' }, y: { title: 'Price', unit: 'USD per million tokens', log: true }, series: [{ name: 'price', mode: 'markers', x: ['2021-11-18', '2022-09-01', '2023-03-01'], y: [60, 20, 2] }] }),
     barChart({ title: 'Prices', x: { title: 'Model' }, y: { title: 'Price', unit: 'USD per million tokens' }, categories: ['a', 'b'], series: [{ name: 'input', values: [1, 2] }, { name: 'output', values: [2, 4] }] }),
     heatmapChart({ title: 'Confusion matrix', x: { title: 'Predicted digit' }, y: { title: 'True digit' }, xLabels: ['0', '1'], yLabels: ['0', '1'], z: [[9, 1], [2, 8]] }),
     imageGrid({ title: 'Digits', images: [digit(0), digit(2), digit(4)], trueLabels: [1, 1, 0], predictedLabels: [1, 0, 0] }),

@@ -1,10 +1,14 @@
 /**
- * The small statistics the trend fit needs: Student's t quantile (for confidence intervals) via the
- * regularised incomplete beta function. Written here rather than taken from a package because the
- * maintained option (@stdlib's t-quantile) brings some two hundred packages for one function; these
- * few lines are checked against tabulated values in tests/cost/stats.test.ts.
+ * Student's t distribution: its CDF and quantile (for the confidence interval of a fitted trend,
+ * notebook 01) via the regularised incomplete beta function. Written here rather than taken from a
+ * package because the maintained option (@stdlib's t-quantile) brings some two hundred packages for
+ * one function; these few lines are checked against published t tables in tests/stats.
  */
-import { CostInputError, requirePositive } from './errors';
+
+/** Throws a one-line RangeError naming the function and the parameter unless `value` > 0. */
+function requirePositive(fn: string, name: string, value: number): void {
+  if (!(value > 0)) throw new RangeError(`${fn}: ${name} = ${value} must be greater than 0`);
+}
 
 const LANCZOS_G = 7;
 const LANCZOS = [
@@ -14,7 +18,7 @@ const LANCZOS = [
 
 /** ln Γ(x) for x > 0 (Lanczos approximation, about 15 significant digits). */
 export function lnGamma(x: number): number {
-  requirePositive('x', x);
+  requirePositive('lnGamma', 'x', x);
   if (x < 0.5) return Math.log(Math.PI / Math.sin(Math.PI * x)) - lnGamma(1 - x);
   const z = x - 1;
   let sum = LANCZOS[0] as number;
@@ -51,9 +55,9 @@ function betaFraction(x: number, a: number, b: number): number {
 
 /** Regularised incomplete beta I_x(a, b) for x in [0, 1], a, b > 0. */
 export function regularizedBeta(x: number, a: number, b: number): number {
-  requirePositive('a', a);
-  requirePositive('b', b);
-  if (!(x >= 0 && x <= 1)) throw new CostInputError('x', x, 'must lie in [0, 1]');
+  requirePositive('regularizedBeta', 'a', a);
+  requirePositive('regularizedBeta', 'b', b);
+  if (!(x >= 0 && x <= 1)) throw new RangeError(`regularizedBeta: x = ${x} must lie in [0, 1]`);
   if (x === 0 || x === 1) return x;
   const front = Math.exp(lnGamma(a + b) - lnGamma(a) - lnGamma(b) + a * Math.log(x) + b * Math.log(1 - x));
   return x < (a + 1) / (a + b + 2) ? (front * betaFraction(x, a, b)) / a : 1 - (front * betaFraction(1 - x, b, a)) / b;
@@ -61,15 +65,15 @@ export function regularizedBeta(x: number, a: number, b: number): number {
 
 /** Student's t cumulative distribution function with `dof` degrees of freedom. */
 export function studentTCdf(t: number, dof: number): number {
-  requirePositive('dof', dof);
+  requirePositive('studentTCdf', 'dof', dof);
   const tail = 0.5 * regularizedBeta(dof / (dof + t * t), dof / 2, 0.5);
   return t >= 0 ? 1 - tail : tail;
 }
 
 /** The p-quantile of Student's t with `dof` degrees of freedom (bisection on the CDF). */
 export function studentTQuantile(p: number, dof: number): number {
-  requirePositive('dof', dof);
-  if (!(p > 0 && p < 1)) throw new CostInputError('p', p, 'must lie in (0, 1)');
+  requirePositive('studentTQuantile', 'dof', dof);
+  if (!(p > 0 && p < 1)) throw new RangeError(`studentTQuantile: p = ${p} must lie in (0, 1)`);
   if (p < 0.5) return -studentTQuantile(1 - p, dof);
   if (p === 0.5) return 0;
   let lo = 0;
