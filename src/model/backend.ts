@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { createRequire } from 'node:module';
 import { dirname, join, sep } from 'node:path';
 import { MIME_BUNDLE, type MimeBundle } from '../display';
-import { escapeHtml } from '../show/summary';
+import { escapeHtml } from '../show/html';
 import { registerWasmGradientKernels, WASM_TRAINING_KERNELS } from './wasm-kernels';
 import { describeAdapter, probeWebGpu, useWebGpuBackend, WEBGPU_PACKAGES, type GpuAdapterSummary, type WebGpuProbe } from './webgpu';
 

@@ -5,6 +5,7 @@
 import { execFile } from 'node:child_process';
 import { basename, relative } from 'node:path';
 import { jupyterCommand } from '../paths';
+import { escapeHtml } from '../show/html';
 import { writeFileAtomic } from './notebook';
 import type { NotebookReport } from './types';
 
@@ -36,9 +37,6 @@ export function exportHtml(notebookPath: string, htmlPath: string): Promise<Expo
     );
   });
 }
-
-const escapeHtml = (text: string) =>
-  text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
 /** The index page: one row per notebook with its status and time, linking to its page. */
 export function indexHtml(reports: NotebookReport[], htmlDir: string): string {

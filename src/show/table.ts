@@ -1,5 +1,5 @@
 import { MIME_BUNDLE, type HasMimeBundle, type MimeBundle } from '../display';
-import { escapeHtml } from './summary';
+import { escapeHtml } from './html';
 
 /**
  * A table of results for a notebook (model variants and their accuracy, bytes, speed, cost): HTML
