@@ -15,12 +15,13 @@
 //   node scripts/bench.mjs [--rounds 3] [--quick] [--out build/bench.json] [--no-torch] …  (--help)
 // Throughputs depend on what else the machine runs: compare figures measured on an idle machine.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, InvalidArgumentError } from 'commander';
+import writeFileAtomic from 'write-file-atomic';
 import { nbclientAvailable, RUNNER_FIXTURES, runnerRound } from './bench-runner.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -69,11 +70,10 @@ if (options.quick) {
   if (!given('warmupBatches')) options.warmupBatches = 1;
 }
 
+/** Writes through a temporary file and a rename (write-file-atomic, as everywhere in the project). */
 function writeAtomically(path, data) {
   mkdirSync(dirname(path), { recursive: true });
-  const temp = `${path}.tmp-${process.pid}`;
-  writeFileSync(temp, data);
-  renameSync(temp, path);
+  writeFileAtomic.sync(path, data);
 }
 
 /** Runs a child to completion and returns its last stdout line parsed as JSON. */

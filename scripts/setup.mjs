@@ -8,7 +8,8 @@
 // A second run with everything present does nothing and says so in one line.
 import { createHash } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -179,14 +180,15 @@ const SELF_PACKAGE = {
 };
 
 function ensureSelfPackage() {
+  // Loaded here, not imported at the top: this script installs the Node dependencies it comes from.
+  const writeFileAtomic = createRequire(import.meta.url)('write-file-atomic');
   const dir = join(root, 'node_modules', 'llm-price-lab');
   let changed = false;
   for (const [name, text] of Object.entries(SELF_PACKAGE)) {
     const path = join(dir, name);
     if (existsSync(path) && readFileSync(path, 'utf8') === text) continue;
     mkdirSync(dir, { recursive: true });
-    writeFileSync(`${path}.${process.pid}.tmp`, text);
-    renameSync(`${path}.${process.pid}.tmp`, path);
+    writeFileAtomic.sync(path, text);
     changed = true;
   }
   if (changed) actions.push("'llm-price-lab' import");

@@ -6,7 +6,7 @@ import { execFile } from 'node:child_process';
 import { basename, relative } from 'node:path';
 import { jupyterCommand } from '../paths';
 import { escapeHtml } from '../show/html';
-import { writeFileAtomic } from './notebook';
+import { writeFileAtomic } from '../atomic';
 import type { NotebookReport } from './types';
 
 /** nbconvert converts a notebook in 1-3 s here; large plot outputs take longer. */
