@@ -18,11 +18,11 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import writeFileAtomic from 'write-file-atomic';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
 const lib = require(join(root, 'dist', 'src', 'index.js'));
+const { writeFileAtomic } = require(join(root, 'dist', 'src', 'atomic.js'));
 const { runNotebooks } = require(join(root, 'dist', 'src', 'runner', 'index.js'));
 const { failureSummary } = require(join(root, 'dist', 'src', 'runner', 'failures.js'));
 
@@ -44,8 +44,7 @@ function secondsLeft() {
 }
 
 function writeResult(result) {
-  mkdirSync(dirname(RESULT), { recursive: true });
-  writeFileAtomic.sync(RESULT, `${JSON.stringify({ ...result, seconds: (Date.now() - started) / 1000, measured_at: new Date().toISOString() }, null, 2)}\n`);
+  writeFileAtomic(RESULT, `${JSON.stringify({ ...result, seconds: (Date.now() - started) / 1000, measured_at: new Date().toISOString() }, null, 2)}\n`);
 }
 
 /** The notebook's JSON summary (its `application/json` display), or undefined. */

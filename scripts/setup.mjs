@@ -180,15 +180,14 @@ const SELF_PACKAGE = {
 };
 
 function ensureSelfPackage() {
-  // Loaded here, not imported at the top: this script installs the Node dependencies it comes from.
-  const writeFileAtomic = createRequire(import.meta.url)('write-file-atomic');
+  // The library's own atomic write, compiled by step 3 (this script runs before any build exists).
+  const { writeFileAtomic } = createRequire(import.meta.url)(join(root, 'dist', 'src', 'atomic.js'));
   const dir = join(root, 'node_modules', 'llm-price-lab');
   let changed = false;
   for (const [name, text] of Object.entries(SELF_PACKAGE)) {
     const path = join(dir, name);
     if (existsSync(path) && readFileSync(path, 'utf8') === text) continue;
-    mkdirSync(dir, { recursive: true });
-    writeFileAtomic.sync(path, text);
+    writeFileAtomic(path, text);
     changed = true;
   }
   if (changed) actions.push("'llm-price-lab' import");

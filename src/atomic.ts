@@ -1,14 +1,17 @@
 /**
- * Writing so that a reader, or a crash, never sees half a file or half a folder. One file: the
- * maintained `write-file-atomic` package (temporary file beside it, fsync, rename; the temporary
- * file is removed when the write fails). A folder of files: written into a temporary folder beside
- * it, then published with one rename. Every writer in src/, kernel/ and scripts/ goes through these.
+ * Writing so that a reader, or a crash, never sees half a file or half a folder. One file: written
+ * whole to a temporary file beside it (`<name>.<pid>.<hex>.tmp`), flushed to disk, then renamed
+ * over it. A folder of files: written into a temporary folder beside it, then published with one
+ * rename. Every writer in src/, kernel/ and scripts/ (through dist/) goes through this module.
+ *
+ * Not the `write-file-atomic` package: it issues one write() and ignores a short count, so on a
+ * full disk (or under a file size limit) it renames a truncated file over the good one and reports
+ * success. `writeFileSync` on a descriptor loops until every byte is written or an error is thrown.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import writeFileAtomicPackage from 'write-file-atomic';
 
 /** A file or folder that could not be written or published; names it and the problem. */
 export class AtomicWriteError extends Error {
@@ -26,13 +29,27 @@ function firstLine(error: unknown): string {
 }
 
 /**
- * Writes `data` to `path` (creating its folder): through a temporary file beside it and a rename,
- * so `path` holds the previous content or the new one, never a part. On failure the previous file
- * is left as it was and the error is thrown.
+ * Writes `data` to `path` (creating its folder): whole into a temporary file beside it, flushed,
+ * then renamed over `path`, so `path` holds the previous content or the new one, never a part. On
+ * failure (full disk, no permission) the previous file is left as it was, the temporary file is
+ * removed and the error is thrown.
  */
 export function writeFileAtomic(path: string, data: string | Uint8Array): void {
   mkdirSync(dirname(path), { recursive: true });
-  writeFileAtomicPackage.sync(path, typeof data === 'string' ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength));
+  const temp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  try {
+    const fd = openSync(temp, 'wx');
+    try {
+      writeFileSync(fd, data);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(temp, path);
+  } catch (error) {
+    rmSync(temp, { force: true });
+    throw error;
+  }
 }
 
 /** Times to retry publishing when other writers keep replacing the folder. */

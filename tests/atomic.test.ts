@@ -1,15 +1,16 @@
-import fs, { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AtomicWriteError, folderBeingReplaced, publishFolder, writeFileAtomic } from '../src/atomic';
+import { projectRoot } from '../src/paths';
 
 let dir: string;
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'atomic-'));
 });
 afterEach(() => {
-  vi.restoreAllMocks();
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -23,17 +24,26 @@ describe('writeFileAtomic', () => {
     expect(readdirSync(join(dir, 'a', 'b'))).toEqual(['report.json']);
   });
 
-  it('leaves the previous file intact, and no temporary file, when the write fails half-way', () => {
+  it('leaves the previous file intact, and no temporary file, when the disk fills half-way', () => {
     const path = join(dir, 'notebook.ipynb');
     writeFileSync(path, 'previous content');
-    const realWrite = fs.writeSync;
-    vi.spyOn(fs, 'writeSync').mockImplementation(((fd: number, data: string) => {
-      realWrite(fd, data.slice(0, 3));
-      throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
-    }) as unknown as typeof fs.writeSync);
-    expect(() => writeFileAtomic(path, 'new content that does not fit')).toThrow(/ENOSPC/);
+    // A file size limit (RLIMIT_FSIZE) stands in for a full disk: write() stops short at 256 KiB,
+    // then fails with EFBIG. A writer that ignored the short count would rename a truncated file in.
+    const atomic = join(projectRoot(), 'dist', 'src', 'atomic.js');
+    const script = `try { require(${JSON.stringify(atomic)}).writeFileAtomic(${JSON.stringify(path)}, 'y'.repeat(400000)); console.log('written'); } catch (e) { console.log(e.code); }`;
+    const child = spawnSync('prlimit', ['--fsize=262144', '--', process.execPath, '-e', script], { encoding: 'utf8', timeout: 30_000 });
+    expect(child.stderr).toBe('');
+    expect(child.stdout.trim()).toBe('EFBIG');
     expect(readFileSync(path, 'utf8')).toBe('previous content');
     expect(readdirSync(dir)).toEqual(['notebook.ipynb']);
+  });
+
+  it('leaves the previous file intact when the data cannot be written at all', () => {
+    const path = join(dir, 'report.json');
+    writeFileSync(path, '{}');
+    expect(() => writeFileAtomic(path, 42 as unknown as string)).toThrow(/must be of type string/);
+    expect(readFileSync(path, 'utf8')).toBe('{}');
+    expect(readdirSync(dir)).toEqual(['report.json']);
   });
 });
 

@@ -63,12 +63,9 @@ export function readReport(outDir: string): RunReport {
   return report;
 }
 
-/**
- * Files a crashed atomic write would leave anywhere under `dir`: write-file-atomic's temporary
- * files (`<name>.<number>`) and the contents of a folder `publishFolder` did not finish (`<dir>.tmp-…`).
- */
+/** Files a crashed atomic write would leave (`<name>.<pid>.<hex>.tmp`) anywhere under `dir`. */
 export function leftoverTempFiles(dir: string): string[] {
-  return [...snapshot(dir).keys()].filter((path) => /\.\d+$/.test(path) || /\.tmp-/.test(path));
+  return [...snapshot(dir).keys()].filter((path) => path.endsWith('.tmp'));
 }
 
 interface PsRow {
