@@ -1,5 +1,6 @@
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { writeFileAtomic } from '../src/atomic';
 import { projectJupyterPath, projectRoot } from '../src/paths';
 
 /** Kernel name as Jupyter lists it; notebooks name it in `metadata.kernelspec.name`. */
@@ -41,10 +42,7 @@ export function writeKernelspec(jupyterDataDir: string, root: string = projectRo
   const file = join(dir, 'kernel.json');
   const text = `${JSON.stringify(kernelSpec(root), null, 2)}\n`;
   if (existsSync(file) && readFileSync(file, 'utf8') === text) return false;
-  mkdirSync(dir, { recursive: true });
-  const temp = `${file}.${process.pid}.tmp`;
-  writeFileSync(temp, text);
-  renameSync(temp, file);
+  writeFileAtomic(file, text);
   return true;
 }
 

@@ -15,7 +15,7 @@
 //   node scripts/bench.mjs [--rounds 3] [--quick] [--out build/bench.json] [--no-torch] …  (--help)
 // Throughputs depend on what else the machine runs: compare figures measured on an idle machine.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
@@ -25,6 +25,7 @@ import { nbclientAvailable, RUNNER_FIXTURES, runnerRound } from './bench-runner.
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const lib = createRequire(import.meta.url)(join(root, 'dist', 'src', 'index.js'));
+const { writeFileAtomic } = createRequire(import.meta.url)(join(root, 'dist', 'src', 'atomic.js'));
 const SYSTEM_PYTHON = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
 /** The first-chart benchmark another module provides; used when present. */
 const CHART_SCRIPT = join(root, 'scripts', 'bench-chart.mjs');
@@ -69,12 +70,6 @@ if (options.quick) {
   if (!given('warmupBatches')) options.warmupBatches = 1;
 }
 
-function writeAtomically(path, data) {
-  mkdirSync(dirname(path), { recursive: true });
-  const temp = `${path}.tmp-${process.pid}`;
-  writeFileSync(temp, data);
-  renameSync(temp, path);
-}
 
 /** Runs a child to completion and returns its last stdout line parsed as JSON. */
 function childJson(command, args, what) {
@@ -280,7 +275,7 @@ const out = {
   first_chart: firstChart,
   npm_start: npmStart,
 };
-writeAtomically(resolve(options.out), `${JSON.stringify(out, null, 2)}\n`);
+writeFileAtomic(resolve(options.out), `${JSON.stringify(out, null, 2)}\n`);
 
 // --- table ------------------------------------------------------------------------------------
 const fmt = (n, digits = 0) => (n === undefined || Number.isNaN(n) ? '-' : n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }));

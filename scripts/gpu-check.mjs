@@ -13,7 +13,7 @@
 // --allow-software runs the same steps on a software adapter (SwiftShader): a check of this script
 // itself, in which the webgpu notebook runs out of its deadline.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -22,6 +22,7 @@ import { fileURLToPath } from 'node:url';
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
 const lib = require(join(root, 'dist', 'src', 'index.js'));
+const { writeFileAtomic } = require(join(root, 'dist', 'src', 'atomic.js'));
 const { runNotebooks } = require(join(root, 'dist', 'src', 'runner', 'index.js'));
 const { failureSummary } = require(join(root, 'dist', 'src', 'runner', 'failures.js'));
 
@@ -43,10 +44,7 @@ function secondsLeft() {
 }
 
 function writeResult(result) {
-  mkdirSync(dirname(RESULT), { recursive: true });
-  const temp = `${RESULT}.tmp-${process.pid}`;
-  writeFileSync(temp, `${JSON.stringify({ ...result, seconds: (Date.now() - started) / 1000, measured_at: new Date().toISOString() }, null, 2)}\n`);
-  renameSync(temp, RESULT);
+  writeFileAtomic(RESULT, `${JSON.stringify({ ...result, seconds: (Date.now() - started) / 1000, measured_at: new Date().toISOString() }, null, 2)}\n`);
 }
 
 /** The notebook's JSON summary (its `application/json` display), or undefined. */

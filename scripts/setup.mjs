@@ -9,7 +9,8 @@
 // A second run with everything present does nothing and says so in one line.
 import { createHash } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -180,14 +181,14 @@ const SELF_PACKAGE = {
 };
 
 function ensureSelfPackage() {
+  // The library's own atomic write, compiled by step 3 (this script runs before any build exists).
+  const { writeFileAtomic } = createRequire(import.meta.url)(join(root, 'dist', 'src', 'atomic.js'));
   const dir = join(root, 'node_modules', 'llm-price-lab');
   let changed = false;
   for (const [name, text] of Object.entries(SELF_PACKAGE)) {
     const path = join(dir, name);
     if (existsSync(path) && readFileSync(path, 'utf8') === text) continue;
-    mkdirSync(dir, { recursive: true });
-    writeFileSync(`${path}.${process.pid}.tmp`, text);
-    renameSync(`${path}.${process.pid}.tmp`, path);
+    writeFileAtomic(path, text);
     changed = true;
   }
   if (changed) actions.push("'llm-price-lab' import");

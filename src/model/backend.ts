@@ -2,7 +2,8 @@ import * as tf from '@tensorflow/tfjs';
 import { createRequire } from 'node:module';
 import { dirname, join, sep } from 'node:path';
 import { MIME_BUNDLE, type MimeBundle } from '../display';
-import { escapeHtml } from '../show/summary';
+import { escapeHtml } from '../show/html';
+import { markdownCell } from '../show/table';
 import { registerWasmGradientKernels, WASM_TRAINING_KERNELS } from './wasm-kernels';
 import { describeAdapter, probeWebGpu, useWebGpuBackend, WEBGPU_PACKAGES, type GpuAdapterSummary, type WebGpuProbe } from './webgpu';
 
@@ -229,10 +230,6 @@ function adapterLine(adapter: WebGpuAdapterReport | undefined, attempts: readonl
   if (adapter !== undefined) return `WebGPU adapter: ${describeAdapter(adapter)}, ${adapter.hardware ? 'a GPU' : `software (${adapter.software})`}`;
   const webgpu = attempts.find((a) => a.name === 'webgpu');
   return webgpu?.outcome === 'not tried' ? 'WebGPU adapter: not looked for' : 'WebGPU adapter: none found';
-}
-
-function markdownCell(text: string): string {
-  return text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 }
 
 function makeReport(chosen: BackendName, device: string, attempts: BackendAttempt[], webgpuAdapter: WebGpuAdapterReport | undefined): BackendReport {

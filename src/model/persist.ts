@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
-import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { createHash } from 'node:crypto';
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import { AtomicWriteError, folderBeingReplaced, publishFolder } from '../atomic';
 
 /** The files of a saved model: the tfjs format that `tf.loadLayersModel` and tfjs-node read. */
 export const MODEL_JSON = 'model.json';
@@ -75,44 +76,6 @@ function sha256(bytes: Uint8Array): string {
 const MODEL_FOLDER_FILES = new Set([MODEL_JSON, WEIGHTS_BIN]);
 
 /**
- * Publishes the finished folder `temp` as `dir` with one rename, so a reader sees the old folder
- * or the new one, never a mix: when `dir` exists it is renamed aside first, then removed.
- */
-async function publishFolder(temp: string, dir: string): Promise<void> {
-  for (let attempt = 0; attempt < PUBLISH_ATTEMPTS; attempt += 1) {
-    try {
-      await rename(temp, dir);
-      return;
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      if (code !== 'ENOTEMPTY' && code !== 'EEXIST') throw new ModelFileError(dir, `cannot publish the saved model (${firstLine(error)})`);
-    }
-    const aside = `${dir}.old-${process.pid}-${randomBytes(4).toString('hex')}`;
-    try {
-      await rename(dir, aside);
-    } catch (error) {
-      // Another writer moved it first: try again.
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') continue;
-      throw new ModelFileError(dir, `cannot move the previous model aside (${firstLine(error)})`);
-    }
-    try {
-      await rename(temp, dir);
-      return;
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      if (code !== 'ENOTEMPTY' && code !== 'EEXIST') {
-        await rename(aside, dir).catch(() => undefined);
-        throw new ModelFileError(dir, `cannot publish the saved model (${firstLine(error)})`);
-      }
-    } finally {
-      await rm(aside, { recursive: true, force: true });
-    }
-  }
-  throw new ModelFileError(dir, `other writers kept replacing it; gave up after ${PUBLISH_ATTEMPTS} attempts`);
-}
-const PUBLISH_ATTEMPTS = 5;
-
-/**
  * Saves a model to the folder `dir` as `model.json` + `weights.bin` (tfjs format) plus any
  * `extraFiles`: all are written into a temporary folder beside it, which then replaces `dir` with
  * one rename, so a reader never pairs new weights with an old `model.json`. Works on every backend
@@ -165,20 +128,19 @@ export async function saveModel(model: tf.LayersModel, dir: string, options: Sav
   );
   if (json === undefined) throw new ModelFileError(modelJsonPath, 'the model produced nothing to save');
   const weightBytes = new Uint8Array(weights);
-  const parent = dirname(dir);
-  await mkdir(parent, { recursive: true });
-  const temp = `${dir}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
+  for (const name of Object.keys(extraFiles)) {
+    if (name.includes('/') || name.includes('\\') || MODEL_FOLDER_FILES.has(name)) throw new ModelFileError(join(dir, name), 'is not a plain file name beside the model');
+  }
+  const files = {
+    [WEIGHTS_BIN]: weightBytes,
+    [MODEL_JSON]: JSON.stringify({ ...(json as object), [WEIGHTS_DIGEST_KEY]: sha256(weightBytes) }),
+    ...extraFiles,
+  };
   try {
-    await mkdir(temp);
-    await writeFile(join(temp, WEIGHTS_BIN), weightBytes);
-    await writeFile(join(temp, MODEL_JSON), JSON.stringify({ ...(json as object), [WEIGHTS_DIGEST_KEY]: sha256(weightBytes) }));
-    for (const [name, data] of Object.entries(extraFiles)) {
-      if (name.includes('/') || name.includes('\\') || MODEL_FOLDER_FILES.has(name)) throw new ModelFileError(join(dir, name), 'is not a plain file name beside the model');
-      await writeFile(join(temp, name), data);
-    }
-    await publishFolder(temp, dir);
-  } finally {
-    await rm(temp, { recursive: true, force: true });
+    await publishFolder(dir, files);
+  } catch (error) {
+    if (error instanceof AtomicWriteError) throw new ModelFileError(error.path, error.problem);
+    throw error;
   }
   return { dir, modelJsonPath, weightsPath, weightBytes: weightBytes.byteLength };
 }
@@ -199,13 +161,6 @@ export type ModelFiles =
 const READ_ATTEMPTS = 5;
 const PUBLISH_WAIT_MS = 50;
 
-/** Whether a writer has set `dir`'s previous version aside and is about to rename the new one in. */
-async function publishInProgress(dir: string): Promise<boolean> {
-  const prefix = `${basename(dir)}.old-`;
-  const siblings = await readdir(dirname(dir)).catch(() => [] as string[]);
-  return siblings.some((name) => name.startsWith(prefix));
-}
-
 /**
  * Reads `model.json`, the weight files it names and `extraNames` from `dir`, all from the same
  * published folder: when a writer replaces the folder during the reads (its inode changes), the
@@ -217,7 +172,7 @@ export async function readModelFiles(dir: string, extraNames: readonly string[] 
     const before = await stat(dir).catch(() => undefined);
     if (before === undefined) {
       // Between a writer's two renames the folder is briefly absent, its predecessor set aside.
-      if (!(await publishInProgress(dir))) return { kind: 'absent', dir };
+      if (!(await folderBeingReplaced(dir))) return { kind: 'absent', dir };
       await new Promise((resolve) => setTimeout(resolve, PUBLISH_WAIT_MS));
       continue;
     }

@@ -1,4 +1,5 @@
 import { newDisplay, textBundle, type DisplayHandle, type MimeBundle } from '../display';
+import { escapeHtml } from '../show/html';
 import { formatProgress, type TrainProgress } from './train';
 
 /** At most this many in-place updates per second while batches run (epoch ends always show). */
@@ -10,10 +11,6 @@ export interface ProgressDisplayOptions {
   now?: () => number;
   /** Where the line is shown (default: a new notebook display, printed outside a kernel). */
   show?: (bundle: MimeBundle) => Pick<DisplayHandle, 'update'>;
-}
-
-function escapeHtml(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
 /** One progress line with a bar: text for consoles, HTML for notebooks. */

@@ -6,6 +6,7 @@
  * on the page). Every label reaches the page as JSON inside the script, escaped so that it is text.
  */
 import { readFileSync } from 'node:fs';
+import { escapeHtml } from '../show/html';
 import { figureTitle, type FigureSpec } from './figure';
 import type { StaticImage } from './static-image';
 
@@ -71,13 +72,6 @@ const SCRIPT_UNSAFE: Record<string, string> = {
  */
 export function jsonForScript(value: unknown): string {
   return JSON.stringify(value).replace(/[<>&\u2028\u2029]/g, (ch) => SCRIPT_UNSAFE[ch] ?? ch);
-}
-
-const HTML_UNSAFE: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
-
-/** Text for HTML element content or a quoted attribute. */
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (ch) => HTML_UNSAFE[ch] ?? ch);
 }
 
 /** The data URL of a static image, for `<img src>`. */

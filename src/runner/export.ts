@@ -5,7 +5,8 @@
 import { execFile } from 'node:child_process';
 import { basename, relative } from 'node:path';
 import { jupyterCommand } from '../paths';
-import { writeFileAtomic } from './notebook';
+import { escapeHtml } from '../show/html';
+import { writeFileAtomic } from '../atomic';
 import type { NotebookReport } from './types';
 
 /** nbconvert converts a notebook in 1-3 s here; large plot outputs take longer. */
@@ -36,9 +37,6 @@ export function exportHtml(notebookPath: string, htmlPath: string): Promise<Expo
     );
   });
 }
-
-const escapeHtml = (text: string) =>
-  text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
 /** The index page: one row per notebook with its status and time, linking to its page. */
 export function indexHtml(reports: NotebookReport[], htmlDir: string): string {

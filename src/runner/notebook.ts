@@ -5,10 +5,10 @@
  */
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
 import Ajv from 'ajv-draft-04';
 import type { ValidateFunction } from 'ajv-draft-04';
+import { writeFileAtomic } from '../atomic';
 import { RunnerInputError, errorMessage } from './errors';
 import { cellTags, type Notebook } from './types';
 
@@ -104,19 +104,6 @@ export function readNotebook(path: string): Notebook {
 /** The notebook without error notes a previous run left (e.g. after `--inplace`). */
 export function withoutErrorNotes(notebook: Notebook): Notebook {
   return { ...notebook, cells: notebook.cells.filter((cell) => !cellTags(cell).includes(ERROR_NOTE_TAG)) };
-}
-
-/** Writes `text` to `path` through a temporary file in the same folder and a rename. */
-export function writeFileAtomic(path: string, text: string): void {
-  mkdirSync(dirname(path), { recursive: true });
-  const temp = `${path}.${process.pid}.${randomBytes(3).toString('hex')}.tmp`;
-  try {
-    writeFileSync(temp, text);
-    renameSync(temp, path);
-  } catch (error) {
-    rmSync(temp, { force: true });
-    throw error;
-  }
 }
 
 /** Writes a notebook atomically, formatted as Jupyter writes it (1-space indent, trailing newline). */

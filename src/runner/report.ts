@@ -3,6 +3,7 @@
  * and the console summary (a table, then each failure with its cell, failing line and traceback).
  * Pure functions of the RunReport.
  */
+import { escapeHtml } from '../show/html';
 import { failureSummary, stripAnsi } from './failures';
 import type { FailingCell, NotebookReport, RunReport } from './types';
 
@@ -17,13 +18,9 @@ export function reportJson(report: RunReport): string {
   return `${JSON.stringify(report, null, 2)}\n`;
 }
 
+/** Text for JUnit XML content or attributes: without ANSI colours and the control characters XML forbids. */
 function xmlEscape(text: string): string {
-  return stripAnsi(text)
-    .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, '')
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;');
+  return escapeHtml(stripAnsi(text).replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, ''));
 }
 
 /** `Cell In[n], line N` frames of a traceback (how the project kernel and IPython name cells). */

@@ -1,3 +1,4 @@
 /** Results shown in notebooks: a JSON summary bundle and result tables. */
+export * from './html';
 export * from './summary';
 export * from './table';

@@ -1,4 +1,5 @@
 import { MIME_BUNDLE, type HasMimeBundle, type MimeBundle } from '../display';
+import { escapeHtml } from './html';
 
 /**
  * What a notebook computed, as one display: a JSON object under `application/json` (read by tests
@@ -29,10 +30,6 @@ function formatValue(value: SummaryValue): string {
   if (typeof value === 'number') return Number.isInteger(value) ? String(value) : Number(value.toPrecision(4)).toString();
   if (typeof value === 'string') return value;
   return JSON.stringify(value);
-}
-
-export function escapeHtml(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
 /** A summary of named results: `summary('05 · results', { testAccuracy: 0.98, samplesPerSecond: 950 })`. */

@@ -1,3 +1,2 @@
 export * from './environment';
-export * from './table';
 export * from './readingList';

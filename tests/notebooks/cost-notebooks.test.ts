@@ -161,7 +161,8 @@ describe('cost, algorithm and tools notebooks (smoke parameters)', () => {
     expect(text).toMatch(/^Node v\d+\.\d+\.\d+/m);
     expect(text).toMatch(/In use: (wasm|cpu|tensorflow) /);
     expect(text).toContain('1 of 6 cited works could not be found.');
-    const versions = displays(executed['07-tools']).find((d) => String(d['text/plain']).startsWith('typescript '));
-    expect(String(versions?.['text/plain'])).toMatch(/tslab \d+\.\d+\.\d+/);
+    const versions = displays(executed['07-tools']).find((d) => /^typescript +\d/m.test(String(d['text/plain'])));
+    expect(String(versions?.['text/plain'])).toMatch(/^tslab +\d+\.\d+\.\d+$/m);
+    expect(String(versions?.['text/markdown'])).toMatch(/^\| tslab \| \d+\.\d+\.\d+ \|$/m);
   });
 });

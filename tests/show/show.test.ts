@@ -36,6 +36,25 @@ describe('results table', () => {
   it('refuses a table without columns', () => {
     expect(() => resultsTable(rows, [])).toThrow(/at least one column/);
   });
+
+  it('takes plain keys as columns, escapes | in Markdown and shows missing values as a dash', () => {
+    const bundle = resultsTable([{ a: 'x|y', b: null }, { a: 'l1\nl2', b: 3 }, { a: undefined, b: 1234.5678 }], ['a', 'b'])[MIME_BUNDLE]();
+    expect(bundle['text/markdown']).toBe('| a | b |\n| --- | ---: |\n| x\\|y | — |\n| l1 l2 | 3 |\n| — | 1235 |');
+    expect(String(bundle['text/plain']).split('\n')).toEqual(['a         b', 'x|y       —', 'l1 l2     3', '—      1235']);
+  });
+
+  it('escapes quotes, apostrophes and markup in HTML headers and cells', () => {
+    const html = resultsTable([{ name: `"it's" <b>`, usd: 2.5 }], [{ key: 'name', label: 'name & kind' }, 'usd'])[MIME_BUNDLE]()['text/html'];
+    expect(html).toBe(
+      '<table><thead><tr><th>name &amp; kind</th><th>usd</th></tr></thead>' +
+        '<tbody><tr><td style="text-align:left">&quot;it&#39;s&quot; &lt;b&gt;</td><td style="text-align:right">2.5</td></tr></tbody></table>',
+    );
+  });
+
+  it('escapes | in headers too and keeps text columns left-aligned', () => {
+    const bundle = resultsTable([{ 'in|out': 'a', n: 'b' }], ['in|out', 'n'])[MIME_BUNDLE]();
+    expect(bundle['text/markdown']).toBe('| in\\|out | n |\n| --- | --- |\n| a | b |');
+  });
 });
 
 describe('images of a digit set', () => {

@@ -2,7 +2,7 @@ import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { READING_LIST, installedVersions, markdownTable, runtimeInfo } from '../../src/tools';
+import { READING_LIST, installedVersions, runtimeInfo } from '../../src/tools';
 
 describe('environment report', () => {
   it('reads versions from installed manifests and marks absent packages', () => {
@@ -25,11 +25,7 @@ describe('environment report', () => {
   });
 });
 
-describe('markdown tables and the reading list', () => {
-  it('escapes pipes and newlines and shows missing values as a dash', () => {
-    expect(markdownTable([{ a: 'x|y', b: null }, { a: 'l1\nl2', b: 3 }], ['a', 'b'])).toBe('| a | b |\n| --- | --- |\n| x\\|y | — |\n| l1 l2 | 3 |');
-  });
-
+describe('the reading list', () => {
   it("07's summary: four works cited correctly, one corrected, one not found", () => {
     expect(READING_LIST.map((c) => c.status).sort()).toEqual(['correct', 'correct', 'correct', 'correct', 'corrected', 'not found']);
   });
