@@ -17,8 +17,6 @@ import { RunnerInputError } from './errors';
 import { CellTypeReader, acceptsNoJson, describeType, matchesType, type ParameterType } from './parameter-types';
 import { cellTags, sourceText, type Cell, type CodeCell, type Notebook } from './types';
 
-export type { ParameterType } from './parameter-types';
-
 export const PARAMETERS_TAG = 'parameters';
 export const INJECTED_TAG = 'injected-parameters';
 
