@@ -1,7 +1,7 @@
 import { inspect } from 'node:util';
-import type { Diagnostic } from 'tslab/dist/converter';
 import type { ErrorContent } from './messages';
 import type { Position } from './linemap';
+import { TSLAB_INTERRUPT_MESSAGE, type Diagnostic } from './tslab';
 
 /** How a cell is named in tracebacks, e.g. `Cell In[3]`, and its source for excerpts. */
 export interface CellRef {
@@ -87,6 +87,6 @@ export function runtimeError(value: unknown, resolve: FrameResolver, runnerDirs:
 export function isInterrupt(error: Error): boolean {
   return (
     (error as NodeJS.ErrnoException).code === 'ERR_SCRIPT_EXECUTION_INTERRUPTED' ||
-    error.message === 'Interrupted asynchronously'
+    error.message === TSLAB_INTERRUPT_MESSAGE
   );
 }

@@ -1,12 +1,20 @@
-import { createRequire } from 'node:module';
-import { dirname } from 'node:path';
-import { createConverter, type Converter, type Diagnostic } from 'tslab/dist/converter';
-import { createExecutor, type ConsoleInterface, type ConverterSet, type Executor } from 'tslab/dist/executor';
 import { compileError, runtimeError, type CellRef, type FrameResolver } from './errors';
 import { createLineMap, type LineMap } from './linemap';
 import { routeLetsThroughExports } from './live-bindings';
-import { installResolutionFallback, nodePathRoots, type ResolutionSystem } from './resolution';
+import { installResolutionFallback, nodePathRoots } from './resolution';
 import { expandShorthandProperties } from './shorthand';
+import {
+  TSLAB_DIAGNOSTIC_FORMAT,
+  createConverter,
+  createExecutor,
+  tslabExecutorDir,
+  tslabSystem,
+  type ConsoleInterface,
+  type Converter,
+  type ConverterSet,
+  type Diagnostic,
+  type Executor,
+} from './tslab';
 import type { ErrorContent } from './messages';
 
 /** What running one cell gave: its last expression's value (if any), or an error with cell lines. */
@@ -28,8 +36,6 @@ export interface CellRunner {
   close(): void;
 }
 
-/** The format string tslab's executor prints diagnostics with; they are taken from the converter instead. */
-const DIAGNOSTIC_FORMAT = '%s%d:%d - %s';
 /** Script names given to cells (sourceURL), so their stack frames can be told apart. */
 const CELL_FILE_PREFIX = 'llm-price-lab-cell-';
 /** Cells kept for mapping stack frames of functions defined in earlier cells. */
@@ -57,12 +63,6 @@ export interface CellRunnerOptions {
    * stops it before it runs; without this, a SIGINT during the (synchronous) compiler is lost.
    */
   interrupts?: () => number;
-}
-
-/** TypeScript's file system as tslab's converter sees it (its own copy of the compiler). */
-function tslabSystem(): ResolutionSystem {
-  const load = createRequire(require.resolve('tslab/dist/converter'));
-  return (load('@tslab/typescript-for-tslab') as { sys: ResolutionSystem }).sys;
 }
 
 /** What a cell interrupted before it ran throws: V8's code for a SIGINT during `vm` execution. */
@@ -127,7 +127,8 @@ export function createCellRunner({ rootDir, log, moduleRoots = nodePathRoots(), 
       else log(`unattributed value: ${String(value)}`);
     },
     error(first: unknown, ...rest: unknown[]) {
-      if (first === DIAGNOSTIC_FORMAT) return;
+      // Diagnostics are taken from the converter, in the user's columns; tslab's own print is dropped.
+      if (first === TSLAB_DIAGNOSTIC_FORMAT) return;
       if (current) current.thrown = { value: first };
       else log(`unattributed error: ${String(first)} ${rest.map(String).join(' ')}`);
     },
@@ -146,7 +147,7 @@ export function createCellRunner({ rootDir, log, moduleRoots = nodePathRoots(), 
   };
 
   // Frames of tslab, of this kernel, and of the wrapper line tslab adds after a cell's code.
-  const runnerDirs = [dirname(require.resolve('tslab/dist/executor')), __dirname, CELL_FILE_PREFIX];
+  const runnerDirs = [tslabExecutorDir(), __dirname, CELL_FILE_PREFIX];
   const resolve: FrameResolver = (file, position) => {
     const entry = cells.get(file);
     const mapped = entry?.lineMap.toSource(position);

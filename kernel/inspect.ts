@@ -1,7 +1,7 @@
-import { printQuickInfo } from 'tslab/dist/inspect';
 import type { Content } from './messages';
 import type { CellRunner } from './execution';
 import { codePointsToUtf16 } from './cursor';
+import { printQuickInfo } from './tslab';
 
 /** inspect_reply content: the type and documentation TypeScript knows for the name at the cursor. */
 export function inspectReply(runner: Pick<CellRunner, 'inspect'>, request: Content): Content {

@@ -1,5 +1,5 @@
 import * as ts from '@tslab/typescript-for-tslab';
-import { isCompleteCode } from 'tslab/dist/converter';
+import { isCompleteCode } from './tslab';
 
 export type IsCompleteReply =
   | { status: 'complete' }

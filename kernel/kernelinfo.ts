@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { versions } from 'tslab';
 import { projectRoot } from '../src/paths';
 import { PROTOCOL_VERSION, type Content } from './messages';
+import { versions } from './tslab';
 
 /** kernel_info_reply content: the TypeScript version is the one tslab compiles cells with. */
 export function kernelInfo(): Content {

@@ -1,5 +1,6 @@
 import { DISPLAY_SINK, type DisplayOptions, type DisplaySink, type MimeBundle } from '../src/display';
 import type { Content, Message } from './messages';
+import { setTslabDisplayWriter } from './tslab';
 
 /** Sends one iopub message with the given parent (the request it belongs to). */
 export type IopubSend = (msgType: string, content: Content, parent: Message) => void;
@@ -39,11 +40,6 @@ function checkBundle(call: string, bundle: unknown): MimeBundle {
     }
   }
   return bundle as MimeBundle;
-}
-
-/** tslab's own `display` API (`import * as tslab from 'tslab'`) goes through this module slot. */
-interface TslabJupyterModule {
-  lastWriteDisplayData: ((data: Content, update: boolean) => void) | null;
 }
 
 export function createOutputRouter(send: IopubSend): OutputRouter {
@@ -89,14 +85,15 @@ export function createOutputRouter(send: IopubSend): OutputRouter {
       process.stderr.write = patch('stderr');
       const slots = globalThis as unknown as Record<symbol, DisplaySink | undefined>;
       slots[DISPLAY_SINK] = sink;
-      const tslabJupyter = require('tslab/dist/jupyter') as TslabJupyterModule;
-      tslabJupyter.lastWriteDisplayData = (content, update) =>
-        publish(update ? 'update_display_data' : 'display_data', { metadata: {}, transient: {}, ...content });
+      // tslab's own `display` API (`import * as tslab from 'tslab'` in a cell).
+      setTslabDisplayWriter((content, update) =>
+        publish(update ? 'update_display_data' : 'display_data', { metadata: {}, transient: {}, ...content }),
+      );
       return () => {
         process.stdout.write = writers.stdout;
         process.stderr.write = writers.stderr;
         delete slots[DISPLAY_SINK];
-        tslabJupyter.lastWriteDisplayData = null;
+        setTslabDisplayWriter(null);
       };
     },
   };

@@ -1,5 +1,5 @@
 import * as ts from '@tslab/typescript-for-tslab';
-import type { Diagnostic } from 'tslab/dist/converter';
+import type { Diagnostic } from './tslab';
 
 /**
  * Spells out object-literal shorthand properties of a cell (`{ a }` becomes `{ a: a }`) before tslab

@@ -68,13 +68,8 @@ export function createCnn(options: CnnOptions = {}): tf.Sequential {
       tf.layers.dense({ units: o.classes, activation: 'softmax', kernelInitializer: initializer(o.seed, 3), biasInitializer: 'zeros' }),
     ],
   });
-  compileCnn(model, o.learningRate);
+  model.compile({ optimizer: tf.train.adam(o.learningRate), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
   return model;
-}
-
-/** Compiles a model the article's way (also used after loading a saved model). */
-export function compileCnn(model: tf.LayersModel, learningRate: number = ARTICLE_CNN.learningRate): void {
-  model.compile({ optimizer: tf.train.adam(learningRate), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
 }
 
 export interface LayerSummary {

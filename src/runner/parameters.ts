@@ -1,116 +1,101 @@
 /**
  * Parameters as papermill defines them, for TypeScript notebooks.
  *
- * - The code cell tagged `parameters` holds the defaults, one declaration per statement:
- *   `const epochs = 10;`, `let lr: number = 0.001;`, `const name = 'mnist';`, `const sizes = [1, 2];`.
+ * - The code cell tagged `parameters` holds the defaults, read with the TypeScript parser:
+ *   `const epochs = 10;`, `let lr: number = 1 / 1000;`, `const name = 'mnist';`, `const sizes = [1, 2];`.
  * - Given values (`-p name value`, `-f file.json`, a smoke profile) must name a declared default and
- *   have its type (from the annotation when present, else from the literal); this is checked before
- *   any kernel starts.
+ *   have its type (from the annotation when present, else from the initializer: see
+ *   parameter-types.ts); this is checked before any kernel starts.
  * - They are applied through a cell tagged `injected-parameters`, inserted right after the
  *   parameters cell, that re-declares each overridden name with the same keyword and annotation:
  *   `const epochs = 3;`. A later cell's declaration replaces an earlier one in the kernel (as
  *   re-running a cell does), so a `const` default is overridden without becoming mutable and the
  *   notebook's code keeps type-checking against the declared type.
  */
+import type * as TypeScript from '@tslab/typescript-for-tslab';
 import { RunnerInputError } from './errors';
+import { CellTypeReader, acceptsNoJson, describeType, matchesType, type ParameterType } from './parameter-types';
 import { cellTags, sourceText, type Cell, type CodeCell, type Notebook } from './types';
 
 export const PARAMETERS_TAG = 'parameters';
 export const INJECTED_TAG = 'injected-parameters';
 
-/** JSON-level type of a parameter; `unknown` when the default is an expression we cannot type. */
-export type ParameterType = 'number' | 'string' | 'boolean' | 'array' | 'object' | 'null' | 'unknown';
-
 export interface ParameterDefault {
   name: string;
   keyword: 'const' | 'let' | 'var';
-  /** The annotation as written (`number`, `string[]`), or undefined. */
+  /** The annotation as written (`number`, `(x: number) => number`), or undefined. */
   annotation?: string;
+  /** What a given value must be: from the annotation when present, else from the initializer. */
   type: ParameterType;
   /** The default's source text. */
   expression: string;
 }
 
-const DECLARATION = /^(?:export\s+)?(const|let|var)\s+([A-Za-z_$][\w$]*)\s*(?::\s*([^=]+?))?\s*=\s*([\s\S]+?)\s*;?\s*$/;
-
-/** Splits a cell's source into top-level statements at `;` or line ends outside brackets and strings. */
-function statements(source: string): string[] {
-  const out: string[] = [];
-  let depth = 0;
-  let quote: string | undefined;
-  let current = '';
-  for (let i = 0; i < source.length; i += 1) {
-    const ch = source[i];
-    const next = source[i + 1];
-    if (!quote && ch === '/' && next === '/') {
-      while (i < source.length && source[i] !== '\n') i += 1;
-      i -= 1;
-      continue;
-    }
-    if (!quote && ch === '/' && next === '*') {
-      const end = source.indexOf('*/', i + 2);
-      i = end < 0 ? source.length : end + 1;
-      continue;
-    }
-    current += ch;
-    if (quote) {
-      if (ch === '\\') {
-        current += next ?? '';
-        i += 1;
-      } else if (ch === quote) quote = undefined;
-      continue;
-    }
-    if (ch === '"' || ch === "'" || ch === '`') quote = ch;
-    else if ('([{'.includes(ch)) depth += 1;
-    else if (')]}'.includes(ch)) depth -= 1;
-    else if ((ch === ';' || ch === '\n') && depth === 0) {
-      if (current.trim().replace(/;$/, '').trim()) out.push(current.trim());
-      current = '';
-    }
-  }
-  if (current.trim()) out.push(current.trim());
-  return out;
+/**
+ * The compiler tslab compiles the cells with (a runtime dependency, unlike the project's own
+ * `typescript`), loaded on first use: it takes about a quarter of a second, which a run without
+ * parameters need not pay.
+ */
+let compiler: typeof TypeScript | undefined;
+function typescript(): typeof TypeScript {
+  compiler ??= require('@tslab/typescript-for-tslab') as typeof TypeScript;
+  return compiler;
 }
 
-function typeOfAnnotation(annotation: string): ParameterType {
-  const a = annotation.trim();
-  if (a === 'number' || a === 'string' || a === 'boolean' || a === 'null') return a;
-  if (/\[\]$/.test(a) || /^(ReadonlyArray|Array)<.*>$/.test(a) || /^readonly\s/.test(a)) return 'array';
-  if (/^\{[\s\S]*\}$/.test(a) || /^Record<.*>$/.test(a)) return 'object';
-  return 'unknown';
+function keywordOf(ts: typeof TypeScript, list: TypeScript.VariableDeclarationList): ParameterDefault['keyword'] {
+  if (list.flags & ts.NodeFlags.Const) return 'const';
+  if (list.flags & ts.NodeFlags.Let) return 'let';
+  return 'var';
 }
 
-function typeOfExpression(expression: string): ParameterType {
-  const e = expression.trim().replace(/\s+as\s+const$/, '');
-  if (/^[-+]?(\d[\d_]*\.?[\d_]*|\.\d[\d_]*)(e[-+]?\d+)?$/i.test(e) || /^[-+]?(Infinity|NaN)$/.test(e)) return 'number';
-  if (/^(['"])[\s\S]*\1$/.test(e) || /^`[^`$]*`$/.test(e)) return 'string';
-  if (e === 'true' || e === 'false') return 'boolean';
-  if (e === 'null') return 'null';
-  if (e.startsWith('[')) return 'array';
-  if (e.startsWith('{')) return 'object';
-  return 'unknown';
-}
-
-/** The declarations of a parameters cell (statements that are not declarations are ignored). */
+/**
+ * The top-level declarations of a parameters cell that give a simple name a default
+ * (`const epochs = 10`, `let a = 1, b = 2`); other statements, destructuring and names declared
+ * inside functions or blocks are not parameters.
+ */
 export function parseParameterDefaults(source: string): ParameterDefault[] {
+  const ts = typescript();
+  const sourceFile = ts.createSourceFile('parameters.ts', source, ts.ScriptTarget.Latest, true, ts.ScriptKind.TS);
+  const types = new CellTypeReader(ts, sourceFile);
   const defaults: ParameterDefault[] = [];
-  for (const statement of statements(source)) {
-    const match = DECLARATION.exec(statement);
-    if (!match) continue;
-    const [, keyword, name, annotation, expression] = match;
-    const type = annotation ? typeOfAnnotation(annotation) : typeOfExpression(expression);
-    defaults.push({
-      name,
-      keyword: keyword as ParameterDefault['keyword'],
-      annotation: annotation?.trim(),
-      type: type === 'unknown' && annotation ? typeOfExpression(expression) : type,
-      expression,
-    });
+  for (const statement of sourceFile.statements) {
+    if (!ts.isVariableStatement(statement)) continue;
+    const keyword = keywordOf(ts, statement.declarationList);
+    for (const declaration of statement.declarationList.declarations) {
+      if (!ts.isIdentifier(declaration.name) || !declaration.initializer) continue;
+      const type = declaration.type ? types.fromTypeNode(declaration.type) : types.fromExpression(declaration.initializer);
+      types.declare(declaration.name.text, type);
+      defaults.push({
+        name: declaration.name.text,
+        keyword,
+        annotation: declaration.type?.getText(sourceFile),
+        type,
+        expression: declaration.initializer.getText(sourceFile),
+      });
+    }
   }
   return defaults;
 }
 
-export function typeOfValue(value: unknown): Exclude<ParameterType, 'unknown'> {
+/** Source text on one line, cut to a readable length, for messages. */
+function oneLine(text: string, max = 80): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+}
+
+/** How a message names a parameter's type: the annotation as written, else the inferred type. */
+function expectedType(declared: ParameterDefault): string {
+  const inferred = describeType(declared.type);
+  let written = declared.annotation ? oneLine(declared.annotation) : inferred;
+  // An alias of the cell (`type Blend = 'mean' | 'input'`) is spelled out after its name.
+  if (declared.annotation && /^[A-Za-z_$][\w$]*$/.test(written) && written !== inferred && declared.type.kind !== 'any') {
+    written = `${written} (${inferred})`;
+  }
+  return acceptsNoJson(declared.type) ? `${written}, which no JSON value has` : written;
+}
+
+/** The JSON kind of a given value, for messages. */
+function kindOfValue(value: unknown): 'null' | 'array' | 'number' | 'string' | 'boolean' | 'object' {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'array';
   const t = typeof value;
@@ -162,10 +147,10 @@ export function checkParameters(
         parameter: name,
       });
     }
-    const given = typeOfValue(values[name]);
-    if (declared.type !== 'unknown' && declared.type !== given) {
+    const value = values[name];
+    if (!matchesType(declared.type, value)) {
       throw new RunnerInputError(
-        `${notebookPath}: parameter '${name}' expects ${declared.type} (default ${declared.expression}) but was given ${given} ${JSON.stringify(values[name])}`,
+        `${notebookPath}: parameter '${name}' expects ${expectedType(declared)} (default ${oneLine(declared.expression)}) but was given ${kindOfValue(value)} ${oneLine(JSON.stringify(value) ?? String(value))}`,
         { file: notebookPath, parameter: name },
       );
     }

@@ -81,6 +81,39 @@ function exited(child: ChildProcess): Promise<void> {
 }
 
 /**
+ * Stops a Jupyter server process and resolves once it is gone: POST /api/shutdown with the token
+ * (the server stops its kernels, then exits), a grace period, then SIGTERM and SIGKILL to its process
+ * group, or to the process itself when it was not started in a group of its own.
+ */
+export async function stopServerProcess(child: ChildProcess, endpoint: ServerEndpoint): Promise<void> {
+  // No pid: it never started (and -0 would signal this process's own group).
+  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+  const pid = child.pid;
+  let accepted = false;
+  try {
+    const response = await fetch(`${endpoint.baseUrl.replace(/\/?$/, '/')}api/shutdown`, {
+      method: 'POST',
+      headers: { Authorization: `token ${endpoint.token}` },
+      signal: AbortSignal.timeout(3_000),
+    });
+    accepted = response.ok;
+  } catch {
+    // The server may already be going down; the signals below make sure it does.
+  }
+  // On SIGTERM the server also shuts its kernels down, so a refused request costs no wait.
+  if (accepted) await Promise.race([exited(child), sleep(SERVER_STOP_GRACE_MS)]);
+  for (const signal of ['SIGTERM', 'SIGKILL'] as const) {
+    if (child.exitCode !== null || child.signalCode !== null) break;
+    try {
+      process.kill(-pid, signal);
+    } catch {
+      child.kill(signal);
+    }
+    await Promise.race([exited(child), sleep(3_000)]);
+  }
+}
+
+/**
  * Kernels run in their own sessions (jupyter_client starts them so), so killing the server's
  * process group does not reach them. Any process still holding a connection file in this server's
  * private runtime folder is one of its kernels: kill it. Linux (/proc) only; elsewhere a no-op.
@@ -182,30 +215,7 @@ async function startOnce(options: StartServerOptions, port: number): Promise<Run
   });
   const stop = () => {
     stopping ??= (async () => {
-      if (child.exitCode === null && child.signalCode === null) {
-        let accepted = false;
-        try {
-          const response = await fetch(`${baseUrl}api/shutdown`, {
-            method: 'POST',
-            headers: { Authorization: `token ${token}` },
-            signal: AbortSignal.timeout(3_000),
-          });
-          accepted = response.ok;
-        } catch {
-          // The server may already be going down; the signals below make sure it does.
-        }
-        // On SIGTERM the server also shuts its kernels down, so a refused request costs no wait.
-        if (accepted) await Promise.race([exited(child), sleep(SERVER_STOP_GRACE_MS)]);
-        for (const signal of ['SIGTERM', 'SIGKILL'] as const) {
-          if (child.exitCode !== null || child.signalCode !== null) break;
-          try {
-            process.kill(-(child.pid ?? 0), signal);
-          } catch {
-            child.kill(signal);
-          }
-          await Promise.race([exited(child), sleep(3_000)]);
-        }
-      }
+      await stopServerProcess(child, { baseUrl, token });
       killStrays(runtimeDir);
       rmSync(runtimeDir, { recursive: true, force: true });
       process.off('exit', onExit);

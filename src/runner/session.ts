@@ -15,6 +15,7 @@ import {
 import WebSocket from 'ws';
 import { InfrastructureError, RunnerInputError, errorMessage } from './errors';
 import type { ServerEndpoint } from './server';
+import { openServicesConsole, type ServicesLogSink } from './services-console';
 
 /** The project kernel answers kernel_info in about a second; a busy 2-core machine needs more room. */
 export const KERNEL_READY_TIMEOUT_MS = 60_000;
@@ -108,14 +109,45 @@ export async function kernelReady(
   }
 }
 
+/** services' connection notices: on stderr with LLM_PRICE_LAB_DEBUG=1 (the runner's debug output), else dropped. */
+function debugLog(line: string): void {
+  if (process.env.LLM_PRICE_LAB_DEBUG) process.stderr.write(`llm-price-lab debug: ${line}\n`);
+}
+
+export interface KernelSessionOptions {
+  path: string;
+  name: string;
+  kernelName: string;
+  /**
+   * Where the console lines services writes for this kernel's connection go (`Starting WebSocket:
+   * …`, reconnect notices); default: the runner's debug output. See services-console.ts.
+   */
+  servicesLog?: ServicesLogSink;
+}
+
 /**
  * Starts a kernel for the notebook at `path` (relative to the server's root) and waits until it
  * answers kernel_info. Throws InfrastructureError when it cannot start.
  */
-export async function startKernelSession(
-  settings: ServerConnection.ISettings,
-  options: { path: string; name: string; kernelName: string },
-): Promise<KernelSession> {
+export async function startKernelSession(settings: ServerConnection.ISettings, options: KernelSessionOptions): Promise<KernelSession> {
+  const quiet = openServicesConsole(options.servicesLog ?? debugLog);
+  try {
+    const session = await quiet.run(() => connectKernelSession(settings, options));
+    // Every call into the connection runs in the scope, so that what it schedules does too.
+    const shutdown = () => quiet.run(() => session.shutdown()).finally(() => quiet.close());
+    return {
+      ...session,
+      interrupt: () => quiet.run(() => session.interrupt()),
+      restart: () => quiet.run(() => session.restart()),
+      shutdown,
+    };
+  } catch (error) {
+    quiet.close();
+    throw error;
+  }
+}
+
+async function connectKernelSession(settings: ServerConnection.ISettings, options: KernelSessionOptions): Promise<KernelSession> {
   let model: Awaited<ReturnType<typeof SessionAPI.startSession>>;
   try {
     model = await SessionAPI.startSession(

@@ -79,13 +79,17 @@ export type CellFailure =
 /** The outcome of one code cell. */
 export type CellResult =
   | { kind: 'ok'; executionCount: number | null; seconds: number }
-  | { kind: 'skipped'; reason: 'skip-execution' | 'not-reached' }
+  | { kind: 'skipped'; reason: 'skip-execution' }
   | { kind: 'expected-error'; executionCount: number | null; seconds: number; ename: string; evalue: string }
   | ({ executionCount: number | null; seconds: number } & CellFailure);
 
 /** Where a notebook stopped, for reports and the error note. */
 export interface FailingCell {
-  /** 0-based index in the executed notebook as read (before any injected or note cell). */
+  /**
+   * 0-based index in `notebook.cells` of the notebook as executed: error notes of an earlier run
+   * removed, the `injected-parameters` cell counted when there is one, this run's error notes not
+   * yet added (they are inserted at this index and at the top).
+   */
   index: number;
   id: string;
   /** 1-based position among code cells, as users count "cell i/N". */

@@ -1,4 +1,4 @@
-import type { Diagnostic } from 'tslab/dist/converter';
+import type { Diagnostic } from '../../kernel/tslab';
 import { describe, expect, it } from 'vitest';
 import { expandShorthandProperties } from '../../kernel/shorthand';
 import { runCells, useCellRunner } from './cell-runner';

@@ -3,17 +3,15 @@
  * random token, the project's kernelspec on JUPYTER_PATH, its own config and runtime folders, and a
  * notebook folder of the test's choosing. Always stopped through `stop()` (kernels first).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { jupyterCommand, projectJupyterPath } from '../../src/paths';
+import { freePort, stopServerProcess } from '../../src/runner/server';
 
 /** Notebook 6.4 starts in 2–5 s here; slower than this means it will not start. */
 export const NOTEBOOK_SERVER_START_TIMEOUT_MS = 60_000;
-/** Shutting down kernels and the server takes about a second. */
-const NOTEBOOK_SERVER_STOP_TIMEOUT_MS = 15_000;
 
 export interface NotebookServer {
   baseUrl: string;
@@ -23,25 +21,6 @@ export interface NotebookServer {
   /** Server log so far (for failure messages). */
   log(): string;
   stop(): Promise<void>;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      probe.close(() => resolve(port));
-    });
-  });
-}
-
-function exited(child: ChildProcess): Promise<void> {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) resolve();
-    else child.once('exit', () => resolve());
-  });
 }
 
 async function waitFor(check: () => Promise<boolean>, timeoutMs: number, what: string, log: () => string): Promise<void> {
@@ -93,19 +72,8 @@ export async function startNotebookServer(
   const baseUrl = `http://127.0.0.1:${port}`;
   const api = (path: string, init?: RequestInit) => fetch(`${baseUrl}${path}${path.includes('?') ? '&' : '?'}token=${token}`, init);
 
-  const stop = async (): Promise<void> => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    // Kernels first (the server's shutdown endpoint stops them), then the server itself.
-    await api('/api/shutdown', { method: 'POST', headers: { Authorization: `token ${token}` } }).catch(() => undefined);
-    const timer = setTimeout(() => child.kill('SIGKILL'), NOTEBOOK_SERVER_STOP_TIMEOUT_MS);
-    try {
-      await Promise.race([exited(child), new Promise((r) => setTimeout(r, 5_000))]);
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-      await exited(child);
-    } finally {
-      clearTimeout(timer);
-    }
-  };
+  // Kernels first (the server's shutdown endpoint stops them), then the server itself.
+  const stop = (): Promise<void> => stopServerProcess(child, { baseUrl, token });
 
   try {
     await waitFor(

@@ -38,7 +38,7 @@ describe('parseParameterDefaults', () => {
         'console.log("not a declaration");',
       ].join('\n'),
     );
-    expect(defaults.map((d) => [d.name, d.keyword, d.type])).toEqual([
+    expect(defaults.map((d) => [d.name, d.keyword, d.type.kind])).toEqual([
       ['epochs', 'const', 'number'],
       ['lr', 'let', 'number'],
       ['name', 'const', 'string'],
@@ -46,7 +46,7 @@ describe('parseParameterDefaults', () => {
       ['sizes', 'const', 'array'],
       ['options', 'const', 'object'],
       ['big', 'const', 'number'],
-      ['fromCall', 'const', 'unknown'],
+      ['fromCall', 'const', 'any'],
     ]);
     expect(defaults[1].annotation).toBe('number');
     expect(defaults[4].expression.replace(/\s+/g, '')).toBe('[1,2,3]');
@@ -54,7 +54,7 @@ describe('parseParameterDefaults', () => {
 
   it('does not split inside strings that hold separators', () => {
     const defaults = parseParameterDefaults("const label = 'a; b\\'c';\nconst n = -2.5e3;");
-    expect(defaults.map((d) => [d.name, d.type])).toEqual([
+    expect(defaults.map((d) => [d.name, d.type.kind])).toEqual([
       ['label', 'string'],
       ['n', 'number'],
     ]);
@@ -131,8 +131,8 @@ describe('injectParameters', () => {
   it('serialises strings and arrays as TypeScript literals', () => {
     const source = injectedSource(
       [
-        { name: 's', keyword: 'const', type: 'string', expression: "'a'" },
-        { name: 'xs', keyword: 'const', annotation: 'number[]', type: 'array', expression: '[]' },
+        { name: 's', keyword: 'const', type: { kind: 'string' }, expression: "'a'" },
+        { name: 'xs', keyword: 'const', annotation: 'number[]', type: { kind: 'array', element: { kind: 'number' } }, expression: '[]' },
       ],
       { s: 'it\'s "q"', xs: [1, 2] },
     );
