@@ -16,9 +16,9 @@
  * says how to add the image.
  */
 import { MIME_BUNDLE, display, freshDisplayId, updateDisplay, type DisplayOptions, type HasMimeBundle, type MimeBundle } from '../display';
-import { figureTitle, type FigureSpec } from './figure';
+import { figureTitle, type FigureSpec, type StaticFormat, type StaticImage } from './figure';
 import { figureHtml, plotSession } from './html';
-import { insideKernel, sessionRenderer, staticMimeType, type StaticFormat, type StaticImage } from './static-image';
+import { insideKernel, sessionRenderer, staticMimeType } from './static-image';
 
 export const PLOTLY_MIME_TYPE = 'application/vnd.plotly.v1+json';
 

@@ -43,6 +43,19 @@ export interface PlotlyConfig {
   [option: string]: unknown;
 }
 
+/** The formats a figure's static image comes in. */
+export type StaticFormat = 'png' | 'svg';
+
+/** A figure drawn once as a picture: what GitHub, untrusted notebooks and PDF exports show. */
+export interface StaticImage {
+  format: StaticFormat;
+  /** `image/png`: base64 of the PNG bytes; `image/svg+xml`: the SVG text. */
+  data: string;
+  /** CSS pixels. */
+  width: number;
+  height: number;
+}
+
 /** What plotly.js draws and what `application/vnd.plotly.v1+json` carries. */
 export interface FigureSpec {
   data: PlotlyTrace[];

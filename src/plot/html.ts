@@ -5,10 +5,9 @@
  * the same page reuse `window.Plotly` (plotly.js-dist-min 4.x sets it whether or not require.js is
  * on the page). Every label reaches the page as JSON inside the script, escaped so that it is text.
  */
-import { readFileSync } from 'node:fs';
 import { escapeHtml } from '../show/html';
-import { figureTitle, type FigureSpec } from './figure';
-import type { StaticImage } from './static-image';
+import { figureTitle, type FigureSpec, type StaticImage } from './figure';
+import { plotlySource } from './plotly-source';
 
 /** The page already holds plotly.js (or never will): keep what the process has sent. */
 interface PlotSession {
@@ -34,28 +33,6 @@ export function plotSession(): PlotSession {
 /** Forgets what this process has sent, as a new kernel session would (tests, `%reset`-like helpers). */
 export function resetPlotSession(): void {
   delete (globalThis as Record<symbol, PlotSession | undefined>)[SESSION_KEY];
-}
-
-export class PlotlyBundleError extends Error {
-  constructor(
-    readonly path: string,
-    readonly problem: string,
-  ) {
-    super(`plotly.js bundle ${path}: ${problem}`);
-    this.name = 'PlotlyBundleError';
-  }
-}
-
-let plotlySourceCache: string | undefined;
-
-/** The plotly.js-dist-min source, checked once to be safe inside an inline `<script>`. */
-export function plotlySource(): string {
-  if (plotlySourceCache !== undefined) return plotlySourceCache;
-  const path = require.resolve('plotly.js-dist-min');
-  const source = readFileSync(path, 'utf8');
-  if (/<\/script/i.test(source)) throw new PlotlyBundleError(path, 'contains "</script" and cannot be inlined');
-  plotlySourceCache = source;
-  return source;
 }
 
 const SCRIPT_UNSAFE: Record<string, string> = {

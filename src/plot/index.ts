@@ -7,6 +7,8 @@ export {
   withDefaults,
   FigureSpecError,
   type AxisSpec,
+  type StaticFormat,
+  type StaticImage,
   type FigureSpec,
   type PlotlyTrace,
   type PlotlyLayout,
@@ -35,8 +37,6 @@ export {
   closeStaticRenderer,
   createStaticRenderer,
   findBrowser,
-  type StaticFormat,
-  type StaticImage,
   type StaticRenderer,
   type StaticRenderResult,
 } from './static-image';

@@ -8,18 +8,8 @@
 import { existsSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { DISPLAY_SINK } from '../display';
-import type { FigureSpec } from './figure';
-
-export type StaticFormat = 'png' | 'svg';
-
-export interface StaticImage {
-  format: StaticFormat;
-  /** `image/png`: base64 of the PNG bytes; `image/svg+xml`: the SVG text. */
-  data: string;
-  /** CSS pixels. */
-  width: number;
-  height: number;
-}
+import type { FigureSpec, StaticFormat, StaticImage } from './figure';
+import { plotlyBundlePath } from './plotly-source';
 
 export type StaticRenderResult = { kind: 'ok'; image: StaticImage } | { kind: 'unavailable'; reason: string };
 
@@ -187,7 +177,7 @@ export function createStaticRenderer(options: StaticRendererOptions = {}): Stati
         handleSIGTERM: false,
         handleSIGHUP: false,
       });
-      const page = await openRenderPage(browser, options.plotlyPath ?? require.resolve('plotly.js-dist-min'));
+      const page = await openRenderPage(browser, options.plotlyPath ?? plotlyBundlePath());
       const opened = { browser, page };
       // A browser that crashed or was killed is forgotten; the next render starts a new one.
       browser.on('disconnected', () => {

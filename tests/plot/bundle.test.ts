@@ -2,7 +2,8 @@ import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DISPLAY_SINK, MIME_BUNDLE, type DisplayOptions, type DisplaySink, type MimeBundle } from '../../src/display';
 import { buildBundle, PLOTLY_MIME_TYPE, type ImageState } from '../../src/plot/bundle';
 import { lineChart, plotlyFigure } from '../../src/plot/charts';
-import { jsonForScript, plotlySource, resetPlotSession } from '../../src/plot/html';
+import { jsonForScript, resetPlotSession } from '../../src/plot/html';
+import { plotlySource } from '../../src/plot/plotly-source';
 import { closeStaticRenderer } from '../../src/plot/static-image';
 
 const PLOTLY_BANNER = 'plotly.js v4.1.2';
