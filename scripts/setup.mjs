@@ -170,26 +170,52 @@ async function ensureKernelspec() {
 }
 
 // --- 5. The library under its own name ----------------------------------------------------------
-// Notebooks anywhere in the project `import … from 'llm-price-lab'`; Node and the kernel's TypeScript
-// resolve that through node_modules. A two-file forwarding package (not a symlink to the root, which
-// would make node_modules contain itself) points at the compiled library. npm ci removes it; this
-// step puts it back.
-const SELF_PACKAGE = {
-  'package.json': `${JSON.stringify({ name: 'llm-price-lab', private: true, main: 'index.js', types: 'index.d.ts' }, null, 2)}\n`,
-  'index.js': "module.exports = require('../../dist/src/index.js');\n",
-  'index.d.ts': "export * from '../../dist/src/index';\n",
-};
+// Notebooks anywhere `import … from 'llm-price-lab'` or from one of its parts ('llm-price-lab/cost'
+// loads no TensorFlow.js); Node and the kernel's TypeScript resolve that through node_modules. A
+// forwarding package (not a symlink to the root, which would make node_modules contain itself) points
+// at the compiled library: an index for the root and one folder per subpath of package.json's
+// `exports`, since the kernel's TypeScript resolves like Node 10 and ignores `exports`. npm ci removes
+// it; this step puts it back.
+function selfPackageFiles() {
+  const manifest = join(root, 'package.json');
+  const { exports: entries } = JSON.parse(readFileSync(manifest, 'utf8'));
+  const files = {
+    'package.json': `${JSON.stringify({ name: 'llm-price-lab', private: true, main: 'index.js', types: 'index.d.ts' }, null, 2)}\n`,
+  };
+  for (const [subpath, target] of Object.entries(entries ?? {})) {
+    if (typeof target === 'string') continue; // './package.json'
+    const js = target?.default;
+    const dts = target?.types;
+    if (!/^\.(\/[a-z-]+)?$/.test(subpath) || typeof js !== 'string' || typeof dts !== 'string' || !dts.endsWith('.d.ts')) {
+      throw new Error(`${manifest}: exports["${subpath}"] must be { "types": "./….d.ts", "default": "./….js" }`);
+    }
+    const folder = subpath === '.' ? '' : `${subpath.slice(2)}/`;
+    const up = subpath === '.' ? '../../' : '../../../';
+    files[`${folder}index.js`] = `module.exports = require('${up}${js.slice(2)}');\n`;
+    files[`${folder}index.d.ts`] = `export * from '${up}${dts.slice(2, -'.d.ts'.length)}';\n`;
+  }
+  return files;
+}
 
 function ensureSelfPackage() {
   // The library's own atomic write, compiled by step 3 (this script runs before any build exists).
   const { writeFileAtomic } = createRequire(import.meta.url)(join(root, 'dist', 'src', 'atomic.js'));
   const dir = join(root, 'node_modules', 'llm-price-lab');
+  const files = selfPackageFiles();
   let changed = false;
-  for (const [name, text] of Object.entries(SELF_PACKAGE)) {
+  for (const [name, text] of Object.entries(files)) {
     const path = join(dir, name);
     if (existsSync(path) && readFileSync(path, 'utf8') === text) continue;
     writeFileAtomic(path, text);
     changed = true;
+  }
+  // A subpath no longer exported loses its folder.
+  const folders = new Set(Object.keys(files).filter((name) => name.includes('/')).map((name) => name.split('/')[0]));
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    if (entry.isDirectory() && !folders.has(entry.name)) {
+      rmSync(join(dir, entry.name), { recursive: true, force: true });
+      changed = true;
+    }
   }
   if (changed) actions.push("'llm-price-lab' import");
 }

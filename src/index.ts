@@ -1,38 +1,15 @@
+/**
+ * Everything the notebooks use, in one import. Each part is also its own entry point that loads only
+ * what it needs (`llm-price-lab/cost` never loads TensorFlow.js): see `exports` in package.json.
+ */
 export { projectRoot, buildDir, projectJupyterPath } from "./paths";
 export * from './display';
 
 // Digits, preprocessing and the article's CNN on the fastest tfjs backend available.
-export * from './data/idx';
-export * from './data/digits';
-export * from './data/load';
-export * from './data/split';
-export * from './data/normalize';
-export * from './data/prepare';
-export * from './data/images';
-export * from './data/label-format';
-export { createRandom, permutation, type Random } from './data/random';
-export * from './model/backend';
-export * from './model/webgpu';
-export * from './model/wasm-kernels';
-export * from './model/cnn';
-export * from './model/train';
-export * from './model/gradients';
-export * from './model/pool';
-export * from './model/adam';
-export * from './model/evaluate';
-export * from './model/persist';
-export * from './model/progress';
-export * from './model/speed';
-export * from './model/timing';
-export * from './model/flops';
-export * from './model/checkpoint';
-export * from './model/compare';
-export * from './compress/prune';
-export * from './compress/quantize';
-export * from './compress/distill';
-export * from './privacy/accountant';
-export * from './privacy/dp-sgd';
-export * from './privacy/federated';
+export * from './data';
+export * from './model';
+export * from './compress';
+export * from './privacy';
 // A deployable folder: model, weights and preprocessing, served from the files alone (notebook 06).
 export * from './deploy';
 // Statistics: median and quantiles, least-squares line, Student's t, intervals for proportions.
