@@ -30,7 +30,7 @@ if (!Number.isInteger(rounds) || rounds < 1) {
 const CELL_TIMEOUT_MS = 120_000;
 const PLOTLY_MIME = 'application/vnd.plotly.v1+json';
 
-const IMPORT_CELL = "import { lineChart } from 'llm-price-lab';";
+const IMPORT_CELL = "import { lineChart } from 'llm-price-lab/plot';";
 const chartCell = (title) => `await lineChart({
   title: ${JSON.stringify(title)},
   x: { title: 'Epoch' },

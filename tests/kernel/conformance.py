@@ -24,10 +24,10 @@ class LlmPriceLabKernelTests(jupyter_kernel_test.KernelTests):
         {"code": "[1, 2].map((x) => x * 2)", "result": "[ 2, 4 ]"},
     ]
     code_display_data = [
-        {"code": "import { display } from 'llm-price-lab';\ndisplay({ 'text/html': '<b>x</b>', 'text/plain': 'x' });", "mime": "text/html"},
-        {"code": "import { display } from 'llm-price-lab';\ndisplay({ 'image/svg+xml': '<svg/>' });", "mime": "image/svg+xml"},
+        {"code": "import { display } from 'llm-price-lab/display';\ndisplay({ 'text/html': '<b>x</b>', 'text/plain': 'x' });", "mime": "text/html"},
+        {"code": "import { display } from 'llm-price-lab/display';\ndisplay({ 'image/svg+xml': '<svg/>' });", "mime": "image/svg+xml"},
     ]
-    code_clear_output = "import { clearOutput } from 'llm-price-lab';\nclearOutput();"
+    code_clear_output = "import { clearOutput } from 'llm-price-lab/display';\nclearOutput();"
     code_inspect_sample = "Math.max"
     completion_samples = [
         {"text": "Math.ma", "matches": {"max"}},

@@ -65,7 +65,7 @@ def main():
         msg = kc.session.send(kc.control_channel.socket, "kernel_info_request", {})
         result["control_kernel_info"] = kc.get_control_msg(timeout=TIMEOUT)["header"]["msg_type"]
 
-        result["import"] = execute(kc, "import { display, newDisplay, clearOutput, MIME_BUNDLE, type MimeBundle } from 'llm-price-lab';")
+        result["import"] = execute(kc, "import { display, newDisplay, clearOutput, MIME_BUNDLE, type MimeBundle } from 'llm-price-lab/display';")
         result["typed_import"] = execute(kc, "display(42);")
         result["value"] = execute(kc, "const prices = { usdPerMTok: [60, 2.5] };\nprices")
         result["string"] = execute(kc, "'abc'")

@@ -104,7 +104,7 @@ describe('a chart through the project kernel', () => {
     'sends the chart first, then its PNG as an update of the same display id before the cell is idle; the browser ends with the kernel',
     async () => {
       if (!session) throw new Error('setup failed');
-      const pidOutput = await run(session, "import { lineChart } from 'llm-price-lab';\nconsole.log(`kernel pid ${process.pid}`);");
+      const pidOutput = await run(session, "import { lineChart } from 'llm-price-lab/plot';\nconsole.log(`kernel pid ${process.pid}`);");
       const pidText = pidOutput.map((m) => (m.type === 'stream' ? String(m.content.text) : '')).join('');
       const kernelPid = Number(/kernel pid (\d+)/.exec(pidText)?.[1]);
       expect(kernelPid).toBeGreaterThan(0);

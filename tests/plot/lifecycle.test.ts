@@ -10,7 +10,9 @@ import { createInterface } from 'node:readline';
 import { describe, expect, it } from 'vitest';
 import { projectRoot } from '../../src/paths';
 
-const LIBRARY = join(projectRoot(), 'dist', 'src', 'index.js');
+/** The compiled parts the scripts use: charts, and the display sink a kernel installs. */
+const PLOT = join(projectRoot(), 'dist', 'src', 'plot', 'index.js');
+const DISPLAY = join(projectRoot(), 'dist', 'src', 'display.js');
 
 function childPids(pid: number): number[] {
   const result = spawnSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' });
@@ -38,8 +40,8 @@ describe('static image browser lifetime', () => {
     it(`in a kernel session the browser stays open and is gone once the process ends (${ending})`, async () => {
       // A display sink on globalThis is what the kernel installs while a cell runs.
       const script = `
-        const lib = require(${JSON.stringify(LIBRARY)});
-        globalThis[lib.DISPLAY_SINK] = { display() {}, update() {}, clear() {} };
+        const lib = require(${JSON.stringify(PLOT)});
+        globalThis[require(${JSON.stringify(DISPLAY)}).DISPLAY_SINK] = { display() {}, update() {}, clear() {} };
         const fig = () => lib.lineChart({ title: 't', x: { title: 'x' }, y: { title: 'y' }, series: [{ name: 's', x: [1], y: [1] }] });
         (async () => {
           await fig().render();
@@ -71,7 +73,7 @@ describe('static image browser lifetime', () => {
 
   it('in a plain script the browser closes when idle and the script ends by itself', async () => {
     const script = `
-      const lib = require(${JSON.stringify(LIBRARY)});
+      const lib = require(${JSON.stringify(PLOT)});
       lib.lineChart({ title: 't', x: { title: 'x' }, y: { title: 'y' }, series: [{ name: 's', x: [1], y: [1] }] })
         .render().then((fig) => console.log('rendered ' + fig.image.kind));`;
     const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
