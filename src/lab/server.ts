@@ -8,13 +8,13 @@
  * then any kernel still holding a connection file in the runtime folder. The server also watches
  * its parent and stops itself (and its kernels) when the parent is gone, even after a SIGKILL.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { projectJupyterPath, projectRoot } from '../paths';
-import { freePort, strayKernelPids } from '../runner/server';
+import { freePort, killStrays, stopServerProcess } from '../runner/server';
 import { captureChildLog } from '../runner/child-log';
 
 /** jupyterlab_server answers in 2–5 s here; a cold disk cache on a busy machine can take longer. */
@@ -76,19 +76,7 @@ export function labDir(root: string = projectRoot()): string {
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-function exited(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => child.once('exit', () => resolve()));
-}
 
-function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
-  try {
-    process.kill(-(child.pid ?? 0), signal);
-  } catch {
-    // The group is gone already; the child itself may still need the signal.
-    child.kill(signal);
-  }
-}
 
 export async function startLab(options: LabOptions): Promise<RunningLab> {
   const dir = labDir();
@@ -137,29 +125,8 @@ export async function startLab(options: LabOptions): Promise<RunningLab> {
   let stopping: Promise<void> | undefined;
   const stop = () => {
     stopping ??= (async () => {
-      if (child.exitCode === null && child.signalCode === null) {
-        const accepted = await fetch(`${baseUrl}api/shutdown`, {
-          method: 'POST',
-          headers: { Authorization: `token ${token}` },
-          signal: AbortSignal.timeout(3_000),
-        }).then(
-          (response) => response.ok,
-          () => false, // not answering: the signals below stop it
-        );
-        if (accepted) await Promise.race([exited(child), sleep(LAB_STOP_GRACE_MS)]);
-        for (const signal of ['SIGTERM', 'SIGKILL'] as const) {
-          if (child.exitCode !== null || child.signalCode !== null) break;
-          signalGroup(child, signal);
-          await Promise.race([exited(child), sleep(3_000)]);
-        }
-      }
-      for (const pid of strayKernelPids(runtimeDir)) {
-        try {
-          process.kill(pid, 'SIGKILL');
-        } catch {
-          // Ended between the look and the kill.
-        }
-      }
+      await stopServerProcess(child, { baseUrl, token }, LAB_STOP_GRACE_MS);
+      killStrays(runtimeDir);
       rmSync(runtimeDir, { recursive: true, force: true });
     })();
     return stopping;

@@ -85,7 +85,7 @@ function exited(child: ChildProcess): Promise<void> {
  * (the server stops its kernels, then exits), a grace period, then SIGTERM and SIGKILL to its process
  * group, or to the process itself when it was not started in a group of its own.
  */
-export async function stopServerProcess(child: ChildProcess, endpoint: ServerEndpoint): Promise<void> {
+export async function stopServerProcess(child: ChildProcess, endpoint: ServerEndpoint, graceMs: number = SERVER_STOP_GRACE_MS): Promise<void> {
   // No pid: it never started (and -0 would signal this process's own group).
   if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
   const pid = child.pid;
@@ -101,7 +101,7 @@ export async function stopServerProcess(child: ChildProcess, endpoint: ServerEnd
     // The server may already be going down; the signals below make sure it does.
   }
   // On SIGTERM the server also shuts its kernels down, so a refused request costs no wait.
-  if (accepted) await Promise.race([exited(child), sleep(SERVER_STOP_GRACE_MS)]);
+  if (accepted) await Promise.race([exited(child), sleep(graceMs)]);
   for (const signal of ['SIGTERM', 'SIGKILL'] as const) {
     if (child.exitCode !== null || child.signalCode !== null) break;
     try {
@@ -133,7 +133,8 @@ export function strayKernelPids(runtimeDir: string): number[] {
   return pids;
 }
 
-function killStrays(runtimeDir: string): void {
+/** Kills what `strayKernelPids` finds. */
+export function killStrays(runtimeDir: string): void {
   for (const pid of strayKernelPids(runtimeDir)) {
     try {
       process.kill(pid, 'SIGKILL');
