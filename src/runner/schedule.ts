@@ -3,7 +3,8 @@
  * declare in its metadata that it uses what other notebooks write —
  * `metadata["llm-price-lab"].after = ["05-project-practice"]` — and then starts only once those
  * notebooks (when they are part of the same run) have finished, whatever their outcome. So what
- * a notebook reads never depends on `-j`.
+ * a notebook reads never depends on `-j`. Of the notebooks ready to start, those that more others
+ * wait for (directly or not) start first, so that the waiting ones are not held up.
  */
 import { RunnerInputError } from './errors';
 import type { Notebook } from './types';
@@ -53,9 +54,28 @@ export function checkOrder(items: Scheduled[]): void {
   for (const item of items) visit(item, []);
 }
 
+/** For each item, how many items of the run wait for it, directly or through others. */
+export function waitingCounts(items: readonly Scheduled[]): Map<string, number> {
+  const byName = new Map(items.map((item) => [item.name, item]));
+  const counts = new Map(items.map((item) => [item.name, 0]));
+  for (const item of items) {
+    // Everything `item` waits for, transitively (the order has no circle: checkOrder).
+    const seen = new Set<string>();
+    const stack = [...item.after];
+    for (let name = stack.pop(); name !== undefined; name = stack.pop()) {
+      const other = byName.get(name);
+      if (!other || seen.has(name)) continue;
+      seen.add(name);
+      stack.push(...other.after);
+    }
+    for (const name of seen) counts.set(name, counts.get(name)! + 1);
+  }
+  return counts;
+}
+
 /**
  * Runs `work` for every item, at most `jobs` at once, each item only after the items it waits for
- * have finished. `slot` (0 … jobs-1) names the worker, e.g. to pick a server. Once `signal`
+ * have finished, those more items wait for first. `slot` (0 … jobs-1) names the worker, e.g. to pick a server. Once `signal`
  * aborts, items not yet started get `notRun(item)` instead. A throwing `work` does not stop the
  * others (allSettled semantics): its item gets `failed(item, error)`. Results in input order.
  */
@@ -81,11 +101,21 @@ export async function runInOrder<T extends Scheduled, R>(
     changed = new Promise<void>((resolve) => (wake = resolve));
   };
   const ready = (item: T) => item.after.every((name) => !inRun.has(name) || finished.has(name));
+  const waiting = waitingCounts(items);
+  /** The ready item that most others wait for; the first given among equals. */
+  const next = (): number => {
+    let best = -1;
+    items.forEach((item, i) => {
+      if (started[i] || !ready(item)) return;
+      if (best < 0 || waiting.get(item.name)! > waiting.get(items[best]!.name)!) best = i;
+    });
+    return best;
+  };
 
   const worker = async (slot: number) => {
     for (;;) {
       if (signal?.aborted) return;
-      const index = items.findIndex((item, i) => !started[i] && ready(item));
+      const index = next();
       if (index < 0) {
         if (started.every(Boolean)) return;
         await changed;

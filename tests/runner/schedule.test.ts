@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { RunnerInputError } from '../../src/runner/errors';
-import { checkOrder, declaredAfter, runInOrder, type Scheduled } from '../../src/runner/schedule';
+import { checkOrder, declaredAfter, runInOrder, waitingCounts, type Scheduled } from '../../src/runner/schedule';
 import type { Notebook } from '../../src/runner/types';
 
 const item = (name: string, after: string[] = []): Scheduled => ({ name, path: `${name}.ipynb`, after });
@@ -28,7 +28,28 @@ describe('checkOrder', () => {
   });
 });
 
+describe('waitingCounts', () => {
+  it('counts who waits for each notebook, directly or through others', () => {
+    const counts = waitingCounts([item('01'), item('05'), item('06', ['05']), item('08', ['05', '06']), item('09', ['05', 'gone'])]);
+    expect(Object.fromEntries(counts)).toEqual({ '01': 0, '05': 3, '06': 1, '08': 0, '09': 0 });
+  });
+});
+
 describe('runInOrder', () => {
+  it('starts first the ready notebooks that others wait for, then the rest in the order given', async () => {
+    const started: string[] = [];
+    const items = [item('01'), item('02'), item('05'), item('06', ['05']), item('07'), item('09', ['05'])];
+    await runInOrder(items, 1, {
+      work: async (it) => {
+        started.push(it.name);
+        return it.name;
+      },
+      failed: () => 'failed',
+      notRun: () => 'not-run',
+    });
+    expect(started).toEqual(['05', '01', '02', '06', '07', '09']);
+  });
+
   it('starts a notebook only after the ones it waits for finished, even with free workers', async () => {
     const events: string[] = [];
     const release = new Map<string, () => void>();
