@@ -155,7 +155,8 @@ describe('JupyterLab with the project kernel', () => {
     const views = await chartViews(panel);
     expect(views.map((v) => v.plot)).toEqual(views.map(() => false));
     expect(views.every((v) => v.height > 100)).toBe(true);
-    await menu(page, 'File', 'Close Tab');
+    // The copy stays open (the next test switches tabs): closing it through the menu once left the
+    // page unresponsive on a loaded machine, taking the following tests with it.
   }, 3 * STEP_TIMEOUT_MS);
 
   it('completes a library function with Tab and shows its signature with Shift+Tab', async () => {
