@@ -69,9 +69,14 @@ export interface TrainOptions {
 /** Below this many batches in a run, starting threads (about a second each) does not pay off. */
 export const PARALLEL_MIN_BATCHES = 50;
 
+/** Whether `model` can train on worker threads here: wasm, more than one core, gradients apart from the step. */
+export function canTrainOnThreads(model: tf.LayersModel, cores: number = availableParallelism()): boolean {
+  return tf.getBackend() === 'wasm' && cores >= 2 && gradientUnsupportedReason(model) === '';
+}
+
 /** The threads `trainCnn` uses for a run of `batches` batches when `threads` is not given. */
 export function defaultTrainingThreads(model: tf.LayersModel, batches: number, batchSize: number, cores: number = availableParallelism()): number {
-  if (tf.getBackend() !== 'wasm' || cores < 2 || batches < PARALLEL_MIN_BATCHES || gradientUnsupportedReason(model) !== '') return 1;
+  if (batches < PARALLEL_MIN_BATCHES || !canTrainOnThreads(model, cores)) return 1;
   return Math.max(1, Math.min(cores, batchSize));
 }
 

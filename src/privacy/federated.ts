@@ -3,9 +3,9 @@ import type { DigitSplit } from '../data/prepare';
 import { createRandom, permutation } from '../data/random';
 import { evaluate } from '../model/evaluate';
 import { availableParallelism } from 'node:os';
-import { gradientUnsupportedReason, readTrainableWeights, writeTrainableWeights } from '../model/gradients';
+import { readTrainableWeights, writeTrainableWeights } from '../model/gradients';
 import { createTrainingPool, type TrainingPool } from '../model/pool';
-import { trainCnn } from '../model/train';
+import { canTrainOnThreads, trainCnn } from '../model/train';
 
 /**
  * Federated averaging (taught in notebook 09, McMahan et al. 2017): each round every client trains
@@ -92,8 +92,7 @@ export interface FederatedOptions {
 
 /** The threads `federatedAveraging` uses when `threads` is not given. */
 export function defaultFederatedThreads(model: tf.LayersModel, clients: number, cores: number = availableParallelism()): number {
-  if (tf.getBackend() !== 'wasm' || cores < 2 || clients < 2 || gradientUnsupportedReason(model) !== '') return 1;
-  return Math.min(cores, clients);
+  return clients >= 2 && canTrainOnThreads(model, cores) ? Math.min(cores, clients) : 1;
 }
 
 /**
