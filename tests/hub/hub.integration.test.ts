@@ -103,7 +103,8 @@ async function kernelFolders<T>(hub: RunningHub, user: string, during: Promise<T
         if (!readFileSync(`/proc/${p.pid}/environ`, 'utf8').split('\0').includes(`JUPYTERHUB_USER=${user}`)) continue;
         folders.set(p.pid, readlinkSync(`/proc/${p.pid}/cwd`));
       } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error; // it ended meanwhile
+        // ENOENT or ESRCH: the process ended between the listing and the read.
+        if (!['ENOENT', 'ESRCH'].includes((error as NodeJS.ErrnoException).code ?? '')) throw error;
       }
     }
     await Promise.race([finished, new Promise((resolve) => setTimeout(resolve, KERNEL_POLL_MS))]);

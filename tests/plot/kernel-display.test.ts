@@ -58,7 +58,8 @@ function browserChildren(pid: number): number[] {
     try {
       return /chrom/i.test(readFileSync(`/proc/${child}/comm`, 'utf8'));
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false; // exited meanwhile
+      // ENOENT or ESRCH: it exited between the listing and the read.
+      if (['ENOENT', 'ESRCH'].includes((error as NodeJS.ErrnoException).code ?? '')) return false;
       throw error;
     }
   });

@@ -24,7 +24,8 @@ function childBrowsers(): number[] {
       const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
       return /chrom/i.test(readFileSync(`/proc/${pid}/comm`, 'utf8')) && state !== 'Z' && state !== 'X';
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false; // exited meanwhile
+      // ENOENT or ESRCH: it exited between the listing and the read.
+      if (['ENOENT', 'ESRCH'].includes((error as NodeJS.ErrnoException).code ?? '')) return false;
       throw error;
     }
   });
