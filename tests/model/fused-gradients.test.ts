@@ -1,0 +1,98 @@
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { gatherBatch, type PreparedDigits } from '../../src/data/prepare';
+import { selectBackend } from '../../src/model/backend';
+import { createCnn, type CnnOptions } from '../../src/model/cnn';
+import { fusedGradients, fusedPlanOf, fusedUnsupportedReason } from '../../src/model/fused-gradients';
+import { readTrainableWeights, trainableVariables } from '../../src/model/gradients';
+import { smokeDigits } from './smoke';
+
+/** Float tolerance: the same sums in another order, in float32. */
+function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, what: string): void {
+  expect(actual.length, what).toBe(expected.length);
+  let worst = 0;
+  let scale = 0;
+  for (let i = 0; i < expected.length; i += 1) {
+    worst = Math.max(worst, Math.abs(actual[i]! - expected[i]!));
+    scale = Math.max(scale, Math.abs(expected[i]!));
+  }
+  expect(worst, `${what}: largest difference ${worst} (values up to ${scale})`).toBeLessThanOrEqual(1e-5 * Math.max(1, scale));
+}
+
+describe('the fused gradient of the article network', () => {
+  let data: PreparedDigits;
+  beforeAll(async () => {
+    data = await smokeDigits();
+  });
+
+  const batchOf = (count: number, from = 0) => {
+    const gathered = gatherBatch(data.train, Int32Array.from({ length: count }, (_, i) => from + i));
+    return { images: gathered.images, targets: gathered.oneHot, count };
+  };
+
+  // Shapes that exercise every loop bound: the article's, an odd map that pooling leaves a row of, wider pools.
+  const cases: Array<[string, CnnOptions]> = [
+    ['the article network', {}],
+    ['5x5 kernels (odd 24 → 12 maps) and 7 units', { kernelSize: 5, filters: 3, denseUnits: 7 }],
+    ['4x4 kernels (25x25 maps, pooling drops a row) and 3x3 pools', { kernelSize: 4, poolSize: 3, filters: 5, denseUnits: 6 }],
+  ];
+  for (const backend of ['wasm', 'cpu'] as const) {
+    // The pure-JS backend takes seconds per step of the full network: the small shapes there.
+    for (const [name, options] of backend === 'cpu' ? cases.slice(1) : cases) {
+      it(`equals tfjs' own gradient, loss and accuracy on ${backend}: ${name}`, async () => {
+        await selectBackend({ backend });
+        const model = createCnn({ seed: 3, ...options });
+        try {
+          // A few steps first, so that units are off, windows tie at zero and predictions are sure.
+          for (let step = 0; step < 3; step += 1) {
+            const b = batchOf(32, step * 32);
+            const xs = tf.tensor4d(b.images, [b.count, 28, 28, 1]);
+            const ys = tf.tensor2d(b.targets, [b.count, 10]);
+            await model.trainOnBatch(xs, ys);
+            tf.dispose([xs, ys]);
+          }
+          const batch = batchOf(50, 200);
+          const xs = tf.tensor4d(batch.images, [batch.count, 28, 28, 1]);
+          const ys = tf.tensor2d(batch.targets, [batch.count, 10]);
+          // The reference: tfjs' automatic differentiation of its own loss and metric.
+          const reference = tf.variableGrads(() => tf.mean(tf.metrics.categoricalCrossentropy(ys, model.apply(xs, { training: true }) as tf.Tensor)) as tf.Scalar, trainableVariables(model));
+          const accuracy = tf.mean(tf.metrics.categoricalAccuracy(ys, model.apply(xs) as tf.Tensor));
+          const plan = fusedPlanOf(model);
+          expect(plan, fusedUnsupportedReason(model)).toBeDefined();
+          const fused = await fusedGradients(plan!, await readTrainableWeights(model), batch);
+          trainableVariables(model).forEach((v, i) => expectClose(fused.gradients[i]!, reference.grads[v.name]!.dataSync(), `gradient of ${v.name}`));
+          expect(fused.loss).toBeCloseTo(reference.value.dataSync()[0]!, 5);
+          expect(fused.metric).toBeCloseTo(accuracy.dataSync()[0]!, 6);
+          expect(fused.count).toBe(50);
+          tf.dispose([xs, ys, reference.value, reference.grads, accuracy]);
+        } finally {
+          model.dispose();
+        }
+      });
+    }
+  }
+
+  it('names what it cannot compute and leaves those models to tfjs', async () => {
+    await selectBackend({ backend: 'wasm' });
+    const sgd = createCnn({ seed: 1 });
+    sgd.compile({ optimizer: 'sgd', loss: 'meanSquaredError' });
+    expect(fusedUnsupportedReason(sgd)).toBe('its loss is "meanSquaredError", not categoricalCrossentropy');
+    const deeper = tf.sequential({ layers: [tf.layers.flatten({ inputShape: [28, 28, 1] }), tf.layers.dense({ units: 10, activation: 'softmax' })] });
+    deeper.compile({ optimizer: 'adam', loss: 'categoricalCrossentropy' });
+    expect(fusedUnsupportedReason(deeper)).toBe('its layers are Flatten, Dense, not Conv2D, MaxPooling2D, Flatten, Dense, Dense');
+    expect(fusedPlanOf(deeper)).toBeUndefined();
+    const regularised = tf.sequential({
+      layers: [
+        tf.layers.conv2d({ inputShape: [28, 28, 1], filters: 2, kernelSize: 3, activation: 'relu', kernelRegularizer: tf.regularizers.l2() }),
+        tf.layers.maxPooling2d({ poolSize: 2 }),
+        tf.layers.flatten(),
+        tf.layers.dense({ units: 4, activation: 'relu' }),
+        tf.layers.dense({ units: 10, activation: 'softmax' }),
+      ],
+    });
+    regularised.compile({ optimizer: 'adam', loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
+    expect(fusedUnsupportedReason(regularised)).toMatch(/^its convolution is not a biased, unpadded/);
+    expect(fusedPlanOf(createCnn({ seed: 1 }))).toEqual({ height: 28, width: 28, channels: 1, kernel: 3, filters: 32, pool: 2, units: 64, classes: 10 });
+    tf.dispose([sgd, deeper, regularised] as unknown as tf.Tensor[]);
+  });
+});
