@@ -29,7 +29,7 @@ export const WORKER_START_TIMEOUT_MS = 120_000;
 
 const WORKER_FILE = 'train-worker.js';
 /** The TypeScript sources a worker runs, checked against a compiled worker's age when running from sources. */
-const WORKER_SOURCES = ['train-worker.ts', 'train-protocol.ts', 'train.ts', 'gradients.ts', 'backend.ts', 'wasm-kernels.ts', 'persist.ts', '../display.ts'];
+const WORKER_SOURCES = ['train-worker.ts', 'train-protocol.ts', 'train.ts', 'gradients.ts', 'fused-gradients.ts', 'fused-trainer.ts', 'adam.ts', 'backend.ts', 'wasm-kernels.ts', 'persist.ts', '../display.ts'];
 
 /** A training thread failed (or could not start); names the thread and what happened. */
 export class TrainingPoolError extends Error {

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { isMainThread, parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { selectBackend } from './backend';
+import { fusedGradients, fusedPlanOf, type FusedPlan } from './fused-gradients';
 import { batchGradients, readTrainableWeights, writeTrainableWeights } from './gradients';
 import { TRAINING_WORKER_ROLE, type FromWorker, type ToWorker } from './train-protocol';
 import { trainCnn } from './train';
@@ -16,6 +17,7 @@ import { trainCnn } from './train';
 /** Answers the pool's requests on `port` until the thread is terminated. */
 export function serveTrainingWorker(port: MessagePort): void {
   let model: tf.LayersModel | undefined;
+  let plan: FusedPlan | undefined;
   let artifacts: tf.io.ModelArtifacts | undefined;
   const reply = (message: FromWorker, transfer: ArrayBuffer[] = []) => port.postMessage(message, transfer);
   const fail = (error: unknown, id?: number) => {
@@ -30,6 +32,7 @@ export function serveTrainingWorker(port: MessagePort): void {
         try {
           const report = await selectBackend({ backend: 'wasm' });
           model = await tf.loadLayersModel(tf.io.fromMemory(message.artifacts));
+          plan = fusedPlanOf(model);
           artifacts = message.artifacts;
           reply({ kind: 'ready', backend: report.device });
         } catch (error) {
@@ -57,8 +60,13 @@ export function serveTrainingWorker(port: MessagePort): void {
       }
       try {
         if (model === undefined) throw new Error('a gradient request came before the model');
-        writeTrainableWeights(model, message.weights);
-        const result = await batchGradients(model, message.batch);
+        let result;
+        if (plan !== undefined) {
+          result = await fusedGradients(plan, message.weights, message.batch);
+        } else {
+          writeTrainableWeights(model, message.weights);
+          result = await batchGradients(model, message.batch);
+        }
         reply({ kind: 'gradients', id: message.id, result }, [...new Set(result.gradients.map((g) => g.buffer as ArrayBuffer))]);
       } catch (error) {
         fail(error, message.id);

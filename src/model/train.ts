@@ -6,6 +6,7 @@ import { ARTICLE_CNN } from './cnn';
 import { evaluate } from './evaluate';
 import { gradientUnsupportedReason } from './gradients';
 import { createTrainingPool, type TrainingPool } from './pool';
+import { createFusedTrainer } from './fused-trainer';
 
 /** Progress of training, reported after each batch and each epoch. */
 export type TrainProgress =
@@ -107,12 +108,13 @@ export async function trainCnn(model: tf.LayersModel, data: TrainData, options: 
   const threads = options.threads ?? defaultTrainingThreads(model, epochs * batchesPerEpoch, batchSize);
   if (!Number.isInteger(threads) || threads < 1) throw new RangeError(`trainCnn: threads = ${threads} is not a positive integer`);
   const pool = threads > 1 ? await createTrainingPool(model, { threads, ...(options.signal ? { signal: options.signal } : {}) }) : undefined;
+  const stepper: Stepper | undefined = pool ?? (await createFusedTrainer(model));
   try {
-    return await trainLoop(model, data, options, { epochs, batchSize, random, shift, pool });
+    return await trainLoop(model, data, options, { epochs, batchSize, random, shift, stepper, threads: pool?.threads ?? 1 });
   } finally {
     try {
-      // Also after an abort: the model keeps what was trained, as on one thread.
-      pool?.syncModel();
+      // Also after an abort: the model keeps what was trained.
+      stepper?.syncModel();
     } finally {
       await pool?.close();
     }
@@ -124,11 +126,16 @@ interface LoopSettings {
   batchSize: number;
   random: ReturnType<typeof createRandom>;
   shift: Parameters<typeof gatherBatch>[2];
-  pool: TrainingPool | undefined;
+  /** Steps taken apart from the model (threads, or the fused pass), or undefined for `trainOnBatch`. */
+  stepper: Stepper | undefined;
+  threads: number;
 }
 
+/** Training steps that hold the weights apart from the model until `syncModel`. */
+type Stepper = Pick<TrainingPool, 'trainStep' | 'syncModel'>;
+
 async function trainLoop(model: tf.LayersModel, data: TrainData, options: TrainOptions, settings: LoopSettings): Promise<TrainHistory> {
-  const { epochs, batchSize, random, shift, pool } = settings;
+  const { epochs, batchSize, random, shift, stepper, threads } = settings;
   const { train, validation } = data;
   const records: EpochRecord[] = [];
   let totalSeconds = 0;
@@ -143,8 +150,8 @@ async function trainLoop(model: tf.LayersModel, data: TrainData, options: TrainO
       const indices = batches[b]!;
       const batch = gatherBatch(train, indices, shift);
       const started = performance.now();
-      const [loss, accuracy] = pool
-        ? await stepOnThreads(pool, batch.images, batch.oneHot, indices.length)
+      const [loss, accuracy] = stepper
+        ? await stepApart(stepper, batch.images, batch.oneHot, indices.length)
         : await stepHere(model, batch.images, batch.oneHot, [indices.length, train.rows, train.cols, 1], train.classes);
       seconds += (performance.now() - started) / 1000;
       lossSum += loss * indices.length;
@@ -163,7 +170,7 @@ async function trainLoop(model: tf.LayersModel, data: TrainData, options: TrainO
       await yieldToEventLoop();
     }
     totalSeconds += seconds;
-    pool?.syncModel();
+    stepper?.syncModel();
     const val = validation && validation.count > 0 ? await evaluate(model, validation) : undefined;
     const record: EpochRecord = {
       epoch,
@@ -187,7 +194,7 @@ async function trainLoop(model: tf.LayersModel, data: TrainData, options: TrainO
     },
     samplesPerSecond: samples / totalSeconds,
     samples,
-    threads: pool?.threads ?? 1,
+    threads,
   };
 }
 
@@ -203,8 +210,8 @@ async function stepHere(model: tf.LayersModel, images: Float32Array, oneHot: Flo
   }
 }
 
-async function stepOnThreads(pool: TrainingPool, images: Float32Array, targets: Float32Array, count: number): Promise<[number, number]> {
-  const result = await pool.trainStep({ images, targets, count });
+async function stepApart(stepper: Stepper, images: Float32Array, targets: Float32Array, count: number): Promise<[number, number]> {
+  const result = await stepper.trainStep({ images, targets, count });
   return [result.loss, result.metric];
 }
 
