@@ -1,0 +1,77 @@
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { gatherBatch, takeSplit, type PreparedDigits } from '../../src/data/prepare';
+import { selectBackend } from '../../src/model/backend';
+import { createCnn } from '../../src/model/cnn';
+import { createFusedTrainer } from '../../src/model/fused-trainer';
+import { readTrainableWeights } from '../../src/model/gradients';
+import { trainCnn } from '../../src/model/train';
+import { smokeDigits } from './smoke';
+
+function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, what: string): void {
+  expect(actual.length, what).toBe(expected.length);
+  let worst = 0;
+  for (let i = 0; i < expected.length; i += 1) worst = Math.max(worst, Math.abs(actual[i]! - expected[i]!));
+  expect(worst, `${what}: largest difference ${worst}`).toBeLessThanOrEqual(1e-5);
+}
+
+describe('training steps on the fused gradient', () => {
+  let data: PreparedDigits;
+  beforeAll(async () => {
+    await selectBackend({ backend: 'wasm' });
+    data = await smokeDigits();
+  });
+
+  it("takes the steps trainOnBatch takes, and hands the weights and Adam's state back to the model", async () => {
+    const reference = createCnn({ seed: 8 });
+    const fused = createCnn({ seed: 8 });
+    const trainer = await createFusedTrainer(fused);
+    expect(trainer).toBeDefined();
+    try {
+      for (let step = 0; step < 3; step += 1) {
+        const gathered = gatherBatch(data.train, Int32Array.from({ length: 40 }, (_, i) => step * 40 + i));
+        const xs = tf.tensor4d(gathered.images, [40, 28, 28, 1]);
+        const ys = tf.tensor2d(gathered.oneHot, [40, 10]);
+        const [loss, accuracy] = (await reference.trainOnBatch(xs, ys)) as number[];
+        const result = await trainer!.trainStep({ images: gathered.images, targets: gathered.oneHot, count: 40 });
+        expect(result.loss).toBeCloseTo(loss!, 5);
+        expect(result.metric).toBeCloseTo(accuracy!, 6);
+        tf.dispose([xs, ys]);
+      }
+      trainer!.syncModel();
+      const want = await readTrainableWeights(reference);
+      (await readTrainableWeights(fused)).forEach((w, i) => expectClose(w, want[i]!, `weight ${i} after 3 steps`));
+      // Adam's moments and step count went back too: a further trainOnBatch on each still agrees.
+      expect(fused.optimizer.iterations).toBe(3);
+      const gathered = gatherBatch(data.train, Int32Array.from({ length: 40 }, (_, i) => 200 + i));
+      const xs = tf.tensor4d(gathered.images, [40, 28, 28, 1]);
+      const ys = tf.tensor2d(gathered.oneHot, [40, 10]);
+      await reference.trainOnBatch(xs, ys);
+      await fused.trainOnBatch(xs, ys);
+      tf.dispose([xs, ys]);
+      const after = await readTrainableWeights(reference);
+      (await readTrainableWeights(fused)).forEach((w, i) => expectClose(w, after[i]!, `weight ${i} after a fourth step by trainOnBatch`));
+    } finally {
+      reference.dispose();
+      fused.dispose();
+    }
+  });
+
+  it('is not offered for another optimizer (trainCnn then uses trainOnBatch), and is offered on the cpu backend too', async () => {
+    const sgd = createCnn({ seed: 1 });
+    sgd.compile({ optimizer: tf.train.sgd(0.1), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
+    expect(await createFusedTrainer(sgd)).toBeUndefined();
+    // trainCnn still trains it, through trainOnBatch.
+    const history = await trainCnn(sgd, { train: takeSplit(data.train, 64) }, { epochs: 1, threads: 1 });
+    expect(history.epochs).toHaveLength(1);
+    sgd.dispose();
+    await selectBackend({ backend: 'cpu' });
+    try {
+      const model = createCnn({ seed: 1, filters: 2, denseUnits: 4 });
+      expect(await createFusedTrainer(model)).toBeDefined();
+      model.dispose();
+    } finally {
+      await selectBackend({ backend: 'wasm' });
+    }
+  });
+});
