@@ -9,11 +9,12 @@ import type { BatchArrays, BatchGradients } from './gradients';
  *
  * tfjs' automatic differentiation computes the same gradient with about 200 kernels per step, most
  * of them element-wise passes over the 26x26x32 feature maps (bias add, ReLU, its mask, pooling's
- * gradient, the bias gradient's sum). Here the heavy products stay tfjs kernels (the convolution
- * with its bias and ReLU fused, the dense products, the filter gradient) and everything between
- * them is one loop each: pooling records where each window's maximum was, and the backward pass
- * routes each pooled gradient to that place, applies ReLU's mask and sums the bias gradient in the
- * same pass. The tests compare it with tfjs' own gradient.
+ * gradient, the bias gradient's sum). Here the products stay kernels: the convolution as the input's
+ * patches times the filter with bias and ReLU fused, pooling, the dense products, and the filter's
+ * gradient as one product of the same patches. What lies between them is one loop each: the small
+ * output layer with softmax and loss, and the loop routing each pooled gradient to its window's
+ * maximum with ReLU's mask and the bias sum. Products are arranged so that the operand XNNPACK packs
+ * anew on every call (the right one) is the smaller. The tests compare it with tfjs' own gradient.
  */
 
 /** The backends whose tensors live in this process's memory, where the loops in between are cheap. */
@@ -101,6 +102,15 @@ export async function fusedGradients(plan: FusedPlan, weights: readonly Float32A
   const poolHeight = Math.floor(convHeight / pool);
   const poolWidth = Math.floor(convWidth / pool);
   const flat = poolHeight * poolWidth * filters;
+  const expected = [kernel * kernel * channels * filters, filters, flat * units, units, units * classes, classes];
+  if (weights.length !== expected.length || weights.some((w, i) => w.length !== expected[i])) {
+    throw new RangeError(`fusedGradients: weights of sizes [${weights.map((w) => w.length).join(', ')}], expected [${expected.join(', ')}]`);
+  }
+  if (!Number.isInteger(count) || count < 1) throw new RangeError(`fusedGradients: count = ${count} is not a positive integer`);
+  if (batch.images.length !== count * height * width * channels) {
+    throw new RangeError(`fusedGradients: ${batch.images.length} pixel values for ${count} images of ${height}x${width}x${channels}`);
+  }
+  if (batch.targets.length !== count * classes) throw new RangeError(`fusedGradients: ${batch.targets.length} target values for ${count} rows of ${classes} classes`);
   const [filterW, filterB, hiddenW, hiddenB, outputW, outputB] = weights as [Float32Array, Float32Array, Float32Array, Float32Array, Float32Array, Float32Array];
   const held: tf.Tensor[] = [];
   const keep = <T extends tf.Tensor>(t: T): T => {
@@ -108,43 +118,20 @@ export async function fusedGradients(plan: FusedPlan, weights: readonly Float32A
     return t;
   };
   try {
-    // Forward: the convolution with bias and ReLU in one kernel.
-    const x = keep(tf.tensor4d(batch.images, [count, height, width, channels]));
-    const filter = keep(tf.tensor4d(filterW, [kernel, kernel, channels, filters]));
-    const activated = await keep(tf.fused.conv2d({ x, filter, strides: 1, pad: 'valid', bias: keep(tf.tensor1d(filterB)), activation: 'relu' })).data() as Float32Array;
-
-    // Pooling, remembering where each window's maximum is (the first one in row-major order on ties, as tfjs).
-    const pooled = new Float32Array(count * flat);
-    const where = new Int32Array(count * flat);
-    const rowStride = convWidth * filters;
-    let out = 0;
-    for (let b = 0; b < count; b += 1) {
-      for (let py = 0; py < poolHeight; py += 1) {
-        for (let px = 0; px < poolWidth; px += 1) {
-          const corner = ((b * convHeight + py * pool) * convWidth + px * pool) * filters;
-          for (let f = 0; f < filters; f += 1, out += 1) {
-            let best = corner + f;
-            let max = activated[best]!;
-            for (let i = 0; i < pool; i += 1) {
-              for (let j = 0; j < pool; j += 1) {
-                const at = corner + i * rowStride + j * filters + f;
-                if (activated[at]! > max) {
-                  max = activated[at]!;
-                  best = at;
-                }
-              }
-            }
-            pooled[out] = max;
-            where[out] = best;
-          }
-        }
-      }
-    }
-
-    // The hidden layer as one kernel; the small output layer, softmax and loss here.
-    const flattened = keep(tf.tensor2d(pooled, [count, flat]));
+    // Forward: the convolution with bias and ReLU in one kernel, pooling in another, the hidden layer in a third.
+    // The convolution as the product of the input's patches ([positions, taps], kept for the filter's
+    // gradient) with the filter ([taps, filters]), which is the [count, convH, convW, filters] map.
+    const positions = count * convHeight * convWidth;
+    const taps = kernel * kernel * channels;
+    const patches = keep(tf.tensor2d(patchesOf(batch.images, plan, count), [positions, taps]));
+    const convolved = keep(tf.fused.matMul({ a: patches, b: keep(tf.tensor2d(filterW, [taps, filters])), bias: keep(tf.tensor1d(filterB)), activation: 'relu' }));
+    const activatedT = keep(tf.reshape(convolved, [count, convHeight, convWidth, filters]));
+    const pooledT = keep(tf.maxPool(activatedT as tf.Tensor4D, pool, pool, 'valid'));
+    const flattened = keep(tf.reshape(pooledT, [count, flat]));
     const hiddenKernel = keep(tf.tensor2d(hiddenW, [flat, units]));
     const hidden = await keep(tf.fused.matMul({ a: flattened, b: hiddenKernel, bias: keep(tf.tensor1d(hiddenB)), activation: 'relu' })).data() as Float32Array;
+
+    // The small output layer, softmax and loss here.
     const dLogits = new Float32Array(count * classes);
     const probabilities = new Float64Array(classes);
     let loss = 0;
@@ -194,29 +181,27 @@ export async function fusedGradients(plan: FusedPlan, weights: readonly Float32A
       }
     }
 
-    // The hidden layer's kernel gradient and the gradient at the pooled maps, as kernels.
+    // The hidden layer's kernel gradient and the gradient at the pooled maps, as kernels. The latter
+    // comes transposed ([flat, count]), the hidden kernel as the left operand: XNNPACK packs the right
+    // operand of every product anew, and the hidden kernel was packed once already on the way forward.
     const dHiddenT = keep(tf.tensor2d(dHidden, [count, units]));
     const gradHiddenW = keep(tf.matMul(flattened, dHiddenT, true, false));
-    const dPooled = await keep(tf.matMul(dHiddenT, hiddenKernel, false, true)).data() as Float32Array;
+    const dPooled = await keep(tf.matMul(hiddenKernel, dHiddenT, false, true)).data() as Float32Array;
 
-    // Each pooled gradient to its window's maximum, where the convolution's ReLU was on; the bias gradient alongside.
-    const dActivated = new Float32Array(activated.length);
-    const gradFilterB = new Float32Array(filters);
-    for (let i = 0; i < dPooled.length; i += 1) {
-      const at = where[i]!;
-      if (activated[at]! > 0) {
-        const g = dPooled[i]!;
-        dActivated[at] = g;
-        gradFilterB[i % filters] += g;
-      }
-    }
-    const dy = keep(tf.tensor4d(dActivated, [count, convHeight, convWidth, filters]));
-    const gradFilterW = keep(
-      tf.engine().runKernel(tf.Conv2DBackpropFilter, { x, dy }, { strides: [1, 1], pad: 'valid', dataFormat: 'NHWC', dimRoundingMode: undefined, filterShape: [kernel, kernel, channels, filters] } as unknown as tf.NamedAttrMap) as tf.Tensor,
-    );
+    // Each pooled gradient to its window's maximum where the ReLU was on (the window's maximum above
+    // zero), the bias gradient alongside; then the filter's gradient as one product of that map,
+    // laid out [filters, positions], with the input's patches laid out [positions, taps].
+    const activated = await activatedT.data() as Float32Array;
+    const pooled = await pooledT.data() as Float32Array;
+    const dActivated = new Float32Array(filters * positions);
+    const gradFilterB = routeToMaxima(activated, pooled, dPooled, dActivated, plan, count);
+    const product = keep(tf.matMul(keep(tf.tensor2d(dActivated, [filters, positions])), patches));
+    const gradFilterT = await product.data() as Float32Array;
+    const gradFilterW = new Float32Array(taps * filters);
+    for (let f = 0; f < filters; f += 1) for (let t = 0; t < taps; t += 1) gradFilterW[t * filters + f] = gradFilterT[f * taps + t]!;
     return {
       gradients: [
-        new Float32Array(await gradFilterW.data()),
+        gradFilterW,
         gradFilterB,
         new Float32Array(await gradHiddenW.data()),
         gradHiddenB,
@@ -230,4 +215,81 @@ export async function fusedGradients(plan: FusedPlan, weights: readonly Float32A
   } finally {
     tf.dispose(held);
   }
+}
+
+/**
+ * Writes each pooled gradient (`dPooled`, [pooled position, count]) into `dActivated` ([filters,
+ * count · convH · convW], zero) at the place of its window's maximum: the first place in row-major
+ * order holding it, as tfjs routes the gradient on ties. Windows whose maximum is zero were switched
+ * off by the ReLU and pass nothing. Returns the bias gradient (per filter, the sum of what passed).
+ */
+function routeToMaxima(activated: Float32Array, pooled: Float32Array, dPooled: Float32Array, dActivated: Float32Array, plan: FusedPlan, count: number): Float32Array {
+  const { height, width, kernel, filters, pool } = plan;
+  const convHeight = height - kernel + 1;
+  const convWidth = width - kernel + 1;
+  const poolHeight = Math.floor(convHeight / pool);
+  const poolWidth = Math.floor(convWidth / pool);
+  const positions = count * convHeight * convWidth;
+  const rowStride = convWidth * filters;
+  const bias = new Float64Array(filters);
+  let at = 0;
+  for (let b = 0; b < count; b += 1) {
+    let cell = 0;
+    for (let py = 0; py < poolHeight; py += 1) {
+      for (let px = 0; px < poolWidth; px += 1) {
+        const cornerPosition = (b * convHeight + py * pool) * convWidth + px * pool;
+        const corner = cornerPosition * filters;
+        for (let f = 0; f < filters; f += 1, at += 1, cell += 1) {
+          const max = pooled[at]!;
+          if (pool === 2) {
+            // Without branches on the data (they mispredict on every other window): an off window
+            // writes a zero, and the place is found by arithmetic on which values differ from the maximum.
+            const g = dPooled[cell * count + b]! * +(max > 0);
+            bias[f] += g;
+            const i0 = corner + f;
+            const n0 = +(activated[i0] !== max);
+            const n1 = +(activated[i0 + filters] !== max);
+            const n2 = +(activated[i0 + rowStride] !== max);
+            dActivated[f * positions + cornerPosition + n0 * (1 + n1 * (convWidth - 1 + n2))] = g;
+            continue;
+          }
+          if (!(max > 0)) continue;
+          const g = dPooled[cell * count + b]!;
+          bias[f] += g;
+          let place = cornerPosition;
+          search: for (let i = 0; i < pool; i += 1) {
+            for (let j = 0; j < pool; j += 1) {
+              if (activated[corner + (i * convWidth + j) * filters + f] === max) {
+                place = cornerPosition + i * convWidth + j;
+                break search;
+              }
+            }
+          }
+          dActivated[f * positions + place] = g;
+        }
+      }
+    }
+  }
+  return Float32Array.from(bias);
+}
+
+/** The input's patches as rows: [count · convH · convW, kernel · kernel · channels], tap (i, j, c) in filter order. */
+function patchesOf(images: Float32Array, plan: FusedPlan, count: number): Float32Array {
+  const { height, width, channels, kernel } = plan;
+  const convHeight = height - kernel + 1;
+  const convWidth = width - kernel + 1;
+  const taps = kernel * kernel * channels;
+  const patches = new Float32Array(count * convHeight * convWidth * taps);
+  let at = 0;
+  for (let b = 0; b < count; b += 1) {
+    for (let y = 0; y < convHeight; y += 1) {
+      for (let x = 0; x < convWidth; x += 1) {
+        for (let i = 0; i < kernel; i += 1) {
+          const row = ((b * height + y + i) * width + x) * channels;
+          for (let k = 0; k < kernel * channels; k += 1) patches[at++] = images[row + k]!;
+        }
+      }
+    }
+  }
+  return patches;
 }

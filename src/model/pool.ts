@@ -103,6 +103,13 @@ export function trainingWorkerEntry(here: string = __dirname): string {
   return compiled;
 }
 
+/** A copy of `values` in shared memory. */
+function shared(values: Float32Array): Float32Array {
+  const copy = new Float32Array(new SharedArrayBuffer(values.byteLength));
+  copy.set(values);
+  return copy;
+}
+
 /** Splits `count` samples into `parts` shares as equal as possible (the first ones one larger). */
 export function shareSizes(count: number, parts: number): number[] {
   const base = Math.floor(count / parts);
@@ -225,11 +232,15 @@ export async function createTrainingPool(model: tf.LayersModel, options: Trainin
     throw failure ?? error;
   }
 
-  const adam = await adamStateOf(model);
+  // The weights every thread reads, in shared memory: a step's message carries them without a copy.
+  // The main thread writes them only between steps, after every thread has answered.
+  const own = await adamStateOf(model);
+  const adam = own ? { ...own, weights: own.weights.map(shared) } : undefined;
+  const weights = adam ? adam.weights : (await readTrainableWeights(model)).map(shared);
 
   async function gradients(batch: BatchArrays): Promise<BatchGradients> {
     if (failure !== undefined) throw failure;
-    const weights = adam ? adam.weights : await readTrainableWeights(model);
+    if (!adam) (await readTrainableWeights(model)).forEach((w, i) => weights[i]!.set(w));
     const pixels = batch.images.length / batch.count;
     const outputs = batch.targets.length / batch.count;
     let start = 0;

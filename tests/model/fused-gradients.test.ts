@@ -72,6 +72,18 @@ describe('the fused gradient of the article network', () => {
     }
   }
 
+  it('refuses a batch or weights of the wrong size with a one-line reason', async () => {
+    await selectBackend({ backend: 'wasm' });
+    const model = createCnn({ seed: 2 });
+    const plan = fusedPlanOf(model)!;
+    const weights = await readTrainableWeights(model);
+    const batch = batchOf(4);
+    await expect(fusedGradients(plan, weights, { ...batch, images: batch.images.subarray(0, 100) })).rejects.toThrow('fusedGradients: 100 pixel values for 4 images of 28x28x1');
+    await expect(fusedGradients(plan, weights, { ...batch, targets: batch.targets.subarray(0, 30) })).rejects.toThrow('fusedGradients: 30 target values for 4 rows of 10 classes');
+    await expect(fusedGradients(plan, weights.slice(1), batch)).rejects.toThrow(/^fusedGradients: weights of sizes \[32, 346112, 64, 640, 10\], expected \[288, 32, 346112, 64, 640, 10\]$/);
+    model.dispose();
+  });
+
   it('names what it cannot compute and leaves those models to tfjs', async () => {
     await selectBackend({ backend: 'wasm' });
     const sgd = createCnn({ seed: 1 });
