@@ -78,7 +78,11 @@ export function adamStep(state: AdamState, gradients: readonly Float32Array[]): 
   const oneMinusAccBeta2 = Math.fround(1 - state.accBeta2);
   const a1 = Math.fround(1 - beta1);
   const a2 = Math.fround(1 - beta2);
-  gradients.forEach((g, k) => {
+  // Reciprocals of the bias corrections: one division per weight instead of three.
+  const firstCorrection = 1 / oneMinusAccBeta1;
+  const secondCorrection = 1 / oneMinusAccBeta2;
+  for (let k = 0; k < gradients.length; k += 1) {
+    const g = gradients[k]!;
     const w = state.weights[k]!;
     const m = state.m[k]!;
     const v = state.v[k]!;
@@ -89,9 +93,9 @@ export function adamStep(state: AdamState, gradients: readonly Float32Array[]): 
       const vi = beta2 * v[i]! + a2 * gi * gi;
       m[i] = mi;
       v[i] = vi;
-      w[i] = w[i]! - (learningRate * (mi / oneMinusAccBeta1)) / (Math.sqrt(vi / oneMinusAccBeta2) + epsilon);
+      w[i] = w[i]! - (learningRate * (mi * firstCorrection)) / (Math.sqrt(vi * secondCorrection) + epsilon);
     }
-  });
+  }
   state.accBeta1 = Math.fround(state.accBeta1 * beta1);
   state.accBeta2 = Math.fround(state.accBeta2 * beta2);
   state.iterations += 1;

@@ -133,11 +133,12 @@ export function averageGradients(shares: readonly BatchGradients[]): BatchGradie
     const weight = share.count / count;
     loss += share.loss * weight;
     metric += share.metric * weight;
-    share.gradients.forEach((g, k) => {
+    for (let k = 0; k < gradients.length; k += 1) {
+      const g = share.gradients[k]!;
       const sum = gradients[k]!;
       if (g.length !== sum.length) throw new RangeError(`averageGradients: weight ${k} has ${g.length} values in one share and ${sum.length} in another`);
       for (let i = 0; i < g.length; i += 1) sum[i]! += g[i]! * weight;
-    });
+    }
   }
   return { gradients, loss, metric, count };
 }
