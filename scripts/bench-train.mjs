@@ -89,6 +89,7 @@ console.log(JSON.stringify({
   available: true,
   device: report.device,
   threads: history.threads,
+  gradient: history.gradient,
   warmup_batches: warmUp,
   measured_samples: samples - warmUp * batchSize,
   train_samples_per_s: lib.steadyRate(ends, counts, warmUp),

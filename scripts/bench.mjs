@@ -203,6 +203,8 @@ for (const [name, rounds] of Object.entries(perRound)) {
   training.contenders[name] = {
     device: last.device,
     threads: last.threads,
+    // tfjs contenders: 'fused' (the article network's hand-written gradient pass) or 'tfjs' (automatic differentiation).
+    ...(last.gradient ? { gradient: last.gradient } : {}),
     rounds: rounds.map((r) => r.train_samples_per_s),
     train_samples_per_s: spread(rounds.map((r) => r.train_samples_per_s)),
     infer_samples_per_s: spread(rounds.map((r) => r.infer_samples_per_s)),
@@ -281,9 +283,9 @@ writeFileAtomic(resolve(options.out), `${JSON.stringify(out, null, 2)}\n`);
 const fmt = (n, digits = 0) => (n === undefined || Number.isNaN(n) ? '-' : n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }));
 const range = (s, digits = 0) => (s.n ? `${fmt(s.min, digits)}–${fmt(s.max, digits)}` : '-');
 const rows = [
-  ['contender', 'threads', 'train samples/s (median)', 'min–max', 'x PyTorch', 'infer samples/s', 'test acc'],
+  ['contender', 'threads', 'gradient', 'train samples/s (median)', 'min–max', 'x PyTorch', 'infer samples/s', 'test acc'],
   ...Object.entries(training.contenders).map(([name, c]) => [
-    name, String(c.threads), fmt(c.train_samples_per_s.median), range(c.train_samples_per_s),
+    name, String(c.threads), c.gradient ?? (name === 'pytorch' ? 'autograd' : '-'), fmt(c.train_samples_per_s.median), range(c.train_samples_per_s),
     name === 'pytorch' ? '1.00' : fmt(training.ratio_to_pytorch[name], 2), fmt(c.infer_samples_per_s.median), fmt(c.test_accuracy.median, 3),
   ]),
 ];

@@ -68,6 +68,8 @@ export interface StepResult {
 
 export interface TrainingPool {
   readonly threads: number;
+  /** Whether every thread computes gradients with the fused pass (`fused-gradients.ts`) rather than tfjs' automatic differentiation. */
+  readonly fused: boolean;
   /** The gradient of the model's mean loss over `batch`, computed in shares on the threads. */
   gradients(batch: BatchArrays): Promise<BatchGradients>;
   /** `gradients`, then one optimizer step with them on the main thread. */
@@ -139,6 +141,7 @@ export async function createTrainingPool(model: tf.LayersModel, options: Trainin
   const artifacts = await modelArtifacts(model);
 
   let failure: Error | undefined;
+  let fused = false;
   let closing: Promise<number[]> | undefined;
   let nextId = 1;
 
@@ -222,7 +225,8 @@ export async function createTrainingPool(model: tf.LayersModel, options: Trainin
       timer = setTimeout(() => reject(new TrainingPoolError(undefined, `the threads did not start within ${WORKER_START_TIMEOUT_MS / 1000} s`)), WORKER_START_TIMEOUT_MS);
     });
     try {
-      await Promise.race([Promise.all(threads.map((t) => request(t, { kind: 'init', artifacts }))), timeout]);
+      const ready = await Promise.race([Promise.all(threads.map((t) => request(t, { kind: 'init', artifacts }))), timeout]);
+      fused = ready.every((reply) => reply.kind === 'ready' && reply.fused);
     } finally {
       clearTimeout(timer);
     }
@@ -282,6 +286,7 @@ export async function createTrainingPool(model: tf.LayersModel, options: Trainin
 
   return {
     threads: count,
+    fused,
     gradients,
     trainLocal,
     async trainStep(batch) {

@@ -26,7 +26,7 @@ export type ToWorker =
   | { kind: 'train'; id: number; job: LocalTraining };
 
 export type FromWorker =
-  | { kind: 'ready'; backend: string }
+  | { kind: 'ready'; backend: string; fused: boolean }
   | { kind: 'gradients'; id: number; result: BatchGradients }
   | { kind: 'trained'; id: number; weights: Float32Array[] }
   | { kind: 'error'; id?: number; message: string; stack?: string };

@@ -34,7 +34,7 @@ export function serveTrainingWorker(port: MessagePort): void {
           model = await tf.loadLayersModel(tf.io.fromMemory(message.artifacts));
           plan = fusedPlanOf(model);
           artifacts = message.artifacts;
-          reply({ kind: 'ready', backend: report.device });
+          reply({ kind: 'ready', backend: report.device, fused: plan !== undefined });
         } catch (error) {
           fail(error);
         }

@@ -44,6 +44,11 @@ export interface TrainHistory {
   readonly samples: number;
   /** Threads that computed gradients (1: this thread only; more: the data-parallel pool). */
   readonly threads: number;
+  /**
+   * How gradients were computed: 'fused' by the article network's hand-written pass
+   * (`fused-gradients.ts`), 'tfjs' by tfjs' automatic differentiation.
+   */
+  readonly gradient: 'fused' | 'tfjs';
 }
 
 export interface TrainOptions {
@@ -108,9 +113,11 @@ export async function trainCnn(model: tf.LayersModel, data: TrainData, options: 
   const threads = options.threads ?? defaultTrainingThreads(model, epochs * batchesPerEpoch, batchSize);
   if (!Number.isInteger(threads) || threads < 1) throw new RangeError(`trainCnn: threads = ${threads} is not a positive integer`);
   const pool = threads > 1 ? await createTrainingPool(model, { threads, ...(options.signal ? { signal: options.signal } : {}) }) : undefined;
-  const stepper: Stepper | undefined = pool ?? (await createFusedTrainer(model));
+  const fused = pool ? undefined : await createFusedTrainer(model);
+  const stepper: Stepper | undefined = pool ?? fused;
+  const gradient = (pool ? pool.fused : fused !== undefined) ? 'fused' : 'tfjs';
   try {
-    return await trainLoop(model, data, options, { epochs, batchSize, random, shift, stepper, threads: pool?.threads ?? 1 });
+    return await trainLoop(model, data, options, { epochs, batchSize, random, shift, stepper, threads: pool?.threads ?? 1, gradient });
   } finally {
     try {
       // Also after an abort: the model keeps what was trained.
@@ -129,13 +136,14 @@ interface LoopSettings {
   /** Steps taken apart from the model (threads, or the fused pass), or undefined for `trainOnBatch`. */
   stepper: Stepper | undefined;
   threads: number;
+  gradient: TrainHistory['gradient'];
 }
 
 /** Training steps that hold the weights apart from the model until `syncModel`. */
 type Stepper = Pick<TrainingPool, 'trainStep' | 'syncModel'>;
 
 async function trainLoop(model: tf.LayersModel, data: TrainData, options: TrainOptions, settings: LoopSettings): Promise<TrainHistory> {
-  const { epochs, batchSize, random, shift, stepper, threads } = settings;
+  const { epochs, batchSize, random, shift, stepper, threads, gradient } = settings;
   const { train, validation } = data;
   const records: EpochRecord[] = [];
   let totalSeconds = 0;
@@ -195,6 +203,7 @@ async function trainLoop(model: tf.LayersModel, data: TrainData, options: TrainO
     samplesPerSecond: samples / totalSeconds,
     samples,
     threads,
+    gradient,
   };
 }
 

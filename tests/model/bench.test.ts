@@ -34,7 +34,7 @@ describe('npm run bench --quick (the script itself, not its figures)', () => {
       expect(result.code, result.stderr).toBe(0);
       const json = JSON.parse(readFileSync(out, 'utf8')) as {
         schema: number; quick: boolean; rounds: number; config: { batch_size: number; threads: number };
-        training: { contenders: Record<string, { threads: number; rounds: number[]; train_samples_per_s: Spread }>; skipped: Record<string, string>; ratio_to_pytorch: Record<string, number>; errors: Record<string, string[]> };
+        training: { contenders: Record<string, { threads: number; gradient?: string; rounds: number[]; train_samples_per_s: Spread }>; skipped: Record<string, string>; ratio_to_pytorch: Record<string, number>; errors: Record<string, string[]> };
         kernel: { start_to_ready_s: Spread; cell_round_trip_ms: { n: number; p50: number; p95: number } };
         runner_vs_nbclient: { runner_s: Spread };
         first_chart: { skipped?: string; first_chart_s?: Spread };
@@ -48,6 +48,9 @@ describe('npm run bench --quick (the script itself, not its figures)', () => {
         expect(contenders[name]!.train_samples_per_s.median).toBeGreaterThan(0);
       }
       expect(contenders['wasm-parallel']!.threads).toBe(json.config.threads);
+      // The article network trains with the fused gradient on wasm, on one thread and on several.
+      expect(contenders.wasm!.gradient).toBe('fused');
+      expect(contenders['wasm-parallel']!.gradient).toBe('fused');
       // PyTorch is measured where python3-torch is installed, else skipped with the reason.
       if (contenders.pytorch) expect(json.training.ratio_to_pytorch['wasm-parallel']).toBeGreaterThan(0);
       else expect(skipped.pytorch).toMatch(/python3-torch/);
@@ -58,7 +61,7 @@ describe('npm run bench --quick (the script itself, not its figures)', () => {
       expect(json.runner_vs_nbclient.runner_s.n).toBe(1);
       expect(json.first_chart.skipped ?? json.first_chart.first_chart_s).toBeDefined();
       expect(json.npm_start.skipped).toMatch(/--npm-start/);
-      expect(result.stdout).toMatch(/^contender\s+threads\s+train samples\/s \(median\)/m);
+      expect(result.stdout).toMatch(/^contender\s+threads\s+gradient\s+train samples\/s \(median\)/m);
       expect(result.stdout).toMatch(/^wasm-parallel\s+\d+/m);
       expect(result.stdout).toMatch(/trivial cell round trip: p50 [\d.]+ ms, p95 [\d.]+ ms/);
     },

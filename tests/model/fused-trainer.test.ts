@@ -64,6 +64,10 @@ describe('training steps on the fused gradient', () => {
     // trainCnn still trains it, through trainOnBatch.
     const history = await trainCnn(sgd, { train: takeSplit(data.train, 64) }, { epochs: 1, threads: 1 });
     expect(history.epochs).toHaveLength(1);
+    expect(history.gradient).toBe('tfjs');
+    const adam = createCnn({ seed: 1 });
+    expect((await trainCnn(adam, { train: takeSplit(data.train, 64) }, { epochs: 1, threads: 1 })).gradient).toBe('fused');
+    adam.dispose();
     sgd.dispose();
     await selectBackend({ backend: 'cpu' });
     try {

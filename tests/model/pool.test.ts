@@ -61,6 +61,8 @@ describe('data-parallel training on worker threads', () => {
     const reference = tf.variableGrads(() => tf.mean(tf.metrics.categoricalCrossentropy(ys, model.apply(xs) as tf.Tensor)) as tf.Scalar, trainableVariables(model));
     const pool = await createTrainingPool(model, { threads: 3 });
     try {
+      // The article network: every thread computes with the fused pass.
+      expect(pool.fused).toBe(true);
       const averaged = await pool.gradients(batch);
       expect(averaged.count).toBe(50);
       trainableVariables(model).forEach((v, i) => expectClose(averaged.gradients[i]!, reference.grads[v.name]!.dataSync(), `gradient of ${v.name}`));
