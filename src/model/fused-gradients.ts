@@ -123,7 +123,17 @@ export async function fusedGradients(plan: FusedPlan, weights: readonly Float32A
     // gradient) with the filter ([taps, filters]), which is the [count, convH, convW, filters] map.
     const positions = count * convHeight * convWidth;
     const taps = kernel * kernel * channels;
-    const patches = keep(tf.tensor2d(patchesOf(batch.images, plan, count), [positions, taps]));
+    const heap = heapOf(tf.backend());
+    let patches: tf.Tensor2D;
+    if (heap) {
+      // Written in place into the backend's memory: no array to allocate and copy on every step.
+      patches = keep(tf.fill([positions, taps], 0));
+      writePatches(batch.images, heap.typedArrayFromHeap(patches), plan, count);
+    } else {
+      const values = new Float32Array(positions * taps);
+      writePatches(batch.images, values, plan, count);
+      patches = keep(tf.tensor2d(values, [positions, taps]));
+    }
     const convolved = keep(tf.fused.matMul({ a: patches, b: keep(tf.tensor2d(filterW, [taps, filters])), bias: keep(tf.tensor1d(filterB)), activation: 'relu' }));
     const activatedT = keep(tf.reshape(convolved, [count, convHeight, convWidth, filters]));
     const pooledT = keep(tf.maxPool(activatedT as tf.Tensor4D, pool, pool, 'valid'));
@@ -186,16 +196,25 @@ export async function fusedGradients(plan: FusedPlan, weights: readonly Float32A
     // operand of every product anew, and the hidden kernel was packed once already on the way forward.
     const dHiddenT = keep(tf.tensor2d(dHidden, [count, units]));
     const gradHiddenW = keep(tf.matMul(flattened, dHiddenT, true, false));
-    const dPooled = await keep(tf.matMul(hiddenKernel, dHiddenT, false, true)).data() as Float32Array;
+    const dPooledT = keep(tf.matMul(hiddenKernel, dHiddenT, false, true));
 
     // Each pooled gradient to its window's maximum where the ReLU was on (the window's maximum above
     // zero), the bias gradient alongside; then the filter's gradient as one product of that map,
     // laid out [filters, positions], with the input's patches laid out [positions, taps].
-    const activated = await activatedT.data() as Float32Array;
-    const pooled = await pooledT.data() as Float32Array;
-    const dActivated = new Float32Array(filters * positions);
-    const gradFilterB = routeToMaxima(activated, pooled, dPooled, dActivated, plan, count);
-    const product = keep(tf.matMul(keep(tf.tensor2d(dActivated, [filters, positions])), patches));
+    let gradFilterB: Float32Array;
+    let dActivatedT: tf.Tensor2D;
+    if (heap) {
+      dActivatedT = keep(tf.fill([filters, positions], 0));
+      // Views taken after the last allocation (a later one may grow the heap and detach them), used at once.
+      const view = (t: tf.Tensor) => heap.typedArrayFromHeap(t);
+      gradFilterB = routeToMaxima(view(activatedT), view(pooledT), view(dPooledT), view(dActivatedT), plan, count);
+    } else {
+      const dActivated = new Float32Array(filters * positions);
+      const read = async (t: tf.Tensor) => (await t.data()) as Float32Array;
+      gradFilterB = routeToMaxima(await read(activatedT), await read(pooledT), await read(dPooledT), dActivated, plan, count);
+      dActivatedT = keep(tf.tensor2d(dActivated, [filters, positions]));
+    }
+    const product = keep(tf.matMul(dActivatedT, patches));
     const gradFilterT = await product.data() as Float32Array;
     const gradFilterW = new Float32Array(taps * filters);
     for (let f = 0; f < filters; f += 1) for (let t = 0; t < taps; t += 1) gradFilterW[t * filters + f] = gradFilterT[f * taps + t]!;
@@ -273,13 +292,20 @@ function routeToMaxima(activated: Float32Array, pooled: Float32Array, dPooled: F
   return Float32Array.from(bias);
 }
 
-/** The input's patches as rows: [count · convH · convW, kernel · kernel · channels], tap (i, j, c) in filter order. */
-function patchesOf(images: Float32Array, plan: FusedPlan, count: number): Float32Array {
+/** A backend that keeps tensors in one WebAssembly memory and lends views of it (tfjs' wasm backend). */
+interface HeapBackend {
+  typedArrayFromHeap(info: tf.TensorInfo): Float32Array;
+}
+
+function heapOf(backend: unknown): HeapBackend | undefined {
+  return tf.getBackend() === 'wasm' && typeof (backend as Partial<HeapBackend>).typedArrayFromHeap === 'function' ? (backend as HeapBackend) : undefined;
+}
+
+/** Writes the input's patches as rows into `patches`: [count · convH · convW, kernel · kernel · channels], tap (i, j, c) in filter order. */
+function writePatches(images: Float32Array, patches: Float32Array, plan: FusedPlan, count: number): void {
   const { height, width, channels, kernel } = plan;
   const convHeight = height - kernel + 1;
   const convWidth = width - kernel + 1;
-  const taps = kernel * kernel * channels;
-  const patches = new Float32Array(count * convHeight * convWidth * taps);
   let at = 0;
   for (let b = 0; b < count; b += 1) {
     for (let y = 0; y < convHeight; y += 1) {
@@ -291,5 +317,4 @@ function patchesOf(images: Float32Array, plan: FusedPlan, count: number): Float3
       }
     }
   }
-  return patches;
 }
