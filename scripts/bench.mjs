@@ -141,7 +141,9 @@ const kernelRounds = [];
 const runnerRounds = [];
 const chartRounds = [];
 const npmStartRounds = [];
-const extras = { kernel: undefined, runner: undefined, chart: undefined, npmStart: undefined };
+const coreRounds = [];
+const CORES_SCRIPT = join(root, 'scripts', 'bench-cores.mjs');
+const extras = { kernel: undefined, runner: undefined, chart: undefined, npmStart: undefined, cores: undefined };
 const hasNbclient = options.runner ? nbclientAvailable() : false;
 const hasChart = options.chart && existsSync(CHART_SCRIPT);
 
@@ -164,6 +166,12 @@ try {
       }
       (perRound[name] ??= []).push(r);
       console.error(`round ${round}/${options.rounds}: ${name} ${Math.round(r.train_samples_per_s)} samples/s`);
+    }
+    try {
+      // How much the cores do at once, measured beside the contenders: threads cannot beat it.
+      coreRounds.push(childJson(process.execPath, [CORES_SCRIPT, '--threads', String(options.threads), ...(options.quick ? ['--iterations', '10000000'] : [])], 'bench-cores.mjs'));
+    } catch (error) {
+      extras.cores = `round ${round}: ${error.message}`;
     }
     if (options.kernel) {
       try {
@@ -269,6 +277,7 @@ const out = {
     cpu_model: cpus()[0]?.model,
     node: process.version,
     load_average_1m: { before: loadBefore, after: loadavg()[0] },
+    core_scaling: coreRounds.length ? { threads: options.threads, scaling: spread(coreRounds.map((r) => r.scaling)) } : { error: extras.cores ?? 'not measured' },
   },
   seconds: (Date.now() - started) / 1000,
   training,
@@ -296,6 +305,8 @@ for (const [i, row] of rows.entries()) {
 }
 for (const [name, reason] of Object.entries(training.skipped)) console.log(`${name}: ${reason}`);
 for (const [name, errors] of Object.entries(training.errors)) console.log(`${name}: ${errors.join('; ')}`);
+const cores = out.machine.core_scaling;
+if (cores.scaling) console.log(`the cores at once: ${cores.threads} threads of a plain integer loop do ${fmt(cores.scaling.median, 2)}x the work of one (${range(cores.scaling, 2)}); threads cannot train faster than that`);
 console.log(`batch ${options.batchSize}, ${fmt(options.samples)} measured samples after ${options.warmupBatches} warm-up batches, ${options.rounds} alternating round(s), fresh process per run`);
 console.log('');
 if (kernel.start_to_ready_s) console.log(`kernel start to ready: median ${fmt(kernel.start_to_ready_s.median, 2)} s (${range(kernel.start_to_ready_s, 2)})`);

@@ -34,6 +34,7 @@ describe('npm run bench --quick (the script itself, not its figures)', () => {
       expect(result.code, result.stderr).toBe(0);
       const json = JSON.parse(readFileSync(out, 'utf8')) as {
         schema: number; quick: boolean; rounds: number; config: { batch_size: number; threads: number };
+        machine: { core_scaling: { threads: number; scaling: Spread } };
         training: { contenders: Record<string, { threads: number; gradient?: string; rounds: number[]; train_samples_per_s: Spread }>; skipped: Record<string, string>; ratio_to_pytorch: Record<string, number>; errors: Record<string, string[]> };
         kernel: { start_to_ready_s: Spread; cell_round_trip_ms: { n: number; p50: number; p95: number } };
         runner_vs_nbclient: { runner_s: Spread };
@@ -48,6 +49,11 @@ describe('npm run bench --quick (the script itself, not its figures)', () => {
         expect(contenders[name]!.train_samples_per_s.median).toBeGreaterThan(0);
       }
       expect(contenders['wasm-parallel']!.threads).toBe(json.config.threads);
+      // What the cores do at once, measured in the same round: threads × (alone / together), above 0, at most about the thread count.
+      expect(json.machine.core_scaling.threads).toBe(json.config.threads);
+      expect(json.machine.core_scaling.scaling.n).toBe(1);
+      expect(json.machine.core_scaling.scaling.median).toBeGreaterThan(0);
+      expect(json.machine.core_scaling.scaling.median).toBeLessThan(json.config.threads * 1.5);
       // The article network trains with the fused gradient on wasm, on one thread and on several.
       expect(contenders.wasm!.gradient).toBe('fused');
       expect(contenders['wasm-parallel']!.gradient).toBe('fused');
@@ -62,6 +68,7 @@ describe('npm run bench --quick (the script itself, not its figures)', () => {
       expect(json.first_chart.skipped ?? json.first_chart.first_chart_s).toBeDefined();
       expect(json.npm_start.skipped).toMatch(/--npm-start/);
       expect(result.stdout).toMatch(/^contender\s+threads\s+gradient\s+train samples\/s \(median\)/m);
+      expect(result.stdout).toMatch(new RegExp(`^the cores at once: ${json.config.threads} threads of a plain integer loop do \\d+\\.\\d\\dx the work of one`, 'm'));
       expect(result.stdout).toMatch(/^wasm-parallel\s+\d+/m);
       expect(result.stdout).toMatch(/trivial cell round trip: p50 [\d.]+ ms, p95 [\d.]+ ms/);
     },
