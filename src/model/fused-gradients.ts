@@ -196,7 +196,8 @@ export async function fusedGradients(plan: FusedPlan, weights: readonly Float32A
     // operand of every product anew, and the hidden kernel was packed once already on the way forward.
     const dHiddenT = keep(tf.tensor2d(dHidden, [count, units]));
     const gradHiddenW = keep(tf.matMul(flattened, dHiddenT, true, false));
-    const dPooledT = keep(tf.matMul(hiddenKernel, dHiddenT, false, true));
+    // Back to [count, flat] by a transpose on the backend: the loop below reads it in order.
+    const dPooledT = keep(tf.transpose(keep(tf.matMul(hiddenKernel, dHiddenT, false, true))));
 
     // Each pooled gradient to its window's maximum where the ReLU was on (the window's maximum above
     // zero), the bias gradient alongside; then the filter's gradient as one product of that map,
@@ -237,7 +238,7 @@ export async function fusedGradients(plan: FusedPlan, weights: readonly Float32A
 }
 
 /**
- * Writes each pooled gradient (`dPooled`, [pooled position, count]) into `dActivated` ([filters,
+ * Writes each pooled gradient (`dPooled`, [count, pooled position]) into `dActivated` ([filters,
  * count · convH · convW], zero) at the place of its window's maximum: the first place in row-major
  * order holding it, as tfjs routes the gradient on ties. Windows whose maximum is zero were switched
  * off by the ReLU and pass nothing. Returns the bias gradient (per filter, the sum of what passed).
@@ -253,17 +254,16 @@ function routeToMaxima(activated: Float32Array, pooled: Float32Array, dPooled: F
   const bias = new Float64Array(filters);
   let at = 0;
   for (let b = 0; b < count; b += 1) {
-    let cell = 0;
     for (let py = 0; py < poolHeight; py += 1) {
       for (let px = 0; px < poolWidth; px += 1) {
         const cornerPosition = (b * convHeight + py * pool) * convWidth + px * pool;
         const corner = cornerPosition * filters;
-        for (let f = 0; f < filters; f += 1, at += 1, cell += 1) {
+        for (let f = 0; f < filters; f += 1, at += 1) {
           const max = pooled[at]!;
           if (pool === 2) {
             // Without branches on the data (they mispredict on every other window): an off window
             // writes a zero, and the place is found by arithmetic on which values differ from the maximum.
-            const g = dPooled[cell * count + b]! * +(max > 0);
+            const g = dPooled[at]! * +(max > 0);
             bias[f] += g;
             const i0 = corner + f;
             const n0 = +(activated[i0] !== max);
@@ -273,7 +273,7 @@ function routeToMaxima(activated: Float32Array, pooled: Float32Array, dPooled: F
             continue;
           }
           if (!(max > 0)) continue;
-          const g = dPooled[cell * count + b]!;
+          const g = dPooled[at]!;
           bias[f] += g;
           let place = cornerPosition;
           search: for (let i = 0; i < pool; i += 1) {
