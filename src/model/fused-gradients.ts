@@ -223,7 +223,8 @@ export async function fusedGradients(plan: FusedPlan, weights: readonly Float32A
       gradients: [
         gradFilterW,
         gradFilterB,
-        new Float32Array(await gradHiddenW.data()),
+        // One copy of the largest gradient, out of the backend's memory when it lends a view.
+        heap ? new Float32Array(heap.typedArrayFromHeap(gradHiddenW)) : new Float32Array(await gradHiddenW.data()),
         gradHiddenB,
         gradOutputW,
         gradOutputB,
