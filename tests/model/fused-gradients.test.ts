@@ -6,18 +6,7 @@ import { createCnn, type CnnOptions } from '../../src/model/cnn';
 import { fusedGradients, fusedPlanOf, fusedUnsupportedReason } from '../../src/model/fused-gradients';
 import { readTrainableWeights, trainableVariables } from '../../src/model/gradients';
 import { smokeDigits } from './smoke';
-
-/** Float tolerance: the same sums in another order, in float32. */
-function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, what: string): void {
-  expect(actual.length, what).toBe(expected.length);
-  let worst = 0;
-  let scale = 0;
-  for (let i = 0; i < expected.length; i += 1) {
-    worst = Math.max(worst, Math.abs(actual[i]! - expected[i]!));
-    scale = Math.max(scale, Math.abs(expected[i]!));
-  }
-  expect(worst, `${what}: largest difference ${worst} (values up to ${scale})`).toBeLessThanOrEqual(1e-5 * Math.max(1, scale));
-}
+import { expectClose } from './expect-close';
 
 describe('the fused gradient of the article network', () => {
   let data: PreparedDigits;

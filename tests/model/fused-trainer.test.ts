@@ -7,13 +7,7 @@ import { createFusedTrainer } from '../../src/model/fused-trainer';
 import { readTrainableWeights } from '../../src/model/gradients';
 import { trainCnn } from '../../src/model/train';
 import { smokeDigits } from './smoke';
-
-function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, what: string): void {
-  expect(actual.length, what).toBe(expected.length);
-  let worst = 0;
-  for (let i = 0; i < expected.length; i += 1) worst = Math.max(worst, Math.abs(actual[i]! - expected[i]!));
-  expect(worst, `${what}: largest difference ${worst}`).toBeLessThanOrEqual(1e-5);
-}
+import { expectClose } from './expect-close';
 
 describe('training steps on the fused gradient', () => {
   let data: PreparedDigits;

@@ -11,22 +11,11 @@ import { readTrainableWeights, trainableVariables } from '../../src/model/gradie
 import { createTrainingPool, shareSizes, TrainingInterruptedError, TrainingPoolError } from '../../src/model/pool';
 import { defaultTrainingThreads, trainCnn } from '../../src/model/train';
 import { smokeDigits } from './smoke';
+import { expectClose } from './expect-close';
 
 /** OS threads of this process (Linux): a worker thread that has exited is gone from this list. */
 function osThreads(): number {
   return readdirSync('/proc/self/task').length;
-}
-
-/** Float tolerance: the same sums in another order (shares, then their weighted mean). */
-function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, what: string): void {
-  expect(actual.length, what).toBe(expected.length);
-  let worst = 0;
-  let scale = 0;
-  for (let i = 0; i < expected.length; i += 1) {
-    worst = Math.max(worst, Math.abs(actual[i]! - expected[i]!));
-    scale = Math.max(scale, Math.abs(expected[i]!));
-  }
-  expect(worst, `${what}: largest difference ${worst} (values up to ${scale})`).toBeLessThanOrEqual(1e-5 * Math.max(1, scale));
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'pool-'));

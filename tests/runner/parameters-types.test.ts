@@ -2,17 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { RunnerInputError } from '../../src/runner/errors';
 import { checkParameters, injectParameters, parseParameterDefaults } from '../../src/runner/parameters';
 import type { Notebook } from '../../src/runner/types';
+import { notebookWith } from './notebook-with';
 
-function notebookWith(parameters: string): Notebook {
-  return {
-    nbformat: 4,
-    nbformat_minor: 5,
-    metadata: { kernelspec: { name: 'llm-price-lab' } },
-    cells: [
-      { id: 'p', cell_type: 'code', metadata: { tags: ['parameters'] }, source: parameters, outputs: [], execution_count: null },
-    ],
-  };
-}
 
 /** The one-line message checkParameters throws, or 'ok' when the values are accepted. */
 function verdict(parameters: string, values: Record<string, unknown>): string {
@@ -110,7 +101,7 @@ describe('annotations', () => {
 
   it('keeps the annotation, `=>` included, when re-declaring in the injected cell', () => {
     const out = injectParameters('a.ipynb', notebookWith('let rate: number | ((step: number) => number) = 0.1;'), { rate: 0.2 });
-    expect(out.cells[1].source).toContain('let rate: number | ((step: number) => number) = 0.2;');
+    expect(out.cells[2]!.source).toContain('let rate: number | ((step: number) => number) = 0.2;');
   });
 });
 
