@@ -349,6 +349,8 @@ interface SessionRenderer {
   pid: number;
   key: string;
   renderer: StaticRenderer;
+  /** The closing of the renderers this one replaced (another browser was asked for). */
+  retiring: Promise<void>;
 }
 
 /** True while a kernel runs a cell (it installs the display sink). */
@@ -365,21 +367,24 @@ export function sessionRenderer(executablePath?: string): StaticRenderer {
   const key = executablePath ?? process.env.PLOTLY_BROWSER ?? '';
   const existing = slot[RENDERER_KEY];
   if (existing && existing.pid === process.pid && existing.key === key) return existing.renderer;
-  if (existing) void existing.renderer.close();
+  const retiring = existing ? Promise.all([existing.retiring, existing.renderer.close()]).then(() => undefined) : Promise.resolve();
   const renderer = createStaticRenderer({
     executablePath,
     get idleCloseMs() {
       return insideKernel() ? undefined : SCRIPT_IDLE_CLOSE_MS;
     },
   });
-  slot[RENDERER_KEY] = { pid: process.pid, key, renderer };
+  slot[RENDERER_KEY] = { pid: process.pid, key, renderer, retiring };
   return renderer;
 }
 
-/** Closes the session's browser now (it reopens if another image is asked for). */
+/**
+ * Closes the session's browser now (it reopens if another image is asked for), and waits until the
+ * browsers of renderers it replaced are closed too.
+ */
 export async function closeStaticRenderer(): Promise<void> {
   const slot = globalThis as Record<symbol, SessionRenderer | undefined>;
   const existing = slot[RENDERER_KEY];
   delete slot[RENDERER_KEY];
-  if (existing) await existing.renderer.close();
+  if (existing) await Promise.all([existing.retiring, existing.renderer.close()]);
 }
