@@ -130,7 +130,15 @@ function browserTempFolder(): { path: string; remove(): void } | undefined {
   const longest = join(tmpdir(), `${BROWSER_TEMP_PREFIX}XXXXXX`) + CHROMIUM_SOCKET_SUFFIX;
   if (Buffer.byteLength(longest) > SOCKET_PATH_MAX) return undefined;
   const path = mkdtempSync(join(tmpdir(), BROWSER_TEMP_PREFIX));
-  const removeNow = () => rmSync(path, { recursive: true, force: true });
+  const removeNow = () => {
+    try {
+      // Retries: a browser that crashed may still be writing there for a moment.
+      rmSync(path, { recursive: true, force: true, maxRetries: 3 });
+    } catch (error) {
+      // Runs in event handlers and at exit: never throw from there, say it instead.
+      process.emitWarning(`llm-price-lab: could not remove the browser's temp folder ${path}: ${errorText(error)}`);
+    }
+  };
   process.on('exit', removeNow);
   return {
     path,
