@@ -34,7 +34,7 @@ function nodeWithTmp(tmp: string, args: string[], timeoutMs: number): string {
 describe('the system temp folder after ordinary use', () => {
   it('a runner run of a notebook with static chart images leaves nothing in it', () => {
     expect(existsSync(BIN), `${BIN} missing: run npm run setup`).toBe(true);
-    const tmp = folders.make('tmp');
+    const tmp = folders.make();
     const out = folders.make('out');
     const stdout = nodeWithTmp(tmp, [BIN, 'run', CHARTS, '-o', out, '--progress', 'none'], 170_000);
     expect(stdout).toMatch(/1\/1 notebooks passed/);
@@ -46,7 +46,7 @@ describe('the system temp folder after ordinary use', () => {
   }, 180_000);
 
   it('a static image rendered and the renderer closed leave nothing in it, before the process exits too', () => {
-    const tmp = folders.make('tmp');
+    const tmp = folders.make();
     const script = `
       const { createStaticRenderer } = require(${JSON.stringify(join(DIST, 'plot', 'static-image.js'))});
       const { lineChart } = require(${JSON.stringify(join(DIST, 'plot', 'charts.js'))});
