@@ -6,12 +6,15 @@ The token comes from JUPYTER_TOKEN, kernels from JUPYTER_PATH. User settings and
 kept under state_dir, never beside the built assets.
 """
 
+import atexit
 import json
 import os
+import shutil
 import signal
 import threading
 import time
 
+from jupyter_core.paths import jupyter_config_dir
 from jupyterlab_server import LabServerApp
 from traitlets import Integer, Unicode, default
 
@@ -21,6 +24,9 @@ BUILD = os.path.join(HERE, "build")
 # Configuration files in the user's Jupyter folders are not read: this server is configured by its
 # command line only, so it behaves the same on every machine.
 os.environ["JUPYTER_NO_CONFIG"] = "1"
+# With it, jupyter_core reads configuration from an empty folder it makes in the temp folder and never
+# removes: remove it when the server exits (SIGTERM and /api/shutdown included).
+atexit.register(shutil.rmtree, jupyter_config_dir(), ignore_errors=True)
 
 
 def _jupyter_server_extension_points():

@@ -4,8 +4,14 @@
  * exits; outside a kernel (scripts, tests) it closes itself once idle so the process can end.
  * Where no browser can be started, or a drawing takes longer than `RENDER_TIMEOUT_MS`, the result
  * says why; rendering never throws.
+ *
+ * Each browser gets a temp folder of its own (its TMPDIR), removed when the browser closes or goes
+ * away and when this process exits, so a browser killed at exit leaves nothing in the system's
+ * (unless that temp folder's path is too long for one more level, see `browserTempFolder`).
  */
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { DISPLAY_SINK } from '../display';
 import type { FigureSpec, StaticFormat, StaticImage } from './figure';
@@ -106,6 +112,43 @@ interface OpenBrowser {
   page: Page;
 }
 
+/** Prefix of the temp folder each browser gets under the system's (short: it lengthens a socket's path). */
+export const BROWSER_TEMP_PREFIX = 'llm-price-lab-';
+/** What Chromium appends to its TMPDIR for its singleton socket (the X's are random characters). */
+const CHROMIUM_SOCKET_SUFFIX = '/org.chromium.Chromium.XXXXXX/SingletonSocket';
+/** The longest Unix socket path (sockaddr_un.sun_path less its NUL): Chromium does not start past it. */
+const SOCKET_PATH_MAX = process.platform === 'linux' ? 107 : 103;
+
+/**
+ * A temp folder for one browser. Chromium keeps a folder of its own in TMPDIR
+ * (`org.chromium.Chromium.*`, its singleton socket) and removes it only when it is closed; playwright
+ * kills the browser (SIGKILL) when this process exits with it open, as a kernel does at shutdown.
+ * Inside this folder it goes with the folder: `remove()` once the browser is gone, or at exit.
+ * `undefined` when the socket's path would then be too long: Chromium keeps the system temp folder.
+ */
+function browserTempFolder(): { path: string; remove(): void } | undefined {
+  const longest = join(tmpdir(), `${BROWSER_TEMP_PREFIX}XXXXXX`) + CHROMIUM_SOCKET_SUFFIX;
+  if (Buffer.byteLength(longest) > SOCKET_PATH_MAX) return undefined;
+  const path = mkdtempSync(join(tmpdir(), BROWSER_TEMP_PREFIX));
+  const removeNow = () => {
+    try {
+      // Retries: a browser that crashed may still be writing there for a moment.
+      rmSync(path, { recursive: true, force: true, maxRetries: 3 });
+    } catch (error) {
+      // Runs in event handlers and at exit: never throw from there, say it instead.
+      process.emitWarning(`llm-price-lab: could not remove the browser's temp folder ${path}: ${errorText(error)}`);
+    }
+  };
+  process.on('exit', removeNow);
+  return {
+    path,
+    remove() {
+      process.off('exit', removeNow);
+      removeNow();
+    },
+  };
+}
+
 function errorText(error: unknown): string {
   const text = error instanceof Error ? error.message : String(error);
   return text.split('\n')[0] ?? text;
@@ -164,12 +207,16 @@ export function createStaticRenderer(options: StaticRendererOptions = {}): Stati
     const lookup = findBrowser(options.executablePath, options.env);
     if (lookup.kind === 'missing') return { reason: lookup.reason };
     let browser: Browser | undefined;
+    let temp: ReturnType<typeof browserTempFolder>;
     try {
       const { chromium } = await import('playwright-core');
       options.onLaunch?.(lookup.path);
+      temp = browserTempFolder();
+      const folder = temp;
       browser = await chromium.launch({
         executablePath: lookup.path,
         args: chromiumArgs(),
+        env: folder ? { ...process.env, TMPDIR: folder.path } : process.env,
         timeout: BROWSER_LAUNCH_TIMEOUT_MS,
         // The kernel uses SIGINT for interrupts and Jupyter sends SIGTERM to stop it: leave both alone.
         // Chromium exits by itself when its pipe to this process closes, and playwright kills it on exit.
@@ -177,6 +224,8 @@ export function createStaticRenderer(options: StaticRendererOptions = {}): Stati
         handleSIGTERM: false,
         handleSIGHUP: false,
       });
+      // Closed, crashed or killed: its temp folder goes with it.
+      browser.on('disconnected', () => folder?.remove());
       const page = await openRenderPage(browser, options.plotlyPath ?? plotlyBundlePath());
       const opened = { browser, page };
       // A browser that crashed or was killed is forgotten; the next render starts a new one.
@@ -190,6 +239,7 @@ export function createStaticRenderer(options: StaticRendererOptions = {}): Stati
       return opened;
     } catch (error) {
       await browser?.close().catch(() => undefined);
+      temp?.remove();
       return { reason: `could not start ${lookup.path}: ${errorText(error)}` };
     }
   }
@@ -307,6 +357,8 @@ interface SessionRenderer {
   pid: number;
   key: string;
   renderer: StaticRenderer;
+  /** The closing of the renderers this one replaced (another browser was asked for). */
+  retiring: Promise<void>;
 }
 
 /** True while a kernel runs a cell (it installs the display sink). */
@@ -323,21 +375,24 @@ export function sessionRenderer(executablePath?: string): StaticRenderer {
   const key = executablePath ?? process.env.PLOTLY_BROWSER ?? '';
   const existing = slot[RENDERER_KEY];
   if (existing && existing.pid === process.pid && existing.key === key) return existing.renderer;
-  if (existing) void existing.renderer.close();
+  const retiring = existing ? Promise.all([existing.retiring, existing.renderer.close()]).then(() => undefined) : Promise.resolve();
   const renderer = createStaticRenderer({
     executablePath,
     get idleCloseMs() {
       return insideKernel() ? undefined : SCRIPT_IDLE_CLOSE_MS;
     },
   });
-  slot[RENDERER_KEY] = { pid: process.pid, key, renderer };
+  slot[RENDERER_KEY] = { pid: process.pid, key, renderer, retiring };
   return renderer;
 }
 
-/** Closes the session's browser now (it reopens if another image is asked for). */
+/**
+ * Closes the session's browser now (it reopens if another image is asked for), and waits until the
+ * browsers of renderers it replaced are closed too.
+ */
 export async function closeStaticRenderer(): Promise<void> {
   const slot = globalThis as Record<symbol, SessionRenderer | undefined>;
   const existing = slot[RENDERER_KEY];
   delete slot[RENDERER_KEY];
-  if (existing) await existing.renderer.close();
+  if (existing) await Promise.all([existing.retiring, existing.renderer.close()]);
 }

@@ -3,7 +3,9 @@
  * CLI as users run it. Every case asserts the exit code, that report.json and every notebook the
  * run reached are written and valid nbformat, that sources are untouched, that no temporary file
  * of a half-done write remains, and — from `ps`, by process tree, group and session, not by
- * trusting the runner — that no server or kernel process it started remains.
+ * trusting the runner — that no server or kernel process it started remains. Each run gets a temp
+ * folder of its own (TMPDIR, inherited by the server and kernels): a case checks that the run left
+ * nothing there, and the suite removes these folders, with what a killed run could not clean up.
  */
 import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, readFileSync, readdirSync } from 'node:fs';
@@ -16,6 +18,7 @@ import {
   leftoverTempFiles,
   readReport,
   readValidNotebook,
+  removeTmpFolders,
   snapshot,
   startCli,
   tmp,
@@ -34,18 +37,33 @@ const cellOf = (path: string, id: string) => {
   return cell;
 };
 
-const runs: CliRun[] = [];
-function cli(...args: Parameters<typeof startCli>): CliRun {
-  const run = startCli(...args);
+/** A CLI run and the temp folder (TMPDIR) it and everything it starts were given. */
+type FaultRun = CliRun & { tmpDir: string };
+
+const runs: FaultRun[] = [];
+function cli(args: string[], options: Parameters<typeof startCli>[1] = {}): FaultRun {
+  const tmpDir = tmp('tmpdir');
+  const run = { ...startCli(args, { ...options, env: { ...options.env, TMPDIR: tmpDir } }), tmpDir };
   runs.push(run);
   return run;
 }
 
-/** The common checks after a run: nothing it started is alive, no half-written file, sources as they were. */
-async function expectCleanEnd(run: CliRun, out: string, sources: string, before: Map<string, string>): Promise<void> {
+/**
+ * The common checks after a run: nothing it started is alive, no half-written file, sources as they
+ * were, and nothing left in its temp folder but what `leftInTmp` allows (a run killed with SIGKILL
+ * cannot remove its server's runtime folder).
+ */
+async function expectCleanEnd(
+  run: FaultRun,
+  out: string,
+  sources: string,
+  before: Map<string, string>,
+  leftInTmp?: RegExp,
+): Promise<void> {
   expect(await run.watch.gone(GONE_WITHIN_MS), 'processes left behind').toEqual([]);
   expect(existsSync(out) ? leftoverTempFiles(out) : []).toEqual([]);
   expect(snapshot(sources)).toEqual(before);
+  expect(readdirSync(run.tmpDir).filter((name) => !leftInTmp?.test(name)), 'left in the temp folder').toEqual([]);
 }
 
 beforeAll(() => {
@@ -59,6 +77,7 @@ afterAll(() => {
     run.watch.stop();
     run.watch.killRemaining();
   }
+  removeTmpFolders();
 });
 
 describe('the runner is stopped mid-cell', () => {
@@ -75,7 +94,8 @@ describe('the runner is stopped mid-cell', () => {
     expect(started.some((args) => /kernel/.test(args))).toBe(true);
     run.child.kill('SIGKILL');
     expect((await run.exit).signal).toBe('SIGKILL');
-    await expectCleanEnd(run, out, sources, before);
+    // The server's runtime folder stays (removed with the suite's folders); nothing else.
+    await expectCleanEnd(run, out, sources, before, /^llm-price-lab-jupyter-/);
     // The notebook finished before the kill is complete and valid; nothing else was written.
     readValidNotebook(join(out, 'notebooks', 'first.ipynb'));
     expect(existsSync(join(out, 'notebooks', 'sleeper.ipynb'))).toBe(false);

@@ -3,16 +3,22 @@
  * child process in its own process group, and a `ps`-based check that nothing it started remains.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'vitest';
 import { validateNotebook } from '../../src/runner/notebook';
 import type { Notebook, RunReport } from '../../src/runner/types';
+import { tempFolders } from '../temp-folders';
 
 export const BIN = join(__dirname, '..', '..', 'dist', 'src', 'runner', 'bin.js');
 
-export const tmp = (prefix: string): string => mkdtempSync(join(tmpdir(), `faults-${prefix}-`));
+const folders = tempFolders('faults-');
+
+/** A new folder `<tmpdir>/faults-<label>-XXXXXX`, removed by `removeTmpFolders()`. */
+export const tmp = (label: string): string => folders.make(label);
+
+/** Removes every folder `tmp()` made (call it in `afterAll`). */
+export const removeTmpFolders = (): void => folders.removeAll();
 
 /** A notebook for the project kernel whose code cells are `sources` (ids c1, c2, …). */
 export function writeNotebook(dir: string, name: string, sources: string[], metadata: Record<string, unknown> = {}): string {

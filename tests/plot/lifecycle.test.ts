@@ -1,14 +1,16 @@
 /**
  * The headless browser's lifetime, seen from outside a real process using the compiled library:
  * in a kernel it stays open for the session and is gone when the process exits; in a plain script it
- * closes once idle so the script ends by itself.
+ * closes once idle so the script ends by itself. Each process gets a temp folder of its own (TMPDIR):
+ * ended by exit or by itself it leaves nothing there; what a SIGTERM leaves goes with the folder.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { projectRoot } from '../../src/paths';
+import { tempFolders } from '../temp-folders';
 
 /** The compiled parts the scripts use: charts, and the display sink a kernel installs. */
 const PLOT = join(projectRoot(), 'dist', 'src', 'plot', 'index.js');
@@ -35,6 +37,9 @@ function exitOf(child: ReturnType<typeof spawn>): Promise<number | null> {
   return new Promise((resolve) => child.once('exit', (code) => resolve(code)));
 }
 
+const folders = tempFolders('plot-lifecycle-');
+afterAll(() => folders.removeAll());
+
 describe('static image browser lifetime', () => {
   for (const ending of ['exit', 'SIGTERM'] as const) {
     it(`in a kernel session the browser stays open and is gone once the process ends (${ending})`, async () => {
@@ -50,7 +55,8 @@ describe('static image browser lifetime', () => {
           console.log('rendered ' + second.image.kind);
           process.stdin.once('data', () => process.exit(0));
         })();`;
-      const child = spawn(process.execPath, ['-e', script], { stdio: ['pipe', 'pipe', 'inherit'] });
+      const tmp = folders.make();
+      const child = spawn(process.execPath, ['-e', script], { stdio: ['pipe', 'pipe', 'inherit'], env: { ...process.env, TMPDIR: tmp } });
       const exited = exitOf(child);
       try {
         const lines = createInterface({ input: child.stdout! });
@@ -65,6 +71,8 @@ describe('static image browser lifetime', () => {
         if (ending === 'exit') expect(code).toBe(0);
         await new Promise((r) => setTimeout(r, 500));
         expect(browsers.filter(running)).toEqual([]);
+        // The browser was killed at exit, yet its temp files went with its own temp folder.
+        if (ending === 'exit') expect(readdirSync(tmp)).toEqual([]);
       } finally {
         if (child.exitCode === null) child.kill('SIGKILL');
       }
@@ -76,7 +84,8 @@ describe('static image browser lifetime', () => {
       const lib = require(${JSON.stringify(PLOT)});
       lib.lineChart({ title: 't', x: { title: 'x' }, y: { title: 'y' }, series: [{ name: 's', x: [1], y: [1] }] })
         .render().then((fig) => console.log('rendered ' + fig.image.kind));`;
-    const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const tmp = folders.make();
+    const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, TMPDIR: tmp } });
     let output = '';
     child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
     const timer = setTimeout(() => child.kill('SIGKILL'), 40_000);
@@ -84,6 +93,7 @@ describe('static image browser lifetime', () => {
       const code = await exitOf(child);
       expect(output.trim()).toBe('rendered ok');
       expect(code).toBe(0); // not killed: it ended on its own
+      expect(readdirSync(tmp)).toEqual([]);
     } finally {
       clearTimeout(timer);
     }

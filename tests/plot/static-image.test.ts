@@ -7,10 +7,12 @@ import { lineChart } from '../../src/plot/charts';
 import {
   CHROMIUM_ARGS,
   chromiumArgs,
+  closeStaticRenderer,
   createStaticRenderer,
   decodeDataUrl,
   DEFAULT_BROWSERS,
   findBrowser,
+  sessionRenderer,
   type StaticRenderer,
 } from '../../src/plot/static-image';
 import { CHROMIUM } from './browser';
@@ -90,6 +92,15 @@ describe('static renderer', () => {
     expect(result.kind).toBe('unavailable');
     expect(result.kind === 'unavailable' && result.reason).toMatch(/^plotly.js could not draw the figure: /);
     expect((await renderer.render(fig().spec)).kind).toBe('ok');
+  });
+
+  it('closeStaticRenderer also waits for the browser of a session renderer that another browser replaced', async () => {
+    const first = sessionRenderer(CHROMIUM);
+    expect((await first.render(fig().spec)).kind).toBe('ok');
+    expect(childBrowsers()).toHaveLength(1);
+    sessionRenderer('/nonexistent/chromium'); // another browser asked for: the first one starts closing
+    await closeStaticRenderer();
+    expect(childBrowsers()).toEqual([]);
   });
 
   it('says why when the browser cannot start', async () => {

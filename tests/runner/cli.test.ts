@@ -1,11 +1,11 @@
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { extractParameters, failureExitCode, main } from '../../src/runner/cli';
 import { InfrastructureError, RunnerInputError } from '../../src/runner/errors';
 import type { RunReport } from '../../src/runner/types';
+import { tempFolders } from '../temp-folders';
 
 function io(env: NodeJS.ProcessEnv = {}) {
   const stdout = new PassThrough();
@@ -32,7 +32,9 @@ describe('extractParameters', () => {
 });
 
 describe('main (usage and input errors, exit 2, nothing written)', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'cli-'));
+  const folders = tempFolders('cli-');
+  afterAll(() => folders.removeAll());
+  const dir = folders.make();
   const out = join(dir, 'out');
   const infraOut = join(dir, 'infra');
 

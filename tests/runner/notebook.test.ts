@@ -1,10 +1,10 @@
-import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { RunnerInputError } from '../../src/runner/errors';
 import { parseNotebook, readNotebook, validateNotebook, writeNotebook, withoutErrorNotes } from '../../src/runner/notebook';
 import type { Notebook } from '../../src/runner/types';
+import { tempFolders } from '../temp-folders';
 
 const valid = (): Notebook => ({
   nbformat: 4,
@@ -64,8 +64,11 @@ describe('parseNotebook', () => {
 });
 
 describe('writeNotebook', () => {
+  const folders = tempFolders('nb-write-');
+  afterAll(() => folders.removeAll());
+
   it('writes atomically (no temporary file left) and round-trips', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'nb-write-'));
+    const dir = folders.make();
     const path = join(dir, 'sub', 'out.ipynb');
     writeNotebook(path, valid());
     writeFileSync(join(dir, 'keep.txt'), 'x');

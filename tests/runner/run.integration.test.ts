@@ -2,15 +2,17 @@
  * The runner against a real Jupyter Server (private, started per run) and the project kernel from
  * the project-local kernelspec.
  */
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RunnerInputError, consoleSummary, runNotebooks, type CellResult, type RunReport } from '../../src/runner';
 import { startServer } from '../../src/runner/server';
+import { tempFolders } from '../temp-folders';
 import { cellById, fixture, readValidNotebook, streamText, withoutTiming } from './helpers';
 
-const tmp = () => mkdtempSync(join(tmpdir(), 'runner-it-'));
+const folders = tempFolders('runner-it-');
+const tmp = folders.make;
+afterAll(() => folders.removeAll());
 
 describe('a mixed run: success (smoke profile), a throwing cell, tags', () => {
   const out = tmp();

@@ -3,17 +3,19 @@
  * against each server's root through the contents API, several servers sharing one run, a
  * notebook outside a server's root refused; and notebooks that declare what they wait for.
  */
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RunnerInputError, runNotebooks } from '../../src/runner';
 import { startServer, type RunningServer } from '../../src/runner/server';
 import { candidatePaths } from '../../src/runner/server-path';
 import { writeNotebook } from '../faults/helpers';
+import { tempFolders } from '../temp-folders';
 import { cellById, fixture, readValidNotebook, streamText, withoutTiming } from './helpers';
 
-const tmp = () => mkdtempSync(join(tmpdir(), 'runner-servers-'));
+const folders = tempFolders('runner-servers-');
+const tmp = folders.make;
+afterAll(() => folders.removeAll());
 
 describe('candidatePaths', () => {
   it('lists the trailing parts of an absolute path, longest first', () => {

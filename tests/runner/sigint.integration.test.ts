@@ -3,11 +3,11 @@
  * leaving no jupyter-server or kernel process behind (checked with `ps`), and writes the report.
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import type { RunReport } from '../../src/runner/types';
+import { tempFolders } from '../temp-folders';
 import { cellById, fixture, readValidNotebook } from './helpers';
 
 const BIN = join(__dirname, '..', '..', 'dist', 'src', 'runner', 'bin.js');
@@ -38,10 +38,13 @@ function descendants(root: number): number[] {
   return found;
 }
 
+const folders = tempFolders('runner-sigint-');
+afterAll(() => folders.removeAll());
+
 describe('SIGINT during a run', () => {
   it('stops the kernels and the server, exits 130, and leaves no process behind', async () => {
     expect(existsSync(BIN), `${BIN} missing: run npm run setup`).toBe(true);
-    const out = mkdtempSync(join(tmpdir(), 'runner-sigint-'));
+    const out = folders.make();
     const child = spawn(process.execPath, [BIN, 'run', fixture('slow'), fixture('success'), '-o', out, '--progress', 'lines', '-j', '2'], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
