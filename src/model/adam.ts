@@ -73,6 +73,14 @@ export async function adamStateOf(model: tf.LayersModel): Promise<AdamState | un
 
 /** One Adam step on `state` with `gradients` (in `model.trainableWeights` order), in place. */
 export function adamStep(state: AdamState, gradients: readonly Float32Array[]): void {
+  adamStepOnShares(state, [{ gradients, weight: 1 }]);
+}
+
+/**
+ * One Adam step with the weighted sum of several gradients (the shares of one batch, each weighted
+ * by its share of the samples), summed in the same loop as the step: one pass over the weights.
+ */
+export function adamStepOnShares(state: AdamState, shares: ReadonlyArray<{ gradients: readonly Float32Array[]; weight: number }>): void {
   const { beta1, beta2, epsilon, learningRate } = state;
   const oneMinusAccBeta1 = Math.fround(1 - state.accBeta1);
   const oneMinusAccBeta2 = Math.fround(1 - state.accBeta2);
@@ -81,14 +89,35 @@ export function adamStep(state: AdamState, gradients: readonly Float32Array[]): 
   // Reciprocals of the bias corrections: one division per weight instead of three.
   const firstCorrection = 1 / oneMinusAccBeta1;
   const secondCorrection = 1 / oneMinusAccBeta2;
-  for (let k = 0; k < gradients.length; k += 1) {
-    const g = gradients[k]!;
+  if (shares.length > 2) {
+    // Two at most are summed inside the loop; more are summed first.
+    const summed = state.weights.map((w, k) => {
+      const sum = new Float32Array(w.length);
+      for (const share of shares) {
+        const g = share.gradients[k]!;
+        for (let i = 0; i < sum.length; i += 1) sum[i]! += g[i]! * share.weight;
+      }
+      return sum;
+    });
+    adamStepOnShares(state, [{ gradients: summed, weight: 1 }]);
+    return;
+  }
+  const [first, second] = shares;
+  if (first === undefined) throw new RangeError('adamStepOnShares: no gradients');
+  for (let k = 0; k < state.weights.length; k += 1) {
     const w = state.weights[k]!;
     const m = state.m[k]!;
     const v = state.v[k]!;
-    if (g.length !== w.length) throw new RangeError(`adamStep: gradient ${k} has ${g.length} values for ${w.length} weights`);
-    for (let i = 0; i < g.length; i += 1) {
-      const gi = g[i]!;
+    const g0 = first.gradients[k];
+    const g1 = second?.gradients[k];
+    for (const g of [g0, g1]) {
+      if (g !== undefined && g.length !== w.length) throw new RangeError(`adamStep: gradient ${k} has ${g.length} values for ${w.length} weights`);
+    }
+    if (g0 === undefined || (second !== undefined && g1 === undefined)) throw new RangeError(`adamStep: no gradient for weight ${k}`);
+    const w0 = first.weight;
+    const w1 = second?.weight ?? 0;
+    for (let i = 0; i < w.length; i += 1) {
+      const gi = g1 === undefined ? g0[i]! * w0 : g0[i]! * w0 + g1[i]! * w1;
       const mi = beta1 * m[i]! + a1 * gi;
       const vi = beta2 * v[i]! + a2 * gi * gi;
       m[i] = mi;

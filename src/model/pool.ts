@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { projectRoot } from '../paths';
 import { applyGradients, averageGradients, gradientUnsupportedReason, readTrainableWeights, type BatchArrays, type BatchGradients } from './gradients';
-import { adamStateOf, adamStep, writeAdamState } from './adam';
+import { adamStateOf, adamStepOnShares, writeAdamState } from './adam';
 import { modelArtifacts } from './persist';
 import { TRAINING_WORKER_ROLE, type FromWorker, type LocalTraining, type ToWorker } from './train-protocol';
 
@@ -242,7 +242,8 @@ export async function createTrainingPool(model: tf.LayersModel, options: Trainin
   const adam = own ? { ...own, weights: own.weights.map(shared) } : undefined;
   const weights = adam ? adam.weights : (await readTrainableWeights(model)).map(shared);
 
-  async function gradients(batch: BatchArrays): Promise<BatchGradients> {
+  /** Each thread's gradient over its share of `batch`. */
+  async function shareGradients(batch: BatchArrays): Promise<BatchGradients[]> {
     if (failure !== undefined) throw failure;
     if (!adam) (await readTrainableWeights(model)).forEach((w, i) => weights[i]!.set(w));
     const pixels = batch.images.length / batch.count;
@@ -263,7 +264,11 @@ export async function createTrainingPool(model: tf.LayersModel, options: Trainin
     for (const reply of await Promise.all(replies)) {
       if (reply?.kind === 'gradients') shares.push(reply.result);
     }
-    return averageGradients(shares);
+    return shares;
+  }
+
+  async function gradients(batch: BatchArrays): Promise<BatchGradients> {
+    return averageGradients(await shareGradients(batch));
   }
 
   async function trainLocal(jobs: readonly LocalTraining[]): Promise<Float32Array[][]> {
@@ -290,10 +295,13 @@ export async function createTrainingPool(model: tf.LayersModel, options: Trainin
     gradients,
     trainLocal,
     async trainStep(batch) {
-      const averaged = await gradients(batch);
-      if (adam) adamStep(adam, averaged.gradients);
-      else applyGradients(model, averaged.gradients);
-      return { loss: averaged.loss, metric: averaged.metric, count: averaged.count };
+      const shares = await shareGradients(batch);
+      const count = shares.reduce((n, share) => n + share.count, 0);
+      const weighted = (value: (share: BatchGradients) => number) => shares.reduce((sum, share) => sum + (value(share) * share.count) / count, 0);
+      // With Adam the shares are averaged inside its loop: one pass over the weights.
+      if (adam) adamStepOnShares(adam, shares.map((share) => ({ gradients: share.gradients, weight: share.count / count })));
+      else applyGradients(model, averageGradients(shares).gradients);
+      return { loss: weighted((share) => share.loss), metric: weighted((share) => share.metric), count };
     },
     syncModel() {
       if (adam) writeAdamState(model, adam);
