@@ -118,9 +118,9 @@ export async function fusedGradients(plan: FusedPlan, weights: readonly Float32A
     return t;
   };
   try {
-    // Forward: the convolution with bias and ReLU in one kernel, pooling in another, the hidden layer in a third.
-    // The convolution as the product of the input's patches ([positions, taps], kept for the filter's
-    // gradient) with the filter ([taps, filters]), which is the [count, convH, convW, filters] map.
+    // Forward: the convolution as the product of the input's patches ([positions, taps], kept for the
+    // filter's gradient) with the filter ([taps, filters]), bias and ReLU fused, which is the
+    // [count, convH, convW, filters] map; then pooling and the hidden layer, each one kernel.
     const positions = count * convHeight * convWidth;
     const taps = kernel * kernel * channels;
     const heap = heapOf(tf.backend());
@@ -191,12 +191,12 @@ export async function fusedGradients(plan: FusedPlan, weights: readonly Float32A
       }
     }
 
-    // The hidden layer's kernel gradient and the gradient at the pooled maps, as kernels. The latter
-    // comes transposed ([flat, count]), the hidden kernel as the left operand: XNNPACK packs the right
-    // operand of every product anew, and the hidden kernel was packed once already on the way forward.
+    // The hidden layer's kernel gradient and the gradient at the pooled maps, as kernels. The latter is
+    // computed transposed ([flat, count]) with the hidden kernel as the left operand (XNNPACK packs the
+    // right operand of every product anew, and the hidden kernel was packed on the way forward), then
+    // transposed back on the backend, so that the loop below reads it in order.
     const dHiddenT = keep(tf.tensor2d(dHidden, [count, units]));
     const gradHiddenW = keep(tf.matMul(flattened, dHiddenT, true, false));
-    // Back to [count, flat] by a transpose on the backend: the loop below reads it in order.
     const dPooledT = keep(tf.transpose(keep(tf.matMul(hiddenKernel, dHiddenT, false, true))));
 
     // Each pooled gradient to its window's maximum where the ReLU was on (the window's maximum above
