@@ -1,6 +1,7 @@
 /**
- * Notebook 01 is about prices: its import cell must not pay for loading TensorFlow.js. The cell's
- * imports are required in a fresh Node process from the notebooks folder, as the kernel requires them.
+ * Notebooks 01 (prices) and 04 (mathematics on plain numbers) need no tensors: their import cells
+ * must not pay for loading TensorFlow.js. The cell's imports are required in a fresh Node process
+ * from the notebooks folder, as the kernel requires them.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -39,5 +40,21 @@ describe('the import cell of 01-background', () => {
 
   it('where the whole library would load it', () => {
     expect(tensorflowFiles(modulesLoadedBy(['llm-price-lab'], folder)).length).toBeGreaterThan(0);
+  });
+});
+
+describe('the import cell of 04-math', () => {
+  const specifiers = importCellSpecifiers('04-math');
+
+  it('imports the plain-number algorithms, and loads no module of TensorFlow.js', () => {
+    expect(specifiers).toContain('llm-price-lab/math');
+    expect(specifiers).not.toContain('llm-price-lab/algorithms');
+    const loaded = modulesLoadedBy(specifiers, folder);
+    expect(loaded).toContain(join(projectRoot(), 'dist', 'src', 'algorithms', 'math.js'));
+    expect(tensorflowFiles(loaded)).toEqual([]);
+  });
+
+  it('where the algorithms entry, with the MLP and attention, would load it', () => {
+    expect(tensorflowFiles(modulesLoadedBy(['llm-price-lab/algorithms'], folder)).length).toBeGreaterThan(0);
   });
 });
