@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { readTrainableWeights, trainableVariables, writeTrainableWeights } from './gradients';
+import { averageGradients, readTrainableWeights, sharesSummary, trainableVariables, writeTrainableWeights, type BatchGradients } from './gradients';
 
 /**
  * Adam's update as one loop over plain arrays, for the data-parallel trainer: tfjs applies it as
@@ -73,14 +73,25 @@ export async function adamStateOf(model: tf.LayersModel): Promise<AdamState | un
 
 /** One Adam step on `state` with `gradients` (in `model.trainableWeights` order), in place. */
 export function adamStep(state: AdamState, gradients: readonly Float32Array[]): void {
-  adamStepOnShares(state, [{ gradients, weight: 1 }]);
+  stepWithSum(state, [{ gradients, weight: 1 }]);
 }
 
 /**
- * One Adam step with the weighted sum of several gradients (the shares of one batch, each weighted
- * by its share of the samples), summed in the same loop as the step: one pass over the weights.
+ * One Adam step with the gradient of a whole batch's mean loss from the gradients of its shares (each
+ * weighted by its share of the samples). For one or two shares, the two threads of the benchmark's
+ * machine, the sum is taken inside the step's loop: one pass over the weights; more are averaged first.
  */
-export function adamStepOnShares(state: AdamState, shares: ReadonlyArray<{ gradients: readonly Float32Array[]; weight: number }>): void {
+export function adamStepOnShares(state: AdamState, shares: readonly BatchGradients[]): void {
+  if (shares.length === 0) throw new RangeError('adamStepOnShares: no gradients');
+  const { used, count } = sharesSummary(shares);
+  if (used.length > 2) {
+    adamStep(state, averageGradients(used).gradients);
+    return;
+  }
+  stepWithSum(state, used.map((share) => ({ gradients: share.gradients, weight: share.count / count })));
+}
+
+function stepWithSum(state: AdamState, shares: ReadonlyArray<{ gradients: readonly Float32Array[]; weight: number }>): void {
   const { beta1, beta2, epsilon, learningRate } = state;
   const oneMinusAccBeta1 = Math.fround(1 - state.accBeta1);
   const oneMinusAccBeta2 = Math.fround(1 - state.accBeta2);
@@ -89,21 +100,8 @@ export function adamStepOnShares(state: AdamState, shares: ReadonlyArray<{ gradi
   // Reciprocals of the bias corrections: one division per weight instead of three.
   const firstCorrection = 1 / oneMinusAccBeta1;
   const secondCorrection = 1 / oneMinusAccBeta2;
-  if (shares.length > 2) {
-    // Two at most are summed inside the loop; more are summed first.
-    const summed = state.weights.map((w, k) => {
-      const sum = new Float32Array(w.length);
-      for (const share of shares) {
-        const g = share.gradients[k]!;
-        for (let i = 0; i < sum.length; i += 1) sum[i]! += g[i]! * share.weight;
-      }
-      return sum;
-    });
-    adamStepOnShares(state, [{ gradients: summed, weight: 1 }]);
-    return;
-  }
   const [first, second] = shares;
-  if (first === undefined) throw new RangeError('adamStepOnShares: no gradients');
+  if (first === undefined) throw new RangeError('adamStep: no gradients');
   for (let k = 0; k < state.weights.length; k += 1) {
     const w = state.weights[k]!;
     const m = state.m[k]!;

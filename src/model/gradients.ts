@@ -118,21 +118,26 @@ export async function batchGradients(model: tf.LayersModel, batch: BatchArrays):
 }
 
 /**
+ * The shares of a batch that hold samples, their total, and the batch's mean loss and metric (each
+ * share's mean weighted by its size), without touching the gradients.
+ */
+export function sharesSummary(shares: readonly BatchGradients[]): { used: BatchGradients[]; count: number; loss: number; metric: number } {
+  const used = shares.filter((s) => s.count > 0);
+  if (used.length === 0) throw new RangeError('averageGradients: no share holds a sample');
+  const count = used.reduce((n, s) => n + s.count, 0);
+  const mean = (value: (share: BatchGradients) => number) => used.reduce((sum, share) => sum + value(share) * (share.count / count), 0);
+  return { used, count, loss: mean((s) => s.loss), metric: mean((s) => s.metric) };
+}
+
+/**
  * The gradient of the mean loss over a whole batch from gradients over its shares: each share's
  * mean weighted by its size. Loss and metric are averaged the same way.
  */
 export function averageGradients(shares: readonly BatchGradients[]): BatchGradients {
-  const used = shares.filter((s) => s.count > 0);
-  if (used.length === 0) throw new RangeError('averageGradients: no share holds a sample');
-  const count = used.reduce((n, s) => n + s.count, 0);
-  const first = used[0]!;
-  const gradients = first.gradients.map((g) => new Float32Array(g.length));
-  let loss = 0;
-  let metric = 0;
+  const { used, count, loss, metric } = sharesSummary(shares);
+  const gradients = used[0]!.gradients.map((g) => new Float32Array(g.length));
   for (const share of used) {
     const weight = share.count / count;
-    loss += share.loss * weight;
-    metric += share.metric * weight;
     for (let k = 0; k < gradients.length; k += 1) {
       const g = share.gradients[k]!;
       const sum = gradients[k]!;

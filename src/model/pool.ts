@@ -4,7 +4,7 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { projectRoot } from '../paths';
-import { applyGradients, averageGradients, gradientUnsupportedReason, readTrainableWeights, type BatchArrays, type BatchGradients } from './gradients';
+import { applyGradients, averageGradients, gradientUnsupportedReason, readTrainableWeights, sharesSummary, type BatchArrays, type BatchGradients } from './gradients';
 import { adamStateOf, adamStepOnShares, writeAdamState } from './adam';
 import { modelArtifacts } from './persist';
 import { TRAINING_WORKER_ROLE, type FromWorker, type LocalTraining, type ToWorker } from './train-protocol';
@@ -296,12 +296,11 @@ export async function createTrainingPool(model: tf.LayersModel, options: Trainin
     trainLocal,
     async trainStep(batch) {
       const shares = await shareGradients(batch);
-      const count = shares.reduce((n, share) => n + share.count, 0);
-      const weighted = (value: (share: BatchGradients) => number) => shares.reduce((sum, share) => sum + (value(share) * share.count) / count, 0);
-      // With Adam the shares are averaged inside its loop: one pass over the weights.
-      if (adam) adamStepOnShares(adam, shares.map((share) => ({ gradients: share.gradients, weight: share.count / count })));
+      // With Adam the shares are summed inside its loop: one pass over the weights.
+      if (adam) adamStepOnShares(adam, shares);
       else applyGradients(model, averageGradients(shares).gradients);
-      return { loss: weighted((share) => share.loss), metric: weighted((share) => share.metric), count };
+      const { loss, metric, count } = sharesSummary(shares);
+      return { loss, metric, count };
     },
     syncModel() {
       if (adam) writeAdamState(model, adam);

@@ -17,11 +17,10 @@ describe("Adam's step on the shares of a batch", () => {
   for (const counts of [[32, 32], [17, 17, 16], [5]]) {
     it(`equals a step on their average (shares of ${counts.join(', ')} samples)`, () => {
       const shares = counts.map((count, i) => ({ gradients: values(10 + i), loss: 0, metric: 0, count }));
-      const total = counts.reduce((a, b) => a + b, 0);
       const reference = state();
       adamStep(reference, averageGradients(shares).gradients);
       const summed = state();
-      adamStepOnShares(summed, shares.map((s) => ({ gradients: s.gradients, weight: s.count / total })));
+      adamStepOnShares(summed, shares);
       summed.weights.forEach((w, k) => expectClose(w, reference.weights[k]!, `weight ${k}`));
       summed.m.forEach((m, k) => expectClose(m, reference.m[k]!, `first moment ${k}`));
       summed.v.forEach((v, k) => expectClose(v, reference.v[k]!, `second moment ${k}`));
@@ -31,7 +30,7 @@ describe("Adam's step on the shares of a batch", () => {
   }
 
   it('refuses gradients that do not match the weights', () => {
-    expect(() => adamStepOnShares(state(), [{ gradients: [new Float32Array(7), new Float32Array(2)], weight: 1 }])).toThrow('adamStep: gradient 1 has 2 values for 3 weights');
+    expect(() => adamStepOnShares(state(), [{ gradients: [new Float32Array(7), new Float32Array(2)], loss: 0, metric: 0, count: 1 }])).toThrow('adamStep: gradient 1 has 2 values for 3 weights');
     expect(() => adamStepOnShares(state(), [])).toThrow('adamStepOnShares: no gradients');
   });
 });
