@@ -2,6 +2,7 @@
  * What a person does in JupyterLab, as playwright steps: open a notebook from the file browser,
  * pick menu items, wait until a run is over, read prompts and outputs. Selectors are JupyterLab 4.5's.
  */
+import { join } from 'node:path';
 import type { Locator, Page } from 'playwright-core';
 
 /** Loading the bundle and restoring the layout takes 3–20 s here, depending on the load. */
@@ -15,9 +16,25 @@ export async function openLab(page: Page, url: string): Promise<void> {
   await page.waitForSelector('body[data-lab-restored="true"]', { state: 'attached', timeout: LAB_LOAD_TIMEOUT_MS });
 }
 
-/** Double-clicks a file in the file browser and returns the notebook panel that opens. */
-export async function openFromFileBrowser(page: Page, name: string): Promise<Locator> {
-  await page.locator('.jp-DirListing-item', { has: page.locator('.jp-DirListing-itemText', { hasText: name }) }).first().dblclick();
+/** The file browser's tab in the left sidebar (its folder icon). */
+const FILE_BROWSER_TAB = '.jp-SideBar .lm-TabBar-tab[data-id="filebrowser"]';
+/** How long the file browser's listing may take to show before the sidebar is opened by its tab. */
+const LISTING_SHOWN_MS = 15_000;
+
+/**
+ * Double-clicks a file in the file browser and returns the notebook panel that opens. Where the
+ * listing stays hidden (the left sidebar collapsed, as it was in some runs on a loaded machine), a
+ * screenshot of the page is kept for diagnosis and the sidebar is opened with its tab, as a person would.
+ */
+export async function openFromFileBrowser(page: Page, name: string, screenshotDir?: string): Promise<Locator> {
+  const item = page.locator('.jp-DirListing-item', { has: page.locator('.jp-DirListing-itemText', { hasText: name }) }).first();
+  const shown = await item.waitFor({ state: 'visible', timeout: LISTING_SHOWN_MS }).then(() => true, () => false);
+  // Opened by its tab only when the file browser itself is hidden: on an open one the tab would close it.
+  if (!shown && !(await page.locator('#filebrowser').isVisible())) {
+    if (screenshotDir) await page.screenshot({ path: join(screenshotDir, `lab-listing-hidden-${name}.png`) });
+    await page.locator(FILE_BROWSER_TAB).first().click();
+  }
+  await item.dblclick();
   const panel = page.locator('.jp-NotebookPanel:not(.lm-mod-hidden)');
   await panel.locator('.jp-Notebook').waitFor({ timeout: LAB_LOAD_TIMEOUT_MS });
   await page.locator('.lm-TabBar-tab.lm-mod-current', { hasText: name }).first().waitFor({ timeout: LAB_LOAD_TIMEOUT_MS });

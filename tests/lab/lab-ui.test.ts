@@ -107,7 +107,7 @@ describe('JupyterLab with the project kernel', () => {
 
   it('opens 01 from the file browser with the project kernel, runs all of it and draws its charts', async () => {
     const { page } = ready();
-    const panel = await openFromFileBrowser(page, '01-background.ipynb');
+    const panel = await openFromFileBrowser(page, '01-background.ipynb', screenshots);
     await expect.poll(() => kernelName(panel).innerText(), { timeout: STEP_TIMEOUT_MS }).toBe('TypeScript (llm-price-lab)');
     await waitForIdle(panel);
     await menu(page, 'Run', 'Run All Cells');
@@ -145,7 +145,7 @@ describe('JupyterLab with the project kernel', () => {
     // Someone else's notebook: its signature is not in this server's trust database.
     saved.metadata = { ...saved.metadata, received: 'from a colleague' };
     writeFileSync(join(notebookDir, '01-saved-copy.ipynb'), JSON.stringify(saved));
-    const panel = await openFromFileBrowser(page, '01-saved-copy.ipynb');
+    const panel = await openFromFileBrowser(page, '01-saved-copy.ipynb', screenshots);
     const charts = panel.locator('.jp-RenderedPlotly');
     await expect.poll(() => charts.count(), { timeout: STEP_TIMEOUT_MS }).toBeGreaterThanOrEqual(4);
     for (let i = 0; i < (await charts.count()); i += 1) {
@@ -214,7 +214,7 @@ describe('JupyterLab with the project kernel', () => {
 
   it('shows the training progress of 05 as one line updated in place', async () => {
     const { page } = ready();
-    const panel = await openFromFileBrowser(page, '05-project-practice.ipynb');
+    const panel = await openFromFileBrowser(page, '05-project-practice.ipynb', screenshots);
     await expect.poll(() => kernelName(panel).innerText(), { timeout: STEP_TIMEOUT_MS }).toBe('TypeScript (llm-price-lab)');
     await waitForIdle(panel);
     await menu(page, 'Run', 'Run All Cells');

@@ -8,11 +8,15 @@ import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLab, type RunningLab } from '../../src/lab/server';
+import { buildDir } from '../../src/paths';
 import { chromiumArgs } from '../../src/plot/static-image';
 import { CHROMIUM } from '../plot/browser';
 import { errorOutputs, menu, openFromFileBrowser, openLab, waitForIdle, waitForRunAll } from './lab-page';
 
 const STEP_TIMEOUT_MS = 60_000;
+/** The cell type-checks the whole library, TensorFlow.js included: 15–20 s here, more on a loaded machine. */
+const RUN_ALL_TIMEOUT_MS = 240_000;
+const screenshots = join(buildDir(), 'screenshots');
 
 describe('a notebook outside the project', () => {
   const dir = mkdtempSync(join(tmpdir(), 'llm-price-lab-outside-'));
@@ -53,11 +57,16 @@ describe('a notebook outside the project', () => {
     if (!lab || !browser) throw new Error('setup failed');
     const page = await browser.newPage({ viewport: { width: 1200, height: 800 } });
     await openLab(page, lab.url);
-    const panel = await openFromFileBrowser(page, 'mine.ipynb');
+    const panel = await openFromFileBrowser(page, 'mine.ipynb', screenshots);
     await waitForIdle(panel);
     await menu(page, 'Run', 'Run All Cells');
-    await waitForRunAll(panel, STEP_TIMEOUT_MS);
+    try {
+      await waitForRunAll(panel, RUN_ALL_TIMEOUT_MS);
+    } catch (error) {
+      await page.screenshot({ path: join(screenshots, 'lab-outside-project-run-all.png') });
+      throw error;
+    }
     expect(await errorOutputs(panel)).toEqual([]);
     expect(await panel.locator('.jp-OutputArea-output').allInnerTexts()).toEqual(["'3.15e+23'"]);
-  }, 3 * STEP_TIMEOUT_MS);
+  }, 2 * STEP_TIMEOUT_MS + RUN_ALL_TIMEOUT_MS);
 });
