@@ -1,10 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
-import { averageGradients, readTrainableWeights, sharesSummary, trainableVariables, writeTrainableWeights, type BatchGradients } from './gradients';
+import { readTrainableWeights, trainableVariables, writeTrainableWeights } from './gradients';
 
 /**
- * Adam's update as one loop over plain arrays, for the data-parallel trainer: tfjs applies it as
- * about ten tensor ops per weight (7 ms a step for the article's CNN on wasm, while the worker
- * threads wait). The arithmetic is tfjs' `AdamOptimizer.applyGradients` (tfjs-core 4.22):
+ * Adam's update as one loop over plain arrays, for the fused trainer and the data-parallel trainer's
+ * threads: tfjs applies it as about ten tensor ops per weight (7 ms a step for the article's CNN on
+ * wasm). The arithmetic is tfjs' `AdamOptimizer.applyGradients` (tfjs-core 4.22):
  *   m ← β1·m + (1−β1)·g;  v ← β2·v + (1−β2)·g²;  w ← w − lr · (m / (1−β1ᵗ)) / (√(v / (1−β2ᵗ)) + ε)
  * with β1ᵗ, β2ᵗ kept as float32 products as tfjs keeps them. The state is taken from a model's
  * optimizer and handed back to it, so training continues afterwards exactly as if tfjs had stepped.
@@ -73,59 +73,88 @@ export async function adamStateOf(model: tf.LayersModel): Promise<AdamState | un
 
 /** One Adam step on `state` with `gradients` (in `model.trainableWeights` order), in place. */
 export function adamStep(state: AdamState, gradients: readonly Float32Array[]): void {
-  stepWithSum(state, [{ gradients, weight: 1 }]);
+  const constants = adamConstants(state);
+  state.weights.forEach((w, k) => {
+    const g = gradients[k];
+    if (g === undefined) throw new RangeError(`adamStep: no gradient for weight ${k}`);
+    if (g.length !== w.length) throw new RangeError(`adamStep: gradient ${k} has ${g.length} values for ${w.length} weights`);
+    adamUpdate(constants, w, state.m[k]!, state.v[k]!, [{ values: g, scale: 1 }], 0, w.length);
+  });
+  advanceAdam(state);
+}
+
+/** What one Adam step needs besides the arrays: the hyperparameters and this step's bias corrections. */
+export interface AdamConstants {
+  readonly learningRate: number;
+  readonly beta1: number;
+  readonly beta2: number;
+  readonly epsilon: number;
+  /** 1 − β1 and 1 − β2 as float32, as tfjs computes them. */
+  readonly a1: number;
+  readonly a2: number;
+  /** Reciprocals of the bias corrections 1 − β1ᵗ and 1 − β2ᵗ: one division per weight instead of three. */
+  readonly firstCorrection: number;
+  readonly secondCorrection: number;
+}
+
+/** The constants of the next step of `state`. */
+export function adamConstants(state: Pick<AdamState, 'learningRate' | 'beta1' | 'beta2' | 'epsilon' | 'accBeta1' | 'accBeta2'>): AdamConstants {
+  const { learningRate, beta1, beta2, epsilon } = state;
+  return {
+    learningRate,
+    beta1,
+    beta2,
+    epsilon,
+    a1: Math.fround(1 - beta1),
+    a2: Math.fround(1 - beta2),
+    firstCorrection: 1 / Math.fround(1 - state.accBeta1),
+    secondCorrection: 1 / Math.fround(1 - state.accBeta2),
+  };
+}
+
+/** Moves `state`'s β powers and step count on by one step (after its arrays were updated). */
+export function advanceAdam(state: Pick<AdamState, 'beta1' | 'beta2' | 'accBeta1' | 'accBeta2' | 'iterations'>): void {
+  state.accBeta1 = Math.fround(state.accBeta1 * state.beta1);
+  state.accBeta2 = Math.fround(state.accBeta2 * state.beta2);
+  state.iterations += 1;
 }
 
 /**
- * One Adam step with the gradient of a whole batch's mean loss from the gradients of its shares (each
- * weighted by its share of the samples). For one or two shares, the two threads of the benchmark's
- * machine, the sum is taken inside the step's loop: one pass over the weights; more are averaged first.
+ * Adam's update of `w`, `m`, `v` at the places [from, to) with the gradient Σ scale · values over
+ * `shares` (the gradients of a batch's shares, each weighted by its part of the samples). One or two
+ * shares are summed inside the loop; more are summed per place. The training pool's threads each
+ * run it on their own range of the weights.
  */
-export function adamStepOnShares(state: AdamState, shares: readonly BatchGradients[]): void {
-  if (shares.length === 0) throw new RangeError('adamStepOnShares: no gradients');
-  const { used, count } = sharesSummary(shares);
-  if (used.length > 2) {
-    adamStep(state, averageGradients(used).gradients);
-    return;
-  }
-  stepWithSum(state, used.map((share) => ({ gradients: share.gradients, weight: share.count / count })));
-}
-
-function stepWithSum(state: AdamState, shares: ReadonlyArray<{ gradients: readonly Float32Array[]; weight: number }>): void {
-  const { beta1, beta2, epsilon, learningRate } = state;
-  const oneMinusAccBeta1 = Math.fround(1 - state.accBeta1);
-  const oneMinusAccBeta2 = Math.fround(1 - state.accBeta2);
-  const a1 = Math.fround(1 - beta1);
-  const a2 = Math.fround(1 - beta2);
-  // Reciprocals of the bias corrections: one division per weight instead of three.
-  const firstCorrection = 1 / oneMinusAccBeta1;
-  const secondCorrection = 1 / oneMinusAccBeta2;
+export function adamUpdate(
+  c: AdamConstants,
+  w: Float32Array,
+  m: Float32Array,
+  v: Float32Array,
+  shares: ReadonlyArray<{ readonly values: Float32Array; readonly scale: number }>,
+  from: number,
+  to: number,
+): void {
+  const { beta1, beta2, a1, a2, learningRate, epsilon, firstCorrection, secondCorrection } = c;
   const [first, second] = shares;
-  if (first === undefined) throw new RangeError('adamStep: no gradients');
-  for (let k = 0; k < state.weights.length; k += 1) {
-    const w = state.weights[k]!;
-    const m = state.m[k]!;
-    const v = state.v[k]!;
-    const g0 = first.gradients[k];
-    const g1 = second?.gradients[k];
-    for (const g of [g0, g1]) {
-      if (g !== undefined && g.length !== w.length) throw new RangeError(`adamStep: gradient ${k} has ${g.length} values for ${w.length} weights`);
+  if (first === undefined) throw new RangeError('adamUpdate: no gradients');
+  const g0 = first.values;
+  const s0 = first.scale;
+  const g1 = second?.values;
+  const s1 = second?.scale ?? 0;
+  for (let i = from; i < to; i += 1) {
+    let gi: number;
+    if (g1 === undefined) gi = g0[i]! * s0;
+    else if (shares.length === 2) gi = g0[i]! * s0 + g1[i]! * s1;
+    else {
+      gi = 0;
+      for (const share of shares) gi += share.values[i]! * share.scale;
     }
-    if (g0 === undefined || (second !== undefined && g1 === undefined)) throw new RangeError(`adamStep: no gradient for weight ${k}`);
-    const w0 = first.weight;
-    const w1 = second?.weight ?? 0;
-    for (let i = 0; i < w.length; i += 1) {
-      const gi = g1 === undefined ? g0[i]! * w0 : g0[i]! * w0 + g1[i]! * w1;
-      const mi = beta1 * m[i]! + a1 * gi;
-      const vi = beta2 * v[i]! + a2 * gi * gi;
-      m[i] = mi;
-      v[i] = vi;
-      w[i] = w[i]! - (learningRate * (mi * firstCorrection)) / (Math.sqrt(vi * secondCorrection) + epsilon);
-    }
+    const mi = beta1 * m[i]! + a1 * gi;
+    const vi = beta2 * v[i]! + a2 * gi * gi;
+    m[i] = mi;
+    v[i] = vi;
+    w[i] = w[i]! - (learningRate * (mi * firstCorrection)) / (Math.sqrt(vi * secondCorrection) + epsilon);
   }
-  state.accBeta1 = Math.fround(state.accBeta1 * beta1);
-  state.accBeta2 = Math.fround(state.accBeta2 * beta2);
-  state.iterations += 1;
 }
 
 /** Writes weights and Adam's moments, β powers and step count back into the model and its optimizer. */

@@ -117,15 +117,18 @@ export async function batchGradients(model: tf.LayersModel, batch: BatchArrays):
   }
 }
 
+/** What a share of a batch reports besides its gradient. */
+export type ShareResult = Pick<BatchGradients, 'loss' | 'metric' | 'count'>;
+
 /**
  * The shares of a batch that hold samples, their total, and the batch's mean loss and metric (each
  * share's mean weighted by its size), without touching the gradients.
  */
-export function sharesSummary(shares: readonly BatchGradients[]): { used: BatchGradients[]; count: number; loss: number; metric: number } {
+export function sharesSummary<Share extends ShareResult>(shares: readonly Share[]): { used: Share[]; count: number; loss: number; metric: number } {
   const used = shares.filter((s) => s.count > 0);
   if (used.length === 0) throw new RangeError('averageGradients: no share holds a sample');
   const count = used.reduce((n, s) => n + s.count, 0);
-  const mean = (value: (share: BatchGradients) => number) => used.reduce((sum, share) => sum + value(share) * (share.count / count), 0);
+  const mean = (value: (share: Share) => number) => used.reduce((sum, share) => sum + value(share) * (share.count / count), 0);
   return { used, count, loss: mean((s) => s.loss), metric: mean((s) => s.metric) };
 }
 

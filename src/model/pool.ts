@@ -4,8 +4,9 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { projectRoot } from '../paths';
-import { applyGradients, averageGradients, gradientUnsupportedReason, readTrainableWeights, sharesSummary, type BatchArrays, type BatchGradients } from './gradients';
-import { adamStateOf, adamStepOnShares, writeAdamState } from './adam';
+import { applyGradients, averageGradients, gradientUnsupportedReason, readTrainableWeights, sharesSummary, type BatchArrays, type BatchGradients, type ShareResult } from './gradients';
+import { adamConstants, adamStateOf, advanceAdam, writeAdamState } from './adam';
+import { shareAdamState, stopSharedSteps } from './shared-step';
 import { modelArtifacts } from './persist';
 import { TRAINING_WORKER_ROLE, type FromWorker, type LocalTraining, type ToWorker } from './train-protocol';
 
@@ -14,10 +15,11 @@ import { TRAINING_WORKER_ROLE, type FromWorker, type LocalTraining, type ToWorke
  * a copy of the model; per step the main thread sends every thread the current weights and its
  * share of the batch, the threads compute gradients at the same time, and the main thread averages
  * them (weighted by share size, so the result is the gradient of the whole batch's mean loss) and
- * takes ONE optimizer step. Weights and optimizer state live on the main thread only, so every
- * thread starts every step from identical weights. With tfjs' Adam (the article's optimizer) the
- * step runs as one loop over arrays (`adam.ts`) and `syncModel` hands weights and Adam's state back
- * to the model; any other optimizer steps the model directly.
+ * takes ONE optimizer step, so every thread starts every step from identical weights. With tfjs'
+ * Adam (the article's optimizer) weights and Adam's state live in memory the threads share, and the
+ * step is theirs too: after a barrier each thread updates its range of the weights with the sum of
+ * every thread's gradient (`shared-step.ts`); `syncModel` hands weights and Adam's state back to the
+ * model. Any other optimizer steps the model on the main thread with the averaged gradient.
  *
  * Threads never keep the process alive (they are unref'd while idle) and never outlive the pool:
  * an error in any thread, an AbortSignal or SIGINT (a kernel interrupt) fails the step and
@@ -29,7 +31,7 @@ export const WORKER_START_TIMEOUT_MS = 120_000;
 
 const WORKER_FILE = 'train-worker.js';
 /** The TypeScript sources a worker runs, checked against a compiled worker's age when running from sources. */
-const WORKER_SOURCES = ['train-worker.ts', 'train-protocol.ts', 'train.ts', 'gradients.ts', 'fused-gradients.ts', 'fused-trainer.ts', 'adam.ts', 'backend.ts', 'wasm-kernels.ts', 'persist.ts', '../display.ts'];
+const WORKER_SOURCES = ['train-worker.ts', 'train-protocol.ts', 'shared-step.ts', 'train.ts', 'gradients.ts', 'fused-gradients.ts', 'fused-trainer.ts', 'adam.ts', 'backend.ts', 'wasm-kernels.ts', 'persist.ts', '../display.ts'];
 
 /** A training thread failed (or could not start); names the thread and what happened. */
 export class TrainingPoolError extends Error {
@@ -142,12 +144,16 @@ export async function createTrainingPool(model: tf.LayersModel, options: Trainin
 
   let failure: Error | undefined;
   let fused = false;
+  /** The step barrier's cells once the threads share Adam's state. */
+  let control: Int32Array | undefined;
   let closing: Promise<number[]> | undefined;
   let nextId = 1;
 
   const fail = (error: Error): void => {
     if (failure !== undefined || closing !== undefined) return;
     failure = error;
+    // A thread waiting at the step barrier for one that failed gives up.
+    if (control) stopSharedSteps(control);
     for (const thread of threads) {
       const pending = thread.pending;
       thread.pending = undefined;
@@ -237,19 +243,31 @@ export async function createTrainingPool(model: tf.LayersModel, options: Trainin
   }
 
   // The weights every thread reads, in shared memory: a step's message carries them without a copy.
-  // The main thread writes them only between steps, after every thread has answered.
-  const own = await adamStateOf(model);
-  const adam = own ? { ...own, weights: own.weights.map(shared) } : undefined;
-  const weights = adam ? adam.weights : (await readTrainableWeights(model)).map(shared);
+  // With Adam its moments are shared too and the threads update the weights; otherwise the main
+  // thread writes them, between steps only.
+  const adam = await adamStateOf(model);
+  let steps = 0;
+  let weights: Float32Array[];
+  if (adam) {
+    const { memory, views } = shareAdamState(adam, count);
+    weights = adam.weights;
+    control = views.control;
+    try {
+      await Promise.all(threads.map((t, i) => request(t, { kind: 'share', memory: memory[i]! })));
+    } catch (error) {
+      await close();
+      throw error;
+    }
+  } else {
+    weights = (await readTrainableWeights(model)).map(shared);
+  }
 
-  /** Each thread's gradient over its share of `batch`. */
-  async function shareGradients(batch: BatchArrays): Promise<BatchGradients[]> {
-    if (failure !== undefined) throw failure;
-    if (!adam) (await readTrainableWeights(model)).forEach((w, i) => weights[i]!.set(w));
+  /** The batch cut into one share per thread (some empty when it holds fewer samples than threads). */
+  function cutBatch(batch: BatchArrays): BatchArrays[] {
     const pixels = batch.images.length / batch.count;
     const outputs = batch.targets.length / batch.count;
     let start = 0;
-    const replies = shareSizes(batch.count, threads.length).map((size, i) => {
+    return shareSizes(batch.count, threads.length).map((size) => {
       const share: BatchArrays = {
         // Copies: a view would send its whole underlying buffer.
         images: batch.images.slice(start * pixels, (start + size) * pixels),
@@ -257,8 +275,38 @@ export async function createTrainingPool(model: tf.LayersModel, options: Trainin
         count: size,
       };
       start += size;
-      if (size === 0) return Promise.resolve(undefined);
-      return request(threads[i]!, { kind: 'gradients', id: nextId++, weights, batch: share }, [share.images.buffer as ArrayBuffer, share.targets.buffer as ArrayBuffer]);
+      return share;
+    });
+  }
+  const transfers = (share: BatchArrays): ArrayBuffer[] => [share.images.buffer as ArrayBuffer, share.targets.buffer as ArrayBuffer];
+
+  /** One step with Adam on the shared memory: every thread takes part, also with an empty share. */
+  async function sharedAdamStep(state: NonNullable<typeof adam>, batch: BatchArrays): Promise<StepResult> {
+    if (failure !== undefined) throw failure;
+    const shares = cutBatch(batch);
+    const counts = shares.map((s) => s.count);
+    const constants = adamConstants(state);
+    steps += 1;
+    const replies = await Promise.all(
+      shares.map((share, i) => request(threads[i]!, { kind: 'step', id: nextId++, step: steps, batch: share, counts, constants }, transfers(share))),
+    );
+    const results: ShareResult[] = [];
+    for (const reply of replies) {
+      if (reply.kind !== 'stepped') throw new TrainingPoolError(undefined, `a thread answered a step with ${reply.kind}`);
+      results.push(reply);
+    }
+    advanceAdam(state);
+    const { loss, metric, count: samples } = sharesSummary(results);
+    return { loss, metric, count: samples };
+  }
+
+  /** Each thread's gradient over its share of `batch`. */
+  async function shareGradients(batch: BatchArrays): Promise<BatchGradients[]> {
+    if (failure !== undefined) throw failure;
+    if (!adam) (await readTrainableWeights(model)).forEach((w, i) => weights[i]!.set(w));
+    const replies = cutBatch(batch).map((share, i) => {
+      if (share.count === 0) return Promise.resolve(undefined);
+      return request(threads[i]!, { kind: 'gradients', id: nextId++, weights, batch: share }, transfers(share));
     });
     const shares: BatchGradients[] = [];
     for (const reply of await Promise.all(replies)) {
@@ -295,10 +343,9 @@ export async function createTrainingPool(model: tf.LayersModel, options: Trainin
     gradients,
     trainLocal,
     async trainStep(batch) {
+      if (adam) return sharedAdamStep(adam, batch);
       const shares = await shareGradients(batch);
-      // With Adam the shares are summed inside its loop: one pass over the weights.
-      if (adam) adamStepOnShares(adam, shares);
-      else applyGradients(model, averageGradients(shares).gradients);
+      applyGradients(model, averageGradients(shares).gradients);
       const { loss, metric, count } = sharesSummary(shares);
       return { loss, metric, count };
     },

@@ -2,14 +2,17 @@ import * as tf from '@tensorflow/tfjs';
 import { isMainThread, parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { selectBackend } from './backend';
 import { fusedGradients, fusedPlanOf, type FusedPlan } from './fused-gradients';
-import { batchGradients, readTrainableWeights, writeTrainableWeights } from './gradients';
-import { TRAINING_WORKER_ROLE, type FromWorker, type ToWorker } from './train-protocol';
+import { batchGradients, readTrainableWeights, writeTrainableWeights, type BatchArrays, type BatchGradients } from './gradients';
+import { sharedStep, sharedViews, type SharedViews } from './shared-step';
+import { TRAINING_WORKER_ROLE, type FromWorker, type SharedTraining, type ToWorker } from './train-protocol';
 import { trainCnn } from './train';
 
 /**
  * One thread of the data-parallel trainer (`pool.ts`): its own wasm backend and a copy of the
  * model; for each step it takes the current weights and its share of the batch and returns the
- * gradients. It never applies them: the optimizer step happens once, on the main thread. It also
+ * gradients. With Adam the threads share the weights and Adam's state (`shared-step.ts`): each
+ * then also updates its range of the weights with every thread's gradient; with another optimizer
+ * the step happens once, on the main thread, with the gradients returned. It also
  * trains a fresh copy of the model on its own (one federated client's local training), with the
  * model's compiled optimizer starting afresh, as `trainCnn` on the main thread would.
  */
@@ -19,10 +22,18 @@ export function serveTrainingWorker(port: MessagePort): void {
   let model: tf.LayersModel | undefined;
   let plan: FusedPlan | undefined;
   let artifacts: tf.io.ModelArtifacts | undefined;
+  let shared: { memory: SharedTraining; views: SharedViews } | undefined;
   const reply = (message: FromWorker, transfer: ArrayBuffer[] = []) => port.postMessage(message, transfer);
   const fail = (error: unknown, id?: number) => {
     const e = error instanceof Error ? error : new Error(String(error));
     reply({ kind: 'error', ...(id !== undefined ? { id } : {}), message: e.message, ...(e.stack !== undefined ? { stack: e.stack } : {}) });
+  };
+  /** The gradient over `batch` at `weights`: the fused pass for the article's network, else tfjs'. */
+  const gradientsAt = async (weights: Float32Array[], batch: BatchArrays): Promise<BatchGradients> => {
+    if (model === undefined) throw new Error('a gradient request came before the model');
+    if (plan !== undefined) return fusedGradients(plan, weights, batch);
+    writeTrainableWeights(model, weights);
+    return batchGradients(model, batch);
   };
   // Requests are answered in order: the pool sends the next one only after the previous reply.
   let queue: Promise<void> = Promise.resolve();
@@ -37,6 +48,21 @@ export function serveTrainingWorker(port: MessagePort): void {
           reply({ kind: 'ready', backend: report.device, fused: plan !== undefined });
         } catch (error) {
           fail(error);
+        }
+        return;
+      }
+      if (message.kind === 'share') {
+        shared = { memory: message.memory, views: sharedViews(message.memory) };
+        reply({ kind: 'shared' });
+        return;
+      }
+      if (message.kind === 'step') {
+        try {
+          if (shared === undefined) throw new Error('a step came before the shared memory');
+          const result = await sharedStep(shared.memory, shared.views, message, gradientsAt);
+          reply({ kind: 'stepped', id: message.id, ...result });
+        } catch (error) {
+          fail(error, message.id);
         }
         return;
       }
@@ -59,14 +85,7 @@ export function serveTrainingWorker(port: MessagePort): void {
         return;
       }
       try {
-        if (model === undefined) throw new Error('a gradient request came before the model');
-        let result;
-        if (plan !== undefined) {
-          result = await fusedGradients(plan, message.weights, message.batch);
-        } else {
-          writeTrainableWeights(model, message.weights);
-          result = await batchGradients(model, message.batch);
-        }
+        const result = await gradientsAt(message.weights, message.batch);
         reply({ kind: 'gradients', id: message.id, result }, [...new Set(result.gradients.map((g) => g.buffer as ArrayBuffer))]);
       } catch (error) {
         fail(error, message.id);

@@ -95,6 +95,43 @@ describe('data-parallel training on worker threads', () => {
     }
   });
 
+  it('takes a step with more threads than samples, the threads without a share still updating their range', async () => {
+    const single = createCnn({ seed: 7 });
+    const parallel = createCnn({ seed: 7 });
+    const two = { images: batch.images.slice(0, 2 * 784), targets: batch.targets.slice(0, 20), count: 2 };
+    const xs = tf.tensor4d(two.images, [2, 28, 28, 1]);
+    const ys = tf.tensor2d(two.targets, [2, 10]);
+    const pool = await createTrainingPool(parallel, { threads: 3 });
+    try {
+      const [loss] = (await single.trainOnBatch(xs, ys)) as number[];
+      const result = await pool.trainStep(two);
+      expect(result.count).toBe(2);
+      expect(result.loss).toBeCloseTo(loss!, 5);
+      pool.syncModel();
+      const want = await readTrainableWeights(single);
+      (await readTrainableWeights(parallel)).forEach((w, i) => expectClose(w, want[i]!, `weight ${i}`));
+    } finally {
+      await pool.close();
+      tf.dispose([xs, ys]);
+      single.dispose();
+      parallel.dispose();
+    }
+    expect(osThreads()).toBeLessThanOrEqual(baseline);
+  });
+
+  it('releases a thread waiting at the step barrier when another fails, and leaves none behind', async () => {
+    const model = createCnn({ seed: 1 });
+    const pool = await createTrainingPool(model, { threads: 2 });
+    // One pixel too many: the first share is whole and reaches the barrier, the second is not.
+    const images = new Float32Array(batch.images.length + 1);
+    images.set(batch.images);
+    await expect(pool.trainStep({ images, targets: batch.targets, count: batch.count })).rejects.toThrow(/training thread 1: .*pixel values/);
+    await expect(pool.trainStep(batch)).rejects.toThrow(/training thread 1: /);
+    expect(await pool.close()).toHaveLength(2);
+    expect(osThreads()).toBeLessThanOrEqual(baseline);
+    model.dispose();
+  });
+
   it('trains through trainCnn with the same history shape and accuracy as one thread', async () => {
     const train = takeSplit(data.train, 640);
     const histories = [];
@@ -141,12 +178,16 @@ describe('data-parallel training on worker threads', () => {
     writeFileSync(
       entry,
       `const { parentPort } = require('node:worker_threads');
-parentPort.on('message', (m) => { if (m.kind === 'init') parentPort.postMessage({ kind: 'ready', backend: 'none' }); else process.exit(7); });
+parentPort.on('message', (m) => {
+  if (m.kind === 'init') parentPort.postMessage({ kind: 'ready', backend: 'none' });
+  else if (m.kind === 'share') parentPort.postMessage({ kind: 'shared' });
+  else process.exit(7);
+});
 `,
     );
     const model = createCnn({ seed: 1, filters: 2, denseUnits: 4 });
     const pool = await createTrainingPool(model, { threads: 2, entry });
-    await expect(pool.gradients(batch)).rejects.toThrow(/training thread \d: exited unexpectedly with code 7/);
+    await expect(pool.trainStep(batch)).rejects.toThrow(/training thread \d: exited unexpectedly with code 7/);
     expect(await pool.close()).toContain(7);
     expect(osThreads()).toBeLessThanOrEqual(baseline);
     model.dispose();
