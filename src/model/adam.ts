@@ -122,7 +122,7 @@ export function advanceAdam(state: Pick<AdamState, 'beta1' | 'beta2' | 'accBeta1
 /**
  * Adam's update of `w`, `m`, `v` at the places [from, to) with the gradient Σ scale · values over
  * `shares` (the gradients of a batch's shares, each weighted by its part of the samples). One or two
- * shares are summed inside the loop; more are summed per place. The training pool's threads each
+ * shares are summed inside the loop; more are summed first. The training pool's threads each
  * run it on their own range of the weights.
  */
 export function adamUpdate(
@@ -134,26 +134,35 @@ export function adamUpdate(
   from: number,
   to: number,
 ): void {
-  const { beta1, beta2, a1, a2, learningRate, epsilon, firstCorrection, secondCorrection } = c;
-  const [first, second] = shares;
+  const [first, second, third] = shares;
   if (first === undefined) throw new RangeError('adamUpdate: no gradients');
-  const g0 = first.values;
-  const s0 = first.scale;
-  const g1 = second?.values;
-  const s1 = second?.scale ?? 0;
-  for (let i = from; i < to; i += 1) {
-    let gi: number;
-    if (g1 === undefined) gi = g0[i]! * s0;
-    else if (shares.length === 2) gi = g0[i]! * s0 + g1[i]! * s1;
-    else {
-      gi = 0;
-      for (const share of shares) gi += share.values[i]! * share.scale;
+  // One loop per case, so that the loop over the weights has no branch in it.
+  if (second === undefined) updateWith(c, w, m, v, first.values, first.scale, undefined, 0, from, to);
+  else if (third === undefined) updateWith(c, w, m, v, first.values, first.scale, second.values, second.scale, from, to);
+  else {
+    const sum = new Float32Array(to - from);
+    for (const share of shares) for (let i = from; i < to; i += 1) sum[i - from] += share.values[i]! * share.scale;
+    updateWith(c, w.subarray(from, to), m.subarray(from, to), v.subarray(from, to), sum, 1, undefined, 0, 0, to - from);
+  }
+}
+
+function updateWith(c: AdamConstants, w: Float32Array, m: Float32Array, v: Float32Array, g0: Float32Array, s0: number, g1: Float32Array | undefined, s1: number, from: number, to: number): void {
+  const { beta1, beta2, a1, a2, epsilon, secondCorrection } = c;
+  const step = c.learningRate * c.firstCorrection;
+  if (g1 === undefined) {
+    for (let i = from; i < to; i += 1) {
+      const gi = g0[i]! * s0;
+      const mi = (m[i] = beta1 * m[i]! + a1 * gi);
+      const vi = (v[i] = beta2 * v[i]! + a2 * gi * gi);
+      w[i] = w[i]! - (step * mi) / (Math.sqrt(vi * secondCorrection) + epsilon);
     }
-    const mi = beta1 * m[i]! + a1 * gi;
-    const vi = beta2 * v[i]! + a2 * gi * gi;
-    m[i] = mi;
-    v[i] = vi;
-    w[i] = w[i]! - (learningRate * (mi * firstCorrection)) / (Math.sqrt(vi * secondCorrection) + epsilon);
+    return;
+  }
+  for (let i = from; i < to; i += 1) {
+    const gi = g0[i]! * s0 + g1[i]! * s1;
+    const mi = (m[i] = beta1 * m[i]! + a1 * gi);
+    const vi = (v[i] = beta2 * v[i]! + a2 * gi * gi);
+    w[i] = w[i]! - (step * mi) / (Math.sqrt(vi * secondCorrection) + epsilon);
   }
 }
 

@@ -92,9 +92,10 @@ const EPSILON = 1e-7;
  * The gradient of the mean loss over `batch` at `weights` (in `model.trainableWeights` order:
  * filter, filter bias, hidden kernel, hidden bias, output kernel, output bias), with the batch's
  * mean loss and accuracy, as `batchGradients` returns them. Runs on the current backend, which must
- * be one of `FUSED_BACKENDS`.
+ * be one of `FUSED_BACKENDS`. Given `into` (arrays of the weights' sizes, e.g. in shared memory), the
+ * gradients are written there and returned as those arrays.
  */
-export async function fusedGradients(plan: FusedPlan, weights: readonly Float32Array[], batch: BatchArrays): Promise<BatchGradients> {
+export async function fusedGradients(plan: FusedPlan, weights: readonly Float32Array[], batch: BatchArrays, into?: readonly Float32Array[]): Promise<BatchGradients> {
   const { height, width, channels, kernel, filters, pool, units, classes } = plan;
   const count = batch.count;
   const convHeight = height - kernel + 1;
@@ -111,6 +112,9 @@ export async function fusedGradients(plan: FusedPlan, weights: readonly Float32A
     throw new RangeError(`fusedGradients: ${batch.images.length} pixel values for ${count} images of ${height}x${width}x${channels}`);
   }
   if (batch.targets.length !== count * classes) throw new RangeError(`fusedGradients: ${batch.targets.length} target values for ${count} rows of ${classes} classes`);
+  if (into !== undefined && (into.length !== expected.length || into.some((g, i) => g.length !== expected[i]))) {
+    throw new RangeError(`fusedGradients: arrays for the gradients of sizes [${into.map((g) => g.length).join(', ')}], expected [${expected.join(', ')}]`);
+  }
   const [filterW, filterB, hiddenW, hiddenB, outputW, outputB] = weights as [Float32Array, Float32Array, Float32Array, Float32Array, Float32Array, Float32Array];
   const held: tf.Tensor[] = [];
   const keep = <T extends tf.Tensor>(t: T): T => {
@@ -219,16 +223,16 @@ export async function fusedGradients(plan: FusedPlan, weights: readonly Float32A
     const gradFilterT = await product.data() as Float32Array;
     const gradFilterW = new Float32Array(taps * filters);
     for (let f = 0; f < filters; f += 1) for (let t = 0; t < taps; t += 1) gradFilterW[t * filters + f] = gradFilterT[f * taps + t]!;
+    const hiddenGradient = heap ? heap.typedArrayFromHeap(gradHiddenW) : ((await gradHiddenW.data()) as Float32Array);
+    const gradients = into
+      ? [gradFilterW, gradFilterB, hiddenGradient, gradHiddenB, gradOutputW, gradOutputB].map((g, k) => {
+          into[k]!.set(g);
+          return into[k]!;
+        })
+      : // One copy of the largest gradient, out of the backend's memory.
+        [gradFilterW, gradFilterB, new Float32Array(hiddenGradient), gradHiddenB, gradOutputW, gradOutputB];
     return {
-      gradients: [
-        gradFilterW,
-        gradFilterB,
-        // One copy of the largest gradient, out of the backend's memory when it lends a view.
-        heap ? new Float32Array(heap.typedArrayFromHeap(gradHiddenW)) : new Float32Array(await gradHiddenW.data()),
-        gradHiddenB,
-        gradOutputW,
-        gradOutputB,
-      ],
+      gradients,
       loss: loss / count,
       metric: correct / count,
       count,

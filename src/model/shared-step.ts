@@ -96,28 +96,21 @@ export function stopSharedSteps(control: Int32Array): void {
 type StepMessage = Extract<ToWorker, { kind: 'step' }>;
 
 /**
- * One thread's part of a step: its share's gradient by `gradientsOf` (at the shared weights), the
- * barrier, then Adam on its range. Returns its share's loss, metric and size.
+ * One thread's part of a step: its share's gradient by `gradientsOf` (at the shared weights, written
+ * into this thread's gradient array), the barrier, then Adam on its range. Returns its share's loss, metric and size.
  */
 export async function sharedStep(
   memory: SharedTraining,
   views: SharedViews,
   message: StepMessage,
-  gradientsOf: (weights: Float32Array[], batch: BatchArrays) => Promise<BatchGradients>,
+  gradientsOf: (weights: Float32Array[], batch: BatchArrays, into: Float32Array[]) => Promise<BatchGradients>,
 ): Promise<ShareResult> {
   const { thread, threads, range } = memory;
   const { step, batch, counts, constants } = message;
   if (counts.length !== threads) throw new RangeError(`shared step ${step}: ${counts.length} share sizes for ${threads} threads`);
   let result: ShareResult = { loss: NaN, metric: NaN, count: 0 };
   if (batch.count > 0) {
-    const computed = await gradientsOf(views.layers, batch);
-    const own = views.gradients[thread]!;
-    let at = 0;
-    for (const g of computed.gradients) {
-      own.set(g, at);
-      at += g.length;
-    }
-    if (at !== own.length) throw new RangeError(`shared step ${step}: gradients of ${at} values for ${own.length} weights`);
+    const computed = await gradientsOf(views.layers, batch, cut(views.gradients[thread]!, memory.sizes));
     result = { loss: computed.loss, metric: computed.metric, count: computed.count };
   }
   arriveAndWait(views.control, step, threads);

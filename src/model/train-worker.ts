@@ -28,12 +28,15 @@ export function serveTrainingWorker(port: MessagePort): void {
     const e = error instanceof Error ? error : new Error(String(error));
     reply({ kind: 'error', ...(id !== undefined ? { id } : {}), message: e.message, ...(e.stack !== undefined ? { stack: e.stack } : {}) });
   };
-  /** The gradient over `batch` at `weights`: the fused pass for the article's network, else tfjs'. */
-  const gradientsAt = async (weights: Float32Array[], batch: BatchArrays): Promise<BatchGradients> => {
+  /** The gradient over `batch` at `weights` (written `into` given arrays): the fused pass for the article's network, else tfjs'. */
+  const gradientsAt = async (weights: Float32Array[], batch: BatchArrays, into?: Float32Array[]): Promise<BatchGradients> => {
     if (model === undefined) throw new Error('a gradient request came before the model');
-    if (plan !== undefined) return fusedGradients(plan, weights, batch);
+    if (plan !== undefined) return fusedGradients(plan, weights, batch, into);
     writeTrainableWeights(model, weights);
-    return batchGradients(model, batch);
+    const result = await batchGradients(model, batch);
+    if (into === undefined) return result;
+    result.gradients.forEach((g, k) => into[k]!.set(g));
+    return { ...result, gradients: into };
   };
   // Requests are answered in order: the pool sends the next one only after the previous reply.
   let queue: Promise<void> = Promise.resolve();

@@ -53,6 +53,13 @@ describe('the fused gradient of the article network', () => {
           expect(fused.loss).toBeCloseTo(reference.value.dataSync()[0]!, 5);
           expect(fused.metric).toBeCloseTo(accuracy.dataSync()[0]!, 6);
           expect(fused.count).toBe(50);
+          // Written into given arrays (the training threads' shared memory), the same values.
+          const into = fused.gradients.map((g) => new Float32Array(g.length).fill(Number.NaN));
+          const written = await fusedGradients(plan!, await readTrainableWeights(model), batch, into);
+          written.gradients.forEach((g, i) => {
+            expect(g).toBe(into[i]);
+            expect(g).toEqual(fused.gradients[i]);
+          });
           tf.dispose([xs, ys, reference.value, reference.grads, accuracy]);
         } finally {
           model.dispose();
@@ -69,6 +76,7 @@ describe('the fused gradient of the article network', () => {
     const batch = batchOf(4);
     await expect(fusedGradients(plan, weights, { ...batch, images: batch.images.subarray(0, 100) })).rejects.toThrow('fusedGradients: 100 pixel values for 4 images of 28x28x1');
     await expect(fusedGradients(plan, weights, { ...batch, targets: batch.targets.subarray(0, 30) })).rejects.toThrow('fusedGradients: 30 target values for 4 rows of 10 classes');
+    await expect(fusedGradients(plan, weights, batch, [new Float32Array(3)])).rejects.toThrow('fusedGradients: arrays for the gradients of sizes [3], expected [288, 32, 346112, 64, 640, 10]');
     await expect(fusedGradients(plan, weights.slice(1), batch)).rejects.toThrow(/^fusedGradients: weights of sizes \[32, 346112, 64, 640, 10\], expected \[288, 32, 346112, 64, 640, 10\]$/);
     model.dispose();
   });
