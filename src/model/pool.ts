@@ -22,12 +22,15 @@ import { TRAINING_WORKER_ROLE, type FromWorker, type LocalTraining, type ToWorke
  * model. Any other optimizer steps the model on the main thread with the averaged gradient.
  *
  * Threads never keep the process alive (they are unref'd while idle) and never outlive the pool:
- * an error in any thread, an AbortSignal or SIGINT (a kernel interrupt) fails the step and
- * terminates them all.
+ * an error in any thread, an AbortSignal or SIGINT (a kernel interrupt) fails the pool and
+ * terminates them all; an interrupt lets a step on shared memory end first.
  */
 
 /** Seconds a thread may take to load tfjs, its wasm backend and the model (slow on a busy machine). */
 export const WORKER_START_TIMEOUT_MS = 120_000;
+
+/** How long an interrupt waits for the step in flight to end before it stops the threads regardless. */
+export const INTERRUPT_GRACE_MS = 5_000;
 
 const WORKER_FILE = 'train-worker.js';
 /** The TypeScript sources a worker runs, checked against a compiled worker's age when running from sources. */
@@ -198,13 +201,35 @@ export async function createTrainingPool(model: tf.LayersModel, options: Trainin
     });
   }
 
+  /** The step on shared memory in flight, if any: an interrupt lets it end (see `interrupt`). */
+  let stepping: Promise<unknown> | undefined;
+  /** An interrupt waiting for the step in flight to end. */
+  let interrupted: TrainingInterruptedError | undefined;
+  /**
+   * Stops the pool for an interrupt. A step on shared memory ends first (a few milliseconds): its
+   * threads update their ranges of the weights at once, and stopping them in the middle would leave
+   * some ranges stepped and others not. A step that has not ended within `INTERRUPT_GRACE_MS` is
+   * stopped all the same. Resolves once the pool is failed and closing.
+   */
+  const interrupt = async (by: TrainingInterruptedError['by']): Promise<void> => {
+    if (failure !== undefined || closing !== undefined || interrupted !== undefined) return;
+    interrupted = new TrainingInterruptedError(by);
+    if (stepping) {
+      let timer: NodeJS.Timeout | undefined;
+      const grace = new Promise<void>((resolve) => (timer = setTimeout(resolve, INTERRUPT_GRACE_MS)));
+      await Promise.race([stepping.catch(() => undefined), grace]);
+      clearTimeout(timer);
+    }
+    fail(interrupted);
+  };
   const onSigint = (): void => {
     const alone = process.listenerCount('SIGINT') === 1;
-    fail(new TrainingInterruptedError('SIGINT'));
     // With no other SIGINT handler (a plain script) Ctrl-C keeps its usual meaning once the threads are gone.
-    if (alone) void closing?.then(() => process.kill(process.pid, 'SIGINT'));
+    void interrupt('SIGINT').then(() => {
+      if (alone) void closing?.then(() => process.kill(process.pid, 'SIGINT'));
+    });
   };
-  const onAbort = (): void => fail(new TrainingInterruptedError('abort'));
+  const onAbort = (): void => void interrupt('abort');
   process.on('SIGINT', onSigint);
   options.signal?.addEventListener('abort', onAbort, { once: true });
 
@@ -282,14 +307,21 @@ export async function createTrainingPool(model: tf.LayersModel, options: Trainin
 
   /** One step with Adam on the shared memory: every thread takes part, also with an empty share. */
   async function sharedAdamStep(state: NonNullable<typeof adam>, batch: BatchArrays): Promise<StepResult> {
-    if (failure !== undefined) throw failure;
+    if (failure !== undefined || interrupted !== undefined) throw failure ?? interrupted;
     const shares = cutBatch(batch);
     const counts = shares.map((s) => s.count);
     const constants = adamConstants(state);
     steps += 1;
-    const replies = await Promise.all(
+    const replying = Promise.all(
       shares.map((share, i) => request(threads[i]!, { kind: 'step', id: nextId++, step: steps, batch: share, counts, constants }, transfers(share))),
     );
+    stepping = replying;
+    let replies: FromWorker[];
+    try {
+      replies = await replying;
+    } finally {
+      stepping = undefined;
+    }
     const results: ShareResult[] = [];
     for (const reply of replies) {
       if (reply.kind !== 'stepped') throw new TrainingPoolError(undefined, `a thread answered a step with ${reply.kind}`);

@@ -132,6 +132,32 @@ describe('data-parallel training on worker threads', () => {
     model.dispose();
   });
 
+  it('lets a step in flight end whole when interrupted: the weights are never part of a step on', async () => {
+    const single = createCnn({ seed: 8 });
+    const parallel = createCnn({ seed: 8 });
+    const xs = tf.tensor4d(batch.images, [batch.count, 28, 28, 1]);
+    const ys = tf.tensor2d(batch.targets, [batch.count, 10]);
+    const controller = new AbortController();
+    const pool = await createTrainingPool(parallel, { threads: 2, signal: controller.signal });
+    try {
+      const stepping = pool.trainStep(batch);
+      controller.abort();
+      expect((await stepping).count).toBe(50);
+      await expect(pool.trainStep(batch)).rejects.toThrow(TrainingInterruptedError);
+      pool.syncModel();
+      await single.trainOnBatch(xs, ys);
+      const want = await readTrainableWeights(single);
+      (await readTrainableWeights(parallel)).forEach((w, i) => expectClose(w, want[i]!, `weight ${i}`));
+      expect(parallel.optimizer.iterations).toBe(1);
+    } finally {
+      await pool.close();
+      tf.dispose([xs, ys]);
+      single.dispose();
+      parallel.dispose();
+    }
+    expect(osThreads()).toBeLessThanOrEqual(baseline);
+  });
+
   it('trains through trainCnn with the same history shape and accuracy as one thread', async () => {
     const train = takeSplit(data.train, 640);
     const histories = [];
