@@ -6,20 +6,22 @@ import { Worker } from 'node:worker_threads';
 import { projectRoot } from '../paths';
 import { applyGradients, averageGradients, gradientUnsupportedReason, readTrainableWeights, sharesSummary, type BatchArrays, type BatchGradients, type ShareResult } from './gradients';
 import { adamConstants, adamStateOf, advanceAdam, writeAdamState } from './adam';
-import { shareAdamState, stopSharedSteps } from './shared-step';
+import { shareAdamState, shareSizes, stopSharedSteps } from './shared-step';
+
+export { shareSizes };
 import { modelArtifacts } from './persist';
 import { TRAINING_WORKER_ROLE, type FromWorker, type LocalTraining, type ToWorker } from './train-protocol';
 
 /**
  * Synchronous data-parallel training on worker threads. Each thread holds its own wasm backend and
- * a copy of the model; per step the main thread sends every thread the current weights and its
- * share of the batch, the threads compute gradients at the same time, and the main thread averages
- * them (weighted by share size, so the result is the gradient of the whole batch's mean loss) and
- * takes ONE optimizer step, so every thread starts every step from identical weights. With tfjs'
- * Adam (the article's optimizer) weights and Adam's state live in memory the threads share, and the
- * step is theirs too: after a barrier each thread updates its range of the weights with the sum of
- * every thread's gradient (`shared-step.ts`); `syncModel` hands weights and Adam's state back to the
- * model. Any other optimizer steps the model on the main thread with the averaged gradient.
+ * a copy of the model; per step the main thread sends every thread its share of the batch, the
+ * threads compute their shares' gradients at the same time, and ONE optimizer step follows with
+ * their sum weighted by share size (the gradient of the whole batch's mean loss), so every thread
+ * starts every step from identical weights. With tfjs' Adam (the article's optimizer) the weights and
+ * Adam's state live in memory the threads share and the step is theirs: after a barrier each thread
+ * updates its own range of the weights (`shared-step.ts`); `syncModel` hands weights and Adam's state
+ * back to the model. With any other optimizer the threads return their gradients and the main
+ * thread averages them and steps the model.
  *
  * Threads never keep the process alive (they are unref'd while idle) and never outlive the pool:
  * an error in any thread, an AbortSignal or SIGINT (a kernel interrupt) fails the pool and
@@ -115,12 +117,6 @@ function shared(values: Float32Array): Float32Array {
   const copy = new Float32Array(new SharedArrayBuffer(values.byteLength));
   copy.set(values);
   return copy;
-}
-
-/** Splits `count` samples into `parts` shares as equal as possible (the first ones one larger). */
-export function shareSizes(count: number, parts: number): number[] {
-  const base = Math.floor(count / parts);
-  return Array.from({ length: parts }, (_, i) => base + (i < count % parts ? 1 : 0));
 }
 
 interface Pending {

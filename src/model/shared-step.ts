@@ -33,6 +33,12 @@ export interface SharedViews {
   readonly control: Int32Array;
 }
 
+/** Splits `count` samples (or weights) into `parts` shares as equal as possible (the first ones one larger). */
+export function shareSizes(count: number, parts: number): number[] {
+  const base = Math.floor(count / parts);
+  return Array.from({ length: parts }, (_, i) => base + (i < count % parts ? 1 : 0));
+}
+
 /** Cuts `flat` into consecutive views of `sizes` values. */
 export function cut(flat: Float32Array, sizes: readonly number[]): Float32Array[] {
   let at = 0;
@@ -79,11 +85,7 @@ export function shareAdamState(state: AdamState, threads: number): { memory: Sha
     });
   }
   let from = 0;
-  const memory = Array.from({ length: threads }, (_, thread): SharedTraining => {
-    const size = Math.floor(total / threads) + (thread < total % threads ? 1 : 0);
-    const range: [number, number] = [from, (from += size)];
-    return { ...base, thread, range };
-  });
+  const memory = shareSizes(total, threads).map((size, thread): SharedTraining => ({ ...base, thread, range: [from, (from += size)] }));
   return { memory, views };
 }
 
