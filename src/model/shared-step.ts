@@ -99,7 +99,8 @@ type StepMessage = Extract<ToWorker, { kind: 'step' }>;
 
 /**
  * One thread's part of a step: its share's gradient by `gradientsOf` (at the shared weights, written
- * into this thread's gradient array), the barrier, then Adam on its range. Returns its share's loss, metric and size.
+ * into this thread's gradient array), the barrier, then Adam on its range. Returns its share's loss,
+ * metric and size.
  */
 export async function sharedStep(
   memory: SharedTraining,
