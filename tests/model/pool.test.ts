@@ -8,7 +8,7 @@ import { selectBackend } from '../../src/model/backend';
 import { createCnn } from '../../src/model/cnn';
 import { evaluate } from '../../src/model/evaluate';
 import { readTrainableWeights, trainableVariables } from '../../src/model/gradients';
-import { createTrainingPool, shareSizes, TrainingInterruptedError, TrainingPoolError } from '../../src/model/pool';
+import { createTrainingPool, shareSizes, TrainingInterruptedError, TrainingPoolError, type TrainingPool, type TrainingPoolOptions } from '../../src/model/pool';
 import { defaultTrainingThreads, trainCnn } from '../../src/model/train';
 import { smokeDigits } from './smoke';
 import { expectClose } from './expect-close';
@@ -18,12 +18,45 @@ function osThreads(): number {
   return readdirSync('/proc/self/task').length;
 }
 
+type Batch = { images: Float32Array; targets: Float32Array; count: number };
+interface Twins {
+  /** Trained with `trainOnBatch` on this thread: the reference. */
+  single: tf.LayersModel;
+  /** The same model (same seed) behind `pool`. */
+  parallel: tf.LayersModel;
+  pool: TrainingPool;
+  xs: tf.Tensor4D;
+  ys: tf.Tensor2D;
+}
+
+/** Runs `body` with two copies of the article network, one behind a pool of `threads`, and `b` as tensors; disposes all after. */
+async function withTwins(seed: number, b: Batch, options: TrainingPoolOptions, body: (twins: Twins) => Promise<void>): Promise<void> {
+  const single = createCnn({ seed });
+  const parallel = createCnn({ seed });
+  const xs = tf.tensor4d(b.images, [b.count, 28, 28, 1]);
+  const ys = tf.tensor2d(b.targets, [b.count, 10]);
+  const pool = await createTrainingPool(parallel, options);
+  try {
+    await body({ single, parallel, pool, xs, ys });
+  } finally {
+    await pool.close();
+    tf.dispose([xs, ys]);
+    single.dispose();
+    parallel.dispose();
+  }
+}
+
+async function expectSameWeights(actual: tf.LayersModel, expected: tf.LayersModel, when: string): Promise<void> {
+  const want = await readTrainableWeights(expected);
+  (await readTrainableWeights(actual)).forEach((w, i) => expectClose(w, want[i]!, `weight ${i} ${when}`));
+}
+
 const dir = mkdtempSync(join(tmpdir(), 'pool-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('data-parallel training on worker threads', () => {
   let data: PreparedDigits;
-  let batch: { images: Float32Array; targets: Float32Array; count: number };
+  let batch: Batch;
   let baseline: number;
   beforeAll(async () => {
     await selectBackend({ backend: 'wasm' });
@@ -65,57 +98,34 @@ describe('data-parallel training on worker threads', () => {
   });
 
   it('after one step holds the weights, loss and accuracy of trainOnBatch on the same batch', async () => {
-    const single = createCnn({ seed: 6 });
-    const parallel = createCnn({ seed: 6 });
-    const xs = tf.tensor4d(batch.images, [batch.count, 28, 28, 1]);
-    const ys = tf.tensor2d(batch.targets, [batch.count, 10]);
-    const pool = await createTrainingPool(parallel, { threads: 2 });
-    try {
+    await withTwins(6, batch, { threads: 2 }, async ({ single, parallel, pool, xs, ys }) => {
       for (let step = 0; step < 2; step += 1) {
         const [loss, accuracy] = (await single.trainOnBatch(xs, ys)) as number[];
         const result = await pool.trainStep(batch);
         pool.syncModel();
         expect(result.loss).toBeCloseTo(loss!, 5);
         expect(result.metric).toBeCloseTo(accuracy!, 6);
-        const want = await readTrainableWeights(single);
-        (await readTrainableWeights(parallel)).forEach((w, i) => expectClose(w, want[i]!, `weight ${i} after step ${step + 1}`));
+        await expectSameWeights(parallel, single, `after step ${step + 1}`);
       }
       // Adam's state went back to the model too: a further step on this thread still agrees.
       await pool.close();
       expect(parallel.optimizer.iterations).toBe(2);
       await single.trainOnBatch(xs, ys);
       await parallel.trainOnBatch(xs, ys);
-      const want = await readTrainableWeights(single);
-      (await readTrainableWeights(parallel)).forEach((w, i) => expectClose(w, want[i]!, `weight ${i} after a third step on this thread`));
-    } finally {
-      await pool.close();
-      tf.dispose([xs, ys]);
-      single.dispose();
-      parallel.dispose();
-    }
+      await expectSameWeights(parallel, single, 'after a third step on this thread');
+    });
   });
 
   it('takes a step with more threads than samples, the threads without a share still updating their range', async () => {
-    const single = createCnn({ seed: 7 });
-    const parallel = createCnn({ seed: 7 });
     const two = { images: batch.images.slice(0, 2 * 784), targets: batch.targets.slice(0, 20), count: 2 };
-    const xs = tf.tensor4d(two.images, [2, 28, 28, 1]);
-    const ys = tf.tensor2d(two.targets, [2, 10]);
-    const pool = await createTrainingPool(parallel, { threads: 3 });
-    try {
+    await withTwins(7, two, { threads: 3 }, async ({ single, parallel, pool, xs, ys }) => {
       const [loss] = (await single.trainOnBatch(xs, ys)) as number[];
       const result = await pool.trainStep(two);
       expect(result.count).toBe(2);
       expect(result.loss).toBeCloseTo(loss!, 5);
       pool.syncModel();
-      const want = await readTrainableWeights(single);
-      (await readTrainableWeights(parallel)).forEach((w, i) => expectClose(w, want[i]!, `weight ${i}`));
-    } finally {
-      await pool.close();
-      tf.dispose([xs, ys]);
-      single.dispose();
-      parallel.dispose();
-    }
+      await expectSameWeights(parallel, single, 'after the step');
+    });
     expect(osThreads()).toBeLessThanOrEqual(baseline);
   });
 
@@ -133,28 +143,17 @@ describe('data-parallel training on worker threads', () => {
   });
 
   it('lets a step in flight end whole when interrupted: the weights are never part of a step on', async () => {
-    const single = createCnn({ seed: 8 });
-    const parallel = createCnn({ seed: 8 });
-    const xs = tf.tensor4d(batch.images, [batch.count, 28, 28, 1]);
-    const ys = tf.tensor2d(batch.targets, [batch.count, 10]);
     const controller = new AbortController();
-    const pool = await createTrainingPool(parallel, { threads: 2, signal: controller.signal });
-    try {
+    await withTwins(8, batch, { threads: 2, signal: controller.signal }, async ({ single, parallel, pool, xs, ys }) => {
       const stepping = pool.trainStep(batch);
       controller.abort();
       expect((await stepping).count).toBe(50);
       await expect(pool.trainStep(batch)).rejects.toThrow(TrainingInterruptedError);
       pool.syncModel();
       await single.trainOnBatch(xs, ys);
-      const want = await readTrainableWeights(single);
-      (await readTrainableWeights(parallel)).forEach((w, i) => expectClose(w, want[i]!, `weight ${i}`));
+      await expectSameWeights(parallel, single, 'after the step in flight');
       expect(parallel.optimizer.iterations).toBe(1);
-    } finally {
-      await pool.close();
-      tf.dispose([xs, ys]);
-      single.dispose();
-      parallel.dispose();
-    }
+    });
     expect(osThreads()).toBeLessThanOrEqual(baseline);
   });
 
