@@ -194,7 +194,7 @@ describe('JupyterLab with the project kernel', () => {
     await page.waitForTimeout(1_000); // really inside the loop
     await panel.locator('[data-command="notebook:interrupt-kernel"]').first().click();
     await expect.poll(async () => (await loop.locator('.jp-InputArea-prompt').innerText()).trim(), { timeout: STEP_TIMEOUT_MS }).toMatch(/^\[\d+\]:$/);
-    expect(await loop.locator('.jp-OutputArea-output').allInnerTexts()).toEqual([expect.stringContaining('interrupted')]);
+    await expect.poll(() => loop.locator('.jp-OutputArea-output').allInnerTexts(), { timeout: STEP_TIMEOUT_MS }).toEqual([expect.stringContaining('interrupted')]);
 
     // Shift+Enter on the last cell added an empty one below it.
     const next = panel.locator('.jp-Cell').nth((await panel.locator('.jp-Cell').count()) - 1);
@@ -209,7 +209,8 @@ describe('JupyterLab with the project kernel', () => {
     await typeInCell(page, after, 'String((globalThis as any).beforeRestart)');
     await page.keyboard.press('Control+Enter');
     await expect.poll(() => after.locator('.jp-OutputArea-output').allInnerTexts(), { timeout: STEP_TIMEOUT_MS }).toEqual(["'undefined'"]);
-    expect((await after.locator('.jp-InputArea-prompt').innerText()).trim()).toBe('[1]:');
+    // The prompt changes on execute_reply, which may come after the output it follows (seen in CI).
+    await expect.poll(async () => (await after.locator('.jp-InputArea-prompt').innerText()).trim(), { timeout: STEP_TIMEOUT_MS }).toBe('[1]:');
   }, 5 * STEP_TIMEOUT_MS);
 
   it('shows the training progress of 05 as one line updated in place', async () => {
