@@ -51,9 +51,56 @@ export async function waitForIdle(panel: Locator, timeout = KERNEL_IDLE_TIMEOUT_
   await panel.locator('.jp-Notebook-ExecutionIndicator[data-status="idle"]').waitFor({ state: 'attached', timeout });
 }
 
+/** How long a menu item may stay disabled (its command not yet available) before `menu` gives up. */
+const MENU_ENABLED_MS = 60_000;
+
+/**
+ * Picks `item` from the menu bar's `top` menu. A disabled item (JupyterLab greys out a command that
+ * cannot run yet, e.g. before the notebook is the current widget) does nothing when clicked, so the
+ * menu is closed and opened again until the item is enabled.
+ */
 export async function menu(page: Page, top: string, item: string): Promise<void> {
-  await page.locator('.lm-MenuBar-itemLabel', { hasText: new RegExp(`^${top}$`) }).click();
-  await page.locator('.lm-Menu-itemLabel', { hasText: item }).first().click();
+  const deadline = Date.now() + MENU_ENABLED_MS;
+  for (;;) {
+    await page.locator('.lm-MenuBar-itemLabel', { hasText: new RegExp(`^${top}$`) }).click();
+    const entry = page.locator('.lm-Menu-item', { has: page.locator('.lm-Menu-itemLabel', { hasText: item }) }).first();
+    await entry.waitFor({ timeout: MENU_ENABLED_MS });
+    if (!((await entry.getAttribute('class')) ?? '').includes('lm-mod-disabled')) {
+      await entry.click();
+      return;
+    }
+    await page.keyboard.press('Escape');
+    if (Date.now() > deadline) throw new Error(`menu ${top} → ${item} stayed disabled for ${MENU_ENABLED_MS / 1000} s`);
+    await page.waitForTimeout(500);
+  }
+}
+
+/** How long after Run All the first cell may take to be queued or run. */
+const RUN_ALL_STARTED_MS = 20_000;
+
+/**
+ * Run → Run All Cells on `panel`, and a check that it took: some cell queued or run. Where nothing
+ * happened (seen twice in CI on a loaded machine: every prompt still "[ ]:" minutes later, the
+ * kernel idle), a screenshot is kept as `lab-run-all-not-started-<name>.png` and the notebook is
+ * clicked and Run All picked once more, as a person would.
+ */
+export async function runAll(page: Page, panel: Locator, name: string, screenshotDir?: string): Promise<void> {
+  const started = async (): Promise<boolean> => (await prompts(panel)).some((p) => p.trim() !== '[ ]:');
+  await menu(page, 'Run', 'Run All Cells');
+  const took = await waitUntil(started, RUN_ALL_STARTED_MS);
+  if (took) return;
+  if (screenshotDir) await page.screenshot({ path: join(screenshotDir, `lab-run-all-not-started-${name}.png`) });
+  await panel.locator('.jp-Notebook').click({ position: { x: 5, y: 5 } });
+  await menu(page, 'Run', 'Run All Cells');
+}
+
+async function waitUntil(condition: () => Promise<boolean>, timeout: number): Promise<boolean> {
+  const deadline = Date.now() + timeout;
+  while (Date.now() < deadline) {
+    if (await condition()) return true;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  return condition();
 }
 
 /** The prompts of the code cells ("[3]:", "[*]:", "[ ]:"). */

@@ -23,6 +23,7 @@ import {
   openFromFileBrowser,
   openLab,
   prompts,
+  runAll,
   typeInCell,
   waitForIdle,
   waitForRunAll,
@@ -110,7 +111,7 @@ describe('JupyterLab with the project kernel', () => {
     const panel = await openFromFileBrowser(page, '01-background.ipynb', screenshots);
     await expect.poll(() => kernelName(panel).innerText(), { timeout: STEP_TIMEOUT_MS }).toBe('TypeScript (llm-price-lab)');
     await waitForIdle(panel);
-    await menu(page, 'Run', 'Run All Cells');
+    await runAll(page, panel, '01-background', screenshots);
     await waitForRunAll(panel, RUN_ALL_01_TIMEOUT_MS);
     expect(await errorOutputs(panel)).toEqual([]);
     expect((await prompts(panel)).filter((p) => !/^\[\d+\]:$/.test(p.trim()))).toEqual([]);
@@ -218,7 +219,7 @@ describe('JupyterLab with the project kernel', () => {
     const panel = await openFromFileBrowser(page, '05-project-practice.ipynb', screenshots);
     await expect.poll(() => kernelName(panel).innerText(), { timeout: STEP_TIMEOUT_MS }).toBe('TypeScript (llm-price-lab)');
     await waitForIdle(panel);
-    await menu(page, 'Run', 'Run All Cells');
+    await runAll(page, panel, '05-project-practice', screenshots);
     const training = panel.locator('.jp-CodeCell', { hasText: 'trainCnn(model' });
     const seen = new Set<string>();
     const deadline = Date.now() + RUN_ALL_05_TIMEOUT_MS;

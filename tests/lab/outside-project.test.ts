@@ -11,7 +11,7 @@ import { startLab, type RunningLab } from '../../src/lab/server';
 import { buildDir } from '../../src/paths';
 import { chromiumArgs } from '../../src/plot/static-image';
 import { CHROMIUM } from '../plot/browser';
-import { errorOutputs, menu, openFromFileBrowser, openLab, waitForIdle, waitForRunAll } from './lab-page';
+import { errorOutputs, openFromFileBrowser, openLab, runAll, waitForIdle, waitForRunAll } from './lab-page';
 
 const STEP_TIMEOUT_MS = 60_000;
 /** The cell type-checks the whole library, TensorFlow.js included: 15–20 s here, more on a loaded machine. */
@@ -59,7 +59,7 @@ describe('a notebook outside the project', () => {
     await openLab(page, lab.url);
     const panel = await openFromFileBrowser(page, 'mine.ipynb', screenshots);
     await waitForIdle(panel);
-    await menu(page, 'Run', 'Run All Cells');
+    await runAll(page, panel, 'mine', screenshots);
     try {
       await waitForRunAll(panel, RUN_ALL_TIMEOUT_MS);
     } catch (error) {
