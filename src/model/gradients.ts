@@ -126,7 +126,7 @@ export type ShareResult = Pick<BatchGradients, 'loss' | 'metric' | 'count'>;
  */
 export function sharesSummary<Share extends ShareResult>(shares: readonly Share[]): { used: Share[]; count: number; loss: number; metric: number } {
   const used = shares.filter((s) => s.count > 0);
-  if (used.length === 0) throw new RangeError('averageGradients: no share holds a sample');
+  if (used.length === 0) throw new RangeError('sharesSummary: no share of the batch holds a sample');
   const count = used.reduce((n, s) => n + s.count, 0);
   const mean = (value: (share: Share) => number) => used.reduce((sum, share) => sum + value(share) * (share.count / count), 0);
   return { used, count, loss: mean((s) => s.loss), metric: mean((s) => s.metric) };

@@ -45,7 +45,8 @@ export function cut(flat: Float32Array, sizes: readonly number[]): Float32Array[
   return sizes.map((n) => flat.subarray(at, (at += n)));
 }
 
-export function sharedViews(memory: SharedTraining): SharedViews {
+/** The arrays over the memory (what every thread's description of it has in common). */
+export function sharedViews(memory: Omit<SharedTraining, 'thread' | 'range'>): SharedViews {
   const total = memory.sizes.reduce((a, b) => a + b, 0);
   const weights = new Float32Array(memory.weights);
   const all = new Float32Array(memory.gradients);
@@ -77,7 +78,7 @@ export function shareAdamState(state: AdamState, threads: number): { memory: Sha
     sizes,
     threads,
   };
-  const views = sharedViews({ ...base, thread: 0, range: [0, 0] });
+  const views = sharedViews(base);
   for (const [flat, layers] of [[views.weights, state.weights], [views.m, state.m], [views.v, state.v]] as const) {
     cut(flat, sizes).forEach((view, k) => {
       view.set(layers[k]!);

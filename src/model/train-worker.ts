@@ -9,10 +9,10 @@ import { trainCnn } from './train';
 
 /**
  * One thread of the data-parallel trainer (`pool.ts`): its own wasm backend and a copy of the
- * model; for each step it takes the current weights and its share of the batch and returns the
- * gradients. With Adam the threads share the weights and Adam's state (`shared-step.ts`): each
- * then also updates its range of the weights with every thread's gradient; with another optimizer
- * the step happens once, on the main thread, with the gradients returned. It also
+ * model; for each step it takes its share of the batch and computes the share's gradient. With Adam
+ * the threads share the weights and Adam's state (`shared-step.ts`) and each then updates its range
+ * of the weights with every thread's gradient; with another optimizer it returns the gradient and
+ * the main thread takes the step. It also
  * trains a fresh copy of the model on its own (one federated client's local training), with the
  * model's compiled optimizer starting afresh, as `trainCnn` on the main thread would.
  */
