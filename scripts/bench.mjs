@@ -277,7 +277,9 @@ const out = {
     cpu_model: cpus()[0]?.model,
     node: process.version,
     load_average_1m: { before: loadBefore, after: loadavg()[0] },
-    core_scaling: coreRounds.length ? { threads: options.threads, scaling: spread(coreRounds.map((r) => r.scaling)) } : { error: extras.cores ?? 'not measured' },
+    core_scaling: coreRounds.length
+      ? { threads: options.threads, scaling: spread(coreRounds.map((r) => r.scaling)), rounds: coreRounds.map(({ alone_s, together_s, scaling }) => ({ alone_s, together_s, scaling })) }
+      : { error: extras.cores ?? 'not measured' },
   },
   seconds: (Date.now() - started) / 1000,
   training,

@@ -13,6 +13,7 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, wri
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { describeProbe, findCommand, missingRequirements } from './requirements.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const quiet = process.argv.includes('--quiet');
@@ -52,47 +53,24 @@ function ensureNodeDependencies() {
 }
 
 // --- 2. Jupyter, nbconvert, the kernel test suite and a browser -------------------------------
-// Each requirement: how to tell it is present, its Debian package, its pip name (null: none).
+// The list and its probes live in requirements.mjs: each is probed by the command, file or module
+// the project uses, never by a module standing in for a command.
 const SYSTEM_PYTHON = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
-const PYTHON_MODULES = [
-  { module: 'jupyter_server', deb: 'jupyter-server', pip: 'jupyter-server' },
-  { module: 'nbconvert', deb: 'jupyter-nbconvert', pip: 'nbconvert' },
-  { module: 'nbclient', deb: 'python3-nbclient', pip: 'nbclient' },
-  { module: 'nbformat', deb: 'python3-nbformat', pip: 'nbformat' },
-  { module: 'jupyter_kernel_test', deb: 'python3-jupyter-kernel-test', pip: 'jupyter_kernel_test' },
-  { module: 'notebook', deb: 'jupyter-notebook', pip: 'notebook<7' },
-  // JupyterHub and its single-user server, for the hub integration test; its proxy comes from npm.
-  { module: 'jupyterhub', deb: 'jupyterhub', pip: 'jupyterhub' },
-  // Serves the JupyterLab front end built in lab/ (only needed with --lab).
-  ...(withLab ? [{ module: 'jupyterlab_server', deb: 'python3-jupyterlab-server', pip: 'jupyterlab_server' }] : []),
-  { module: 'jupyter_console', deb: 'jupyter-console', pip: 'jupyter-console' },
-  // Types into jupyter console in a pseudo-terminal (tests/kernel/console.test.ts).
-  { module: 'pexpect', deb: 'python3-pexpect', pip: 'pexpect' },
-];
-const FILES = [
-  { path: '/usr/share/javascript/requirejs/require.min.js', deb: 'libjs-requirejs', pip: null },
-  // nbconvert's classic HTML template loads jQuery from here.
-  { path: '/usr/share/javascript/jquery/jquery.min.js', deb: 'libjs-jquery', pip: null },
-  { path: '/usr/share/javascript/mathjax/MathJax.js', deb: 'libjs-mathjax', pip: null },
-  { path: '/usr/bin/chromium', deb: 'chromium', pip: null },
-  // Chinese section titles in static chart images and screenshots; without it they draw as boxes.
-  { path: '/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc', deb: 'fonts-wqy-zenhei', pip: null },
-  // The Vulkan loader Dawn (npm `webgpu`) opens; with chromium's SwiftShader it runs the WebGPU tests.
-  { path: ['/usr/lib/x86_64-linux-gnu/libvulkan.so.1', '/usr/lib/aarch64-linux-gnu/libvulkan.so.1'], deb: 'libvulkan1', pip: null },
-];
 
-function present(file) {
-  return Array.isArray(file.path) ? file.path.some((path) => existsSync(path)) : existsSync(file.path);
+/** The names among `modules` that Debian's Python cannot import (all of them if Python cannot run). */
+function unimportable(modules) {
+  if (modules.length === 0) return new Set();
+  const probe = modules.map((m) => `\ntry:\n  import ${m}\nexcept Exception:\n  print(${JSON.stringify(m)})`).join('');
+  const result = spawnSync(SYSTEM_PYTHON, ['-c', probe], { encoding: 'utf8' });
+  if (result.error || result.status !== 0) return new Set(modules);
+  return new Set(result.stdout.split('\n').filter(Boolean));
 }
 
-function missingPythonModules() {
-  const probe = PYTHON_MODULES.map(
-    (m) => `\ntry:\n  import ${m.module}\nexcept Exception:\n  print(${JSON.stringify(m.module)})`,
-  ).join('');
-  const result = spawnSync(SYSTEM_PYTHON, ['-c', probe], { encoding: 'utf8' });
-  if (result.error || result.status !== 0) return PYTHON_MODULES;
-  const missing = new Set(result.stdout.split('\n').filter(Boolean));
-  return PYTHON_MODULES.filter((m) => missing.has(m.module));
+function missingSystemRequirements() {
+  return missingRequirements(
+    { command: (name) => findCommand(name), file: (path) => existsSync(path), modules: unimportable },
+    { lab: withLab },
+  );
 }
 
 function canUseApt() {
@@ -100,19 +78,23 @@ function canUseApt() {
 }
 
 function ensureSystemPackages() {
-  const missing = [...missingPythonModules(), ...FILES.filter((f) => !present(f))];
+  const missing = missingSystemRequirements();
   if (missing.length === 0) return;
   if (canUseApt()) {
     const packages = [...new Set(missing.map((m) => m.deb))];
-    log(`installing Debian packages: ${packages.join(' ')}`);
+    log(`missing ${missing.map((m) => describeProbe(m.probe)).join(', ')}; installing Debian packages: ${packages.join(' ')}`);
     const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
     run('apt-get', ['update', '-qq'], { env });
     run('apt-get', ['install', '-y', '-qq', ...packages], { env });
+    const still = missingSystemRequirements();
+    if (still.length > 0) {
+      throw new Error(`still missing after apt-get install: ${still.map((m) => `${describeProbe(m.probe)} (${m.deb})`).join(', ')}`);
+    }
     actions.push('debian packages');
     return;
   }
-  const pipNames = missing.map((m) => m.pip).filter(Boolean);
-  const noPip = missing.filter((m) => !m.pip).map((m) => m.deb);
+  const pipNames = [...new Set(missing.map((m) => m.pip).filter(Boolean))];
+  const noPip = [...new Set(missing.filter((m) => !m.pip).map((m) => m.deb))];
   if (pipNames.length > 0) {
     log(`installing Python packages with pip --user: ${pipNames.join(' ')}`);
     const pip = spawnSync(SYSTEM_PYTHON, ['-m', 'pip', 'install', '--user', ...pipNames], { stdio: 'inherit' });

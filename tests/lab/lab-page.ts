@@ -180,3 +180,24 @@ export async function typeInCell(page: Page, cell: Locator, text: string): Promi
   await page.keyboard.press('Delete');
   await page.keyboard.type(text);
 }
+
+/**
+ * What the page shows of every open notebook, for a failed test's evidence: per code cell its prompt,
+ * then each output's MIME type (or renderer class) and the size of its text and markup.
+ */
+export async function outputSummary(page: Page): Promise<string[]> {
+  return page.locator('.jp-NotebookPanel').evaluateAll((panels) =>
+    panels.flatMap((panel) => {
+      const title = panel.id;
+      const cells = Array.from(panel.querySelectorAll('.jp-CodeCell')).map((cell, i) => {
+        const prompt = cell.querySelector('.jp-InputArea-prompt')?.textContent?.trim() ?? '';
+        const outputs = Array.from(cell.querySelectorAll('.jp-OutputArea-output')).map((output) => {
+          const kind = output.getAttribute('data-mime-type') ?? output.className;
+          return `${kind} (${output.textContent?.length ?? 0} chars of text, ${output.innerHTML.length} of markup)`;
+        });
+        return `  cell ${i} ${prompt} ${outputs.length ? outputs.join('; ') : 'no output'}`;
+      });
+      return [`panel ${title}${panel.classList.contains('lm-mod-hidden') ? ' (hidden)' : ''}`, ...cells];
+    }),
+  );
+}

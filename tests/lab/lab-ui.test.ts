@@ -6,14 +6,14 @@
  */
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLab, type RunningLab } from '../../src/lab/server';
 import { buildDir, projectRoot } from '../../src/paths';
+import { runNotebooks } from '../../src/runner';
 import { injectParameters } from '../../src/runner/parameters';
 import type { Notebook } from '../../src/runner/types';
-import { chromiumArgs } from '../../src/plot/static-image';
-import { CHROMIUM } from '../plot/browser';
+import { launchWatchedChromium, processTree, type WatchedBrowser } from '../plot/browser-watch';
 import {
   chartViews,
   errorOutputs,
@@ -22,6 +22,7 @@ import {
   newCellAtEnd,
   openFromFileBrowser,
   openLab,
+  outputSummary,
   prompts,
   runAll,
   typeInCell,
@@ -29,15 +30,24 @@ import {
   waitForRunAll,
 } from './lab-page';
 
-/** 01 with smoke parameters runs in 15–60 s here (more when the machine is busy). */
-const RUN_ALL_01_TIMEOUT_MS = 240_000;
-/** 05 with smoke parameters trains 2 epochs on 1,000 digits: 30–100 s here. */
-const RUN_ALL_05_TIMEOUT_MS = 300_000;
+/**
+ * Run All in the page may take this many times the same notebook run headless on the same server
+ * just before (measured in beforeAll), plus RUN_ALL_MARGIN_MS: the page also draws every output.
+ */
+const RUN_ALL_FACTOR = 4;
+const RUN_ALL_MARGIN_MS = 60_000;
+/** One click, key press or wait for something the page shows. */
 const STEP_TIMEOUT_MS = 60_000;
+/** Time a failed step has to collect its evidence before vitest's own timeout. */
+const EVIDENCE_MS = 60_000;
+/** What one tab of JupyterLab may hold after running 01 or 05 (one renderer, read from /proc). */
+const RENDERER_LIMIT_BYTES = 1.5 * 1024 ** 3;
+const MB = 1024 * 1024;
 
 const dir = join(buildDir(), 'test-notebooks', 'lab');
 const notebookDir = join(dir, 'notebooks');
 const screenshots = join(buildDir(), 'screenshots');
+const evidenceDir = join(buildDir(), 'test-evidence', 'lab-ui');
 
 /** The notebook with its smoke parameters injected the way `llm-price-lab run --profile smoke` does. */
 function writeSmokeCopy(name: string, extra: Record<string, unknown> = {}): void {
@@ -73,46 +83,85 @@ function processesUsing(path: string): number[] {
 
 describe('JupyterLab with the project kernel', () => {
   let lab: RunningLab | undefined;
-  let browser: Browser | undefined;
+  let watched: WatchedBrowser | undefined;
   let page: Page | undefined;
+  /** Run All budgets, from the headless run of the same notebooks in beforeAll. */
+  const runAllBudgetMs: Record<string, number> = {};
 
   beforeAll(async () => {
     rmSync(dir, { recursive: true, force: true });
+    rmSync(evidenceDir, { recursive: true, force: true });
     mkdirSync(notebookDir, { recursive: true });
     mkdirSync(screenshots, { recursive: true });
     writeSmokeCopy('01-background');
     // Its own model folder: the notebook tests may train and save the smoke model at the same time.
     writeSmokeCopy('05-project-practice', { modelDir: 'models/cnn-lab-ui' });
     lab = await startLab({ rootDir: notebookDir, stateDir: join(dir, 'state'), isolated: true });
-    // A fresh temporary profile for every launch.
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: chromiumArgs(), handleSIGINT: false });
-    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    // The same notebooks headless on the same server, one after the other as Run All runs them: how
+    // long they take on this machine now is what the page's Run All is allowed, times a factor.
+    const headless = await runNotebooks({
+      notebooks: ['01-background', '05-project-practice'].map((name) => join(notebookDir, `${name}.ipynb`)),
+      outputDir: join(dir, 'headless'),
+      server: { baseUrl: lab.baseUrl, token: lab.token },
+      jobs: 1,
+      html: false,
+    });
+    for (const report of headless.notebooks) {
+      if (report.status !== 'passed') throw new Error(`${report.name} failed headless, before the page ran it: ${report.message ?? JSON.stringify(report.failingCell?.failure) ?? report.status}`);
+      runAllBudgetMs[report.name] = RUN_ALL_FACTOR * report.seconds * 1000 + RUN_ALL_MARGIN_MS;
+    }
+    const { lab: running } = { lab };
+    watched = await launchWatchedChromium({
+      evidenceDir,
+      extraEvidence: async (shown) => ({
+        'server.log': `${running.log().join('\n')}\n`,
+        'outputs.txt': shown ? `${(await outputSummary(shown)).join('\n')}\n` : 'no page\n',
+        'budgets.json': `${JSON.stringify({ headless: headless.notebooks.map((n) => ({ name: n.name, seconds: n.seconds })), runAllBudgetMs }, null, 2)}\n`,
+      }),
+    });
+    page = await watched.browser.newPage({ viewport: { width: 1400, height: 900 } });
+    watched.watch(page);
     // Clicks and key presses wait as long as a step may take: a page busy drawing charts on a loaded
     // machine answers a click late, not never.
     page.setDefaultTimeout(STEP_TIMEOUT_MS);
-    await openLab(page, lab.url);
-  }, 180_000);
+    const { page: opened, watched: browser } = { page, watched };
+    await browser.step('open JupyterLab', STEP_TIMEOUT_MS * 1.5, () => openLab(opened, running.url));
+  }, 600_000);
 
   afterAll(async () => {
+    // For the record of a run (vitest prints it with the file): what the budgets were and what the tab held.
+    console.log(`lab-ui: Run All budgets ${JSON.stringify(Object.fromEntries(Object.entries(runAllBudgetMs).map(([k, v]) => [k, `${(v / 1000).toFixed(0)} s`])))}; largest renderer ${((watched?.peakRendererBytes() ?? 0) / MB).toFixed(0)} MB`);
+    if (watched) {
+      mkdirSync(evidenceDir, { recursive: true });
+      writeFileSync(join(evidenceDir, 'memory.txt'), `${watched.memoryReport()}\n`);
+    }
     try {
-      await browser?.close();
+      await watched?.close();
     } finally {
       await lab?.stop();
     }
   });
 
   const ready = () => {
-    if (!lab || !page) throw new Error('JupyterLab or the browser did not start (see beforeAll)');
-    return { lab, page };
+    if (!lab || !page || !watched) throw new Error('JupyterLab or the browser did not start (see beforeAll)');
+    return { lab, page, watched };
   };
 
-  it('opens 01 from the file browser with the project kernel, runs all of it and draws its charts', async () => {
-    const { page } = ready();
+  /** A test whose body runs as one bounded step of the watched browser; vitest's timeout leaves room for the evidence. */
+  const step = (name: string, budgetMs: () => number, body: () => Promise<void>) =>
+    it(name, async () => {
+      const { watched } = ready();
+      await watched.step(name, budgetMs(), body);
+    }, 900_000);
+
+  step('opens 01 from the file browser with the project kernel, runs all of it and draws its charts', () => runAllBudgetMs['01-background']! + 3 * STEP_TIMEOUT_MS, async () => {
+    const { page, watched } = ready();
+    const started = watched.now();
     const panel = await openFromFileBrowser(page, '01-background.ipynb', screenshots);
     await expect.poll(() => kernelName(panel).innerText(), { timeout: STEP_TIMEOUT_MS }).toBe('TypeScript (llm-price-lab)');
     await waitForIdle(panel);
     await runAll(page, panel, '01-background', screenshots);
-    await waitForRunAll(panel, RUN_ALL_01_TIMEOUT_MS);
+    await waitForRunAll(panel, runAllBudgetMs['01-background']!);
     expect(await errorOutputs(panel)).toEqual([]);
     expect((await prompts(panel)).filter((p) => !/^\[\d+\]:$/.test(p.trim()))).toEqual([]);
 
@@ -133,9 +182,12 @@ describe('JupyterLab with the project kernel', () => {
     await menu(page, 'File', 'Save Notebook');
     await charts.first().scrollIntoViewIfNeeded();
     await page.screenshot({ path: join(screenshots, 'lab-01-background.png') });
-  }, RUN_ALL_01_TIMEOUT_MS + 3 * STEP_TIMEOUT_MS);
+    const peak = watched.peakRendererBytes(started);
+    expect(peak, `largest renderer while 01 ran: ${(peak / MB).toFixed(0)} MB`).toBeGreaterThan(0);
+    expect(peak, `largest renderer while 01 ran: ${(peak / MB).toFixed(0)} MB`).toBeLessThan(RENDERER_LIMIT_BYTES);
+  });
 
-  it('shows the charts of a saved, untrusted copy as images, never as empty boxes', async () => {
+  step('shows the charts of a saved, untrusted copy as images, never as empty boxes', () => 3 * STEP_TIMEOUT_MS, async () => {
     const { page } = ready();
     const savedOutputs = () => {
       const notebook = JSON.parse(readFileSync(join(notebookDir, '01-background.ipynb'), 'utf8')) as Notebook;
@@ -158,9 +210,9 @@ describe('JupyterLab with the project kernel', () => {
     expect(views.every((v) => v.height > 100)).toBe(true);
     // The copy stays open (the next test switches tabs): closing it through the menu once left the
     // page unresponsive on a loaded machine, taking the following tests with it.
-  }, 3 * STEP_TIMEOUT_MS);
+  });
 
-  it('completes a library function with Tab and shows its signature with Shift+Tab', async () => {
+  step('completes a library function with Tab and shows its signature with Shift+Tab', () => 3 * STEP_TIMEOUT_MS, async () => {
     const { page } = ready();
     await page.locator('.lm-TabBar-tab', { hasText: '01-background.ipynb' }).first().click();
     const panel = page.locator('.jp-NotebookPanel:not(.lm-mod-hidden)');
@@ -183,9 +235,9 @@ describe('JupyterLab with the project kernel', () => {
     await tooltip.waitFor({ timeout: STEP_TIMEOUT_MS });
     expect(await tooltip.innerText()).toContain('servingEconomics(input: ServingInput): ServingEconomics');
     await page.keyboard.press('Escape');
-  }, 3 * STEP_TIMEOUT_MS);
+  });
 
-  it('stops `while (true) {}` with the stop button, runs the next cell, and restarts the kernel', async () => {
+  step('stops `while (true) {}` with the stop button, runs the next cell, and restarts the kernel', () => 5 * STEP_TIMEOUT_MS, async () => {
     const { page } = ready();
     const panel = page.locator('.jp-NotebookPanel:not(.lm-mod-hidden)');
     const loop = panel.locator('.jp-Cell').nth((await panel.locator('.jp-Cell').count()) - 1);
@@ -212,17 +264,18 @@ describe('JupyterLab with the project kernel', () => {
     await expect.poll(() => after.locator('.jp-OutputArea-output').allInnerTexts(), { timeout: STEP_TIMEOUT_MS }).toEqual(["'undefined'"]);
     // The prompt changes on execute_reply, which may come after the output it follows (seen in CI).
     await expect.poll(async () => (await after.locator('.jp-InputArea-prompt').innerText()).trim(), { timeout: STEP_TIMEOUT_MS }).toBe('[1]:');
-  }, 5 * STEP_TIMEOUT_MS);
+  });
 
-  it('shows the training progress of 05 as one line updated in place', async () => {
-    const { page } = ready();
+  step('shows the training progress of 05 as one line updated in place', () => runAllBudgetMs['05-project-practice']! + 3 * STEP_TIMEOUT_MS, async () => {
+    const { page, watched } = ready();
+    const started = watched.now();
     const panel = await openFromFileBrowser(page, '05-project-practice.ipynb', screenshots);
     await expect.poll(() => kernelName(panel).innerText(), { timeout: STEP_TIMEOUT_MS }).toBe('TypeScript (llm-price-lab)');
     await waitForIdle(panel);
     await runAll(page, panel, '05-project-practice', screenshots);
     const training = panel.locator('.jp-CodeCell', { hasText: 'trainCnn(model' });
     const seen = new Set<string>();
-    const deadline = Date.now() + RUN_ALL_05_TIMEOUT_MS;
+    const deadline = Date.now() + runAllBudgetMs['05-project-practice']!;
     let progressCounts: number[] = [];
     for (;;) {
       const lines = await training.locator('.jp-OutputArea-output:has(progress)').allInnerTexts();
@@ -240,22 +293,27 @@ describe('JupyterLab with the project kernel', () => {
     expect(final.trim().split('\n')).toHaveLength(1);
     expect(final).toContain('100%');
 
-    await waitForRunAll(panel, RUN_ALL_05_TIMEOUT_MS);
+    await waitForRunAll(panel, runAllBudgetMs['05-project-practice']!);
     expect(await errorOutputs(panel)).toEqual([]);
     expect((await prompts(panel)).filter((p) => !/^\[\d+\]:$/.test(p.trim()))).toEqual([]);
     await training.scrollIntoViewIfNeeded();
     await page.screenshot({ path: join(screenshots, 'lab-05-project-practice.png') });
-  }, RUN_ALL_05_TIMEOUT_MS + 3 * STEP_TIMEOUT_MS);
+    const peak = watched.peakRendererBytes(started);
+    expect(peak, `largest renderer while 05 ran: ${(peak / MB).toFixed(0)} MB`).toBeGreaterThan(0);
+    expect(peak, `largest renderer while 05 ran: ${(peak / MB).toFixed(0)} MB`).toBeLessThan(RENDERER_LIMIT_BYTES);
+  });
 
   it('leaves no server, kernel or browser behind when stopped', async () => {
-    const { lab } = ready();
+    const { lab, watched } = ready();
     const pid = lab.pid;
     const kernels = processesUsing(lab.runtimeDir);
     expect(kernels.length).toBeGreaterThan(0); // the notebooks opened above have kernels
-    await browser?.close();
+    const browserProcesses = processTree(watched.pid);
+    await watched.close();
     await lab.stop();
     expect(alive(pid)).toBe(false);
     for (const kernel of kernels) expect(alive(kernel)).toBe(false);
+    await expect.poll(() => browserProcesses.filter(alive), { timeout: 10_000 }).toEqual([]);
     expect(processesUsing(lab.runtimeDir)).toEqual([]);
     expect(existsSync(lab.runtimeDir)).toBe(false);
   }, STEP_TIMEOUT_MS);

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { projectRoot } from '../../src/paths';
 import { extractCommands, readmeCommands, readmeText, stripComment } from './commands';
 import { COVERED_COMMANDS } from './coverage';
+import { REQUIREMENTS } from '../../scripts/requirements.mjs';
 
 const root = projectRoot();
 const packageJson = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
@@ -129,8 +130,7 @@ describe('what the README names exists', () => {
   });
 
   it('the Debian packages it says to install without root are the ones setup only warns about', () => {
-    const setup = readFileSync(join(root, 'scripts', 'setup.mjs'), 'utf8');
-    const warnedAbout = [...setup.matchAll(/deb: '([^']+)', pip: null/g)].map((m) => m[1]!);
+    const warnedAbout = [...new Set(REQUIREMENTS.filter((r) => r.pip === null).map((r) => r.deb))];
     expect(warnedAbout.length).toBeGreaterThan(3);
     const bullet = text.slice(text.indexOf('- system files only Debian provides'), text.indexOf('- the compiled library and kernel'));
     const named = [...bullet.slice(bullet.indexOf('the Debian packages')).matchAll(/`([\w.-]+)`/g)].map((m) => m[1]!);
