@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { projectRoot } from '../../src/paths';
+import { recordHeadlessSeconds } from './headless-timings';
 import { runNotebooks, sourceText, type CodeCell, type Notebook, type RunReport } from '../../src/runner';
 
 const NAMES = ['01-background', '02-core-concepts', '03-algorithms', '04-math', '07-tools'] as const;
@@ -51,6 +52,7 @@ beforeAll(async () => {
     jobs: 2,
   });
   for (const name of NAMES) executed[name] = JSON.parse(readFileSync(join(out, 'notebooks', `${name}.ipynb`), 'utf8')) as Notebook;
+  recordHeadlessSeconds(report.notebooks); // 01's is the UI test's budget (tests/lab/lab-ui.test.ts)
 }, 600_000);
 
 afterAll(() => rmSync(out, { recursive: true, force: true }));

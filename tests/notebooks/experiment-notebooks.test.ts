@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { projectRoot } from '../../src/paths';
+import { recordHeadlessSeconds } from './headless-timings';
 import { runNotebooks, sourceText, type CodeCell, type Notebook, type RunReport } from '../../src/runner';
 import { SUMMARY_MIME } from '../../src/show';
 
@@ -52,6 +53,8 @@ function num(values: Record<string, unknown>, key: string): number {
 
 beforeAll(async () => {
   reports.push(await runNotebooks({ notebooks: FIRST.map(notebookPath), profile: 'smoke', outputDir: join(out, 'first'), html: true, jobs: 1 }));
+  // 05 alone, as Run All in JupyterLab runs it: the UI test's budget (tests/lab/lab-ui.test.ts).
+  recordHeadlessSeconds(reports[0]!.notebooks);
   reports.push(await runNotebooks({ notebooks: THEN.map(notebookPath), profile: 'smoke', outputDir: join(out, 'then'), html: true, jobs: 2 }));
   for (const name of NAMES) {
     const dir = (FIRST as readonly string[]).includes(name) ? 'first' : 'then';
