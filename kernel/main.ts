@@ -34,6 +34,9 @@ export function parseCommandLine(args: readonly string[]): CommandLine {
 async function main(): Promise<void> {
   // Taken first: the parent the kernel ends with (ipykernel's JPY_PARENT_PID convention).
   const parent = parentInfo();
+  // A server started with JUPYTER_TOKEN in its environment passes it to its kernels; cells never need
+  // it, and a cell printing its environment would publish it in the notebook, its HTML and logs.
+  delete process.env.JUPYTER_TOKEN;
   const { connectionFile } = parseCommandLine(process.argv.slice(2));
   const connection = readConnectionFile(connectionFile);
   const kernel = await startKernel({ connection, rootDir: process.cwd(), parent });

@@ -179,11 +179,24 @@ export function createShellQueue(deps: QueueDependencies): ShellQueue {
     } finally {
       deps.status('idle', message);
     }
-    if (after) await after();
+    if (!after) return;
+    // What follows a reply (a shutdown) may fail; the queue goes on with the next request regardless.
+    try {
+      await after();
+    } catch (error) {
+      deps.log(`after ${type}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    }
   }
 
+  /** Never rejects: a request that could not be answered (its reply failed to send) is logged and the next one runs. */
   async function run(): Promise<void> {
-    for (let next = pending.shift(); next; next = pending.shift()) await dispatch(next);
+    for (let next = pending.shift(); next; next = pending.shift()) {
+      try {
+        await dispatch(next);
+      } catch (error) {
+        deps.log(`${next.header.msg_type} could not be answered: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    }
     pump = undefined;
   }
 

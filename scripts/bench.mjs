@@ -15,8 +15,9 @@
 //   node scripts/bench.mjs [--rounds 3] [--quick] [--out build/bench.json] [--no-torch] …  (--help)
 // Throughputs depend on what else the machine runs: compare figures measured on an idle machine.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
+import { existsSync, rmSync } from 'node:fs';
+import { writeTorchData } from './torch-data.mjs';
+import { availableParallelism, cpus, loadavg } from 'node:os';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -102,11 +103,7 @@ else contenders.push('pytorch');
 
 async function prepareTorchData() {
   const data = lib.prepareDigits(await lib.loadDigits(), { seed: options.seed });
-  torchDir = mkdtempSync(join(tmpdir(), 'bench-torch-'));
-  for (const [name, split] of [['train', data.train], ['test', data.test]]) {
-    writeFileSync(join(torchDir, `${name}-images.f32`), Buffer.from(split.images.buffer, split.images.byteOffset, split.images.byteLength));
-    writeFileSync(join(torchDir, `${name}-labels.u8`), Buffer.from(split.labels));
-  }
+  torchDir = writeTorchData('bench-torch-', { train: data.train, test: data.test });
   return data;
 }
 

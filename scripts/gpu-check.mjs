@@ -13,11 +13,12 @@
 // --allow-software runs the same steps on a software adapter (SwiftShader): a check of this script
 // itself, in which the webgpu notebook runs out of its deadline.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { writeTorchData } from './torch-data.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
@@ -107,13 +108,8 @@ async function torchOnGpu(samples) {
   const seconds = Math.min(TORCH_SECONDS, secondsLeft());
   if (seconds < 10) return { ok: false, reason: 'skipped: the 8-minute budget is spent' };
   const data = lib.prepareDigits(await lib.loadDigits(), { split: { train: 8000, validation: 1000, test: 1000 }, seed: 0 });
-  const dir = join(tmpdir(), `gpu-check-${process.pid}`);
-  mkdirSync(dir, { recursive: true });
+  const dir = writeTorchData('gpu-check-', { train: data.train, test: data.test });
   try {
-    for (const [name, split] of [['train', data.train], ['test', data.test]]) {
-      writeFileSync(join(dir, `${name}-images.f32`), Buffer.from(split.images.buffer, split.images.byteOffset, split.images.byteLength));
-      writeFileSync(join(dir, `${name}-labels.u8`), Buffer.from(split.labels));
-    }
     const args = [join(root, 'scripts', 'bench_torch.py'), '--data', dir, '--train-count', String(data.train.count), '--test-count', String(data.test.count)];
     args.push('--samples', String(samples), '--batch-size', '64', '--seed', '0', '--device', 'cuda');
     const result = spawnSync(SYSTEM_PYTHON, args, { encoding: 'utf8', timeout: seconds * 1000 });

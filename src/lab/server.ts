@@ -14,7 +14,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { projectJupyterPath, projectRoot } from '../paths';
-import { freePort, killStrays, stopServerProcess } from '../runner/server';
+import { environmentWithoutToken, freePort, killStrays, stopServerProcess, tokenConfigArgument } from '../runner/server';
 import { captureChildLog } from '../runner/child-log';
 
 /** jupyterlab_server answers in 2–5 s here; a cold disk cache on a busy machine can take longer. */
@@ -100,14 +100,14 @@ export async function startLab(options: LabOptions): Promise<RunningLab> {
     '--ServerApp.open_browser=False',
     // Containers and CI often run as root; the server then refuses to start without this.
     ...(process.getuid?.() === 0 ? ['--allow-root'] : []),
+    tokenConfigArgument(runtimeDir, token),
   ];
   const child = spawn(labPython(), args, {
     cwd: options.rootDir,
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: {
-      ...process.env,
-      JUPYTER_TOKEN: token,
+      ...environmentWithoutToken(),
       JUPYTER_PATH: jupyterPath,
       JUPYTER_RUNTIME_DIR: runtimeDir,
       ...(options.isolated ? { JUPYTER_DATA_DIR: join(stateDir, 'data') } : {}),

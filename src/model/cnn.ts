@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { MIME_BUNDLE, type MimeBundle } from '../display';
+import { escapeHtml } from '../show/html';
 
 /** The article's CNN and its training settings, as named options. */
 export interface CnnOptions {
@@ -86,6 +87,14 @@ export interface ModelSummary {
   [MIME_BUNDLE](): MimeBundle;
 }
 
+/** The layer table as HTML; every name and shape goes through the one escaper (names come from user code). */
+export function layerTableHtml(layers: readonly LayerSummary[], totalParams: number): string {
+  const rows = layers
+    .map((l) => `<tr><td>${escapeHtml(`${l.name} (${l.type})`)}</td><td>${escapeHtml(l.outputShape)}</td><td style="text-align:right">${l.params}</td></tr>`)
+    .join('');
+  return `<table><thead><tr><th>layer (type)</th><th>output shape</th><th>params</th></tr></thead><tbody>${rows}</tbody><tfoot><tr><td colspan="2">total</td><td style="text-align:right">${totalParams}</td></tr></tfoot></table>`;
+}
+
 export function summarizeModel(model: tf.LayersModel): ModelSummary {
   const layers = model.layers.map((layer) => ({
     name: layer.name,
@@ -103,9 +112,7 @@ export function summarizeModel(model: tf.LayersModel): ModelSummary {
         ...layers.map((l) => `${`${l.name} (${l.type})`.padEnd(34)}${l.outputShape.padEnd(22)}${l.params}`),
         `total params: ${totalParams}`,
       ].join('\n');
-      const rows = layers.map((l) => `<tr><td>${l.name} (${l.type})</td><td>${l.outputShape}</td><td style="text-align:right">${l.params}</td></tr>`).join('');
-      const html = `<table><thead><tr><th>layer (type)</th><th>output shape</th><th>params</th></tr></thead><tbody>${rows}</tbody><tfoot><tr><td colspan="2">total</td><td style="text-align:right">${totalParams}</td></tr></tfoot></table>`;
-      return { 'text/plain': text, 'text/html': html };
+      return { 'text/plain': text, 'text/html': layerTableHtml(layers, totalParams) };
     },
   };
 }

@@ -85,8 +85,30 @@ export function fusedPlanOf(model: tf.LayersModel): FusedPlan | undefined {
   };
 }
 
-/** tfjs' categorical cross-entropy clips probabilities to [ε, 1 − ε] with Keras' ε. */
-const EPSILON = 1e-7;
+/** The interval tfjs' categorical cross-entropy clips probabilities to: [ε, 1 − ε] with tfjs-layers' ε. */
+export interface ClipBounds {
+  readonly low: number;
+  readonly high: number;
+}
+
+let clipBounds: ClipBounds | undefined;
+
+/**
+ * [ε, 1 − ε] as tfjs-layers' own loss applies it (its ε is not exported): read back from the loss
+ * itself, −log(low) for a true class given probability 0 and −log(high) for one given 1, rounded to
+ * float32 as the clip's bounds are. Computed once, on the current backend.
+ */
+export function crossentropyClipBounds(): ClipBounds {
+  if (clipBounds) return clipBounds;
+  const [atZero, atOne] = tf.tidy(() => tf.metrics.categoricalCrossentropy(tf.tensor2d([[1, 0], [1, 0]]), tf.tensor2d([[0, 1], [1, 0]])).dataSync());
+  const low = Math.fround(Math.exp(-atZero!));
+  const high = Math.fround(Math.exp(-atOne!));
+  if (!(low > 0 && low < 1e-3 && high < 1 && high > 1 - 1e-3)) {
+    throw new Error(`crossentropyClipBounds: tfjs' categorical cross-entropy clips to [${low}, ${high}], not [ε, 1 − ε] for a small ε: the fused gradient does not know this loss`);
+  }
+  clipBounds = { low, high };
+  return clipBounds;
+}
 
 /**
  * The gradient of the mean loss over `batch` at `weights` (in `model.trainableWeights` order:
@@ -148,6 +170,8 @@ export async function fusedGradients(plan: FusedPlan, weights: readonly Float32A
     // The small output layer, softmax and loss here.
     const dLogits = new Float32Array(count * classes);
     const probabilities = new Float64Array(classes);
+    const dProbabilities = new Float64Array(classes);
+    const { low, high } = crossentropyClipBounds();
     let loss = 0;
     let correct = 0;
     for (let b = 0; b < count; b += 1) {
@@ -162,14 +186,22 @@ export async function fusedGradients(plan: FusedPlan, weights: readonly Float32A
       for (let k = 0; k < classes; k += 1) sum += (probabilities[k] = Math.exp(probabilities[k]! - top));
       let predicted = 0;
       let actual = 0;
+      // The loss −Σ t·log(clip(p)): a class whose probability lies outside [low, high] (judged in
+      // float32, as tfjs holds it) is clipped and passes no gradient, so a row whose true class is
+      // below ε (confidently wrong) or above 1 − ε contributes none. Inside, dL/dp = −t/p; through the
+      // softmax, dL/dz_i = p_i (dL/dp_i − Σ_j p_j dL/dp_j), which is p − t for one-hot targets.
+      let weighted = 0;
       for (let k = 0; k < classes; k += 1) {
         const p = (probabilities[k] = probabilities[k]! / sum);
         const target = batch.targets[b * classes + k]!;
-        if (target !== 0) loss -= target * Math.log(Math.min(Math.max(p, EPSILON), 1 - EPSILON));
+        const inside = Math.fround(p) >= low && Math.fround(p) <= high;
+        if (target !== 0) loss -= target * Math.log(Math.min(Math.max(p, low), high));
+        dProbabilities[k] = inside && target !== 0 ? -target / p : 0;
+        weighted += p * dProbabilities[k]!;
         if (p > probabilities[predicted]!) predicted = k;
         if (target > batch.targets[b * classes + actual]!) actual = k;
-        dLogits[b * classes + k] = (p - target) / count;
       }
+      for (let k = 0; k < classes; k += 1) dLogits[b * classes + k] = (probabilities[k]! * (dProbabilities[k]! - weighted)) / count;
       if (predicted === actual) correct += 1;
     }
 

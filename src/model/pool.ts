@@ -265,22 +265,41 @@ export async function createTrainingPool(model: tf.LayersModel, options: Trainin
 
   // The weights every thread reads, in shared memory: a step's message carries them without a copy.
   // With Adam its moments are shared too and the threads update the weights; otherwise the main
-  // thread writes them, between steps only.
-  const adam = await adamStateOf(model);
+  // thread writes them, between steps only. The threads run already: whatever fails here closes them.
+  let adam: Awaited<ReturnType<typeof adamStateOf>>;
   let steps = 0;
   let weights: Float32Array[];
-  if (adam) {
-    const { memory, views } = shareAdamState(adam, count);
-    weights = adam.weights;
-    control = views.control;
-    try {
+  try {
+    adam = await adamStateOf(model);
+    if (adam) {
+      const { memory, views } = shareAdamState(adam, count);
+      weights = adam.weights;
+      control = views.control;
       await Promise.all(threads.map((t, i) => request(t, { kind: 'share', memory: memory[i]! })));
-    } catch (error) {
-      await close();
-      throw error;
+    } else {
+      weights = (await readTrainableWeights(model)).map(shared);
     }
-  } else {
-    weights = (await readTrainableWeights(model)).map(shared);
+  } catch (error) {
+    await close();
+    throw error;
+  }
+
+  /**
+   * One public call at a time: each thread answers one request at a time, and a shared step's barrier
+   * counts every thread once per step, so overlapping calls would leave a promise that never settles
+   * or put the barrier out of step. A second call while one is in flight is refused, naming both.
+   */
+  let inFlight: string | undefined;
+  async function exclusive<T>(name: string, work: () => Promise<T>): Promise<T> {
+    if (inFlight !== undefined) {
+      throw new TrainingPoolError(undefined, `${name}() called while ${inFlight}() is in flight: await it first (a pool takes one call at a time)`);
+    }
+    inFlight = name;
+    try {
+      return await work();
+    } finally {
+      inFlight = undefined;
+    }
   }
 
   /** The batch cut into one share per thread (some empty when it holds fewer samples than threads). */
@@ -368,15 +387,16 @@ export async function createTrainingPool(model: tf.LayersModel, options: Trainin
   return {
     threads: count,
     fused,
-    gradients,
-    trainLocal,
-    async trainStep(batch) {
-      if (adam) return sharedAdamStep(adam, batch);
-      const shares = await shareGradients(batch);
-      applyGradients(model, averageGradients(shares).gradients);
-      const { loss, metric, count } = sharesSummary(shares);
-      return { loss, metric, count };
-    },
+    gradients: (batch) => exclusive('gradients', () => gradients(batch)),
+    trainLocal: (jobs) => exclusive('trainLocal', () => trainLocal(jobs)),
+    trainStep: (batch) =>
+      exclusive('trainStep', async () => {
+        if (adam) return sharedAdamStep(adam, batch);
+        const shares = await shareGradients(batch);
+        applyGradients(model, averageGradients(shares).gradients);
+        const { loss, metric, count } = sharesSummary(shares);
+        return { loss, metric, count };
+      }),
     syncModel() {
       if (adam) writeAdamState(model, adam);
     },

@@ -26,8 +26,20 @@ async function serverFileText(settings: ServerConnection.ISettings, path: string
   if (response.status === 401) throw new InfrastructureError(`${settings.baseUrl} refused the token (401)`, { url: settings.baseUrl });
   // 404, or 403 for a hidden file or one outside the root: not this candidate.
   if (!response.ok) return undefined;
-  const model = (await response.json()) as { type?: unknown; content?: unknown };
-  return model.type === 'file' && typeof model.content === 'string' ? model.content : undefined;
+  const body = await response.text();
+  let model: { type?: unknown; content?: unknown };
+  try {
+    model = JSON.parse(body) as { type?: unknown; content?: unknown };
+  } catch {
+    // A proxy's login page or an error page answered with 200: not a Jupyter server's contents API.
+    const kind = response.headers.get('content-type') ?? 'no content type';
+    const start = body.replace(/\s+/g, ' ').trim().slice(0, 80);
+    throw new InfrastructureError(
+      `${settings.baseUrl} did not answer as a Jupyter server (GET api/contents gave ${kind}: "${start}"); is the URL the server's, behind no login page?`,
+      { url: settings.baseUrl },
+    );
+  }
+  return model !== null && typeof model === 'object' && model.type === 'file' && typeof model.content === 'string' ? model.content : undefined;
 }
 
 /**

@@ -10,7 +10,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, isAbsolute, join } from 'node:path';
@@ -81,6 +81,20 @@ function exited(child: ChildProcess): Promise<void> {
 }
 
 /**
+ * SIGKILL to the process group that `pid` leads, synchronously (exit hooks). Does nothing without a
+ * positive pid: `kill(-0)` would signal the caller's own group. True when the signal was sent.
+ */
+export function killProcessGroupNow(pid: number | undefined): boolean {
+  if (pid === undefined || !Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(-pid, 'SIGKILL');
+    return true;
+  } catch {
+    return false; // the group is gone already
+  }
+}
+
+/**
  * Stops a Jupyter server process and resolves once it is gone: POST /api/shutdown with the token
  * (the server stops its kernels, then exits), a grace period, then SIGTERM and SIGKILL to its process
  * group, or to the process itself when it was not started in a group of its own.
@@ -133,6 +147,24 @@ export function strayKernelPids(runtimeDir: string): number[] {
   return pids;
 }
 
+/**
+ * The server's token goes in a config file only its user can read, in the server's private runtime
+ * folder, never in its environment: kernels inherit the server's environment, so a cell printing
+ * `process.env` would publish the token in the executed notebook, its HTML and the logs. Returns the
+ * `--config=` argument naming the file (Jupyter Server reads JSON config files).
+ */
+export function tokenConfigArgument(runtimeDir: string, token: string): string {
+  const file = join(runtimeDir, 'llm-price-lab-server-config.json');
+  writeFileSync(file, `${JSON.stringify({ ServerApp: { token } })}\n`, { mode: 0o600 });
+  return `--config=${file}`;
+}
+
+/** This process's environment without `JUPYTER_TOKEN`, for a server (and so its kernels) to inherit. */
+export function environmentWithoutToken(env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  const { JUPYTER_TOKEN: _token, ...rest } = env;
+  return rest;
+}
+
 /** Kills what `strayKernelPids` finds. */
 export function killStrays(runtimeDir: string): void {
   for (const pid of strayKernelPids(runtimeDir)) {
@@ -181,6 +213,7 @@ async function startOnce(options: StartServerOptions, port: number): Promise<Run
     '--ServerApp.iopub_msg_rate_limit=0',
     // Containers and CI often run as root; the server then refuses to start without this.
     ...(process.getuid?.() === 0 ? ['--allow-root'] : []),
+    tokenConfigArgument(runtimeDir, token),
   ];
   // Its own process group: a terminal's Ctrl-C reaches the runner only, which then shuts down in order.
   const command = serverCommand(args);
@@ -188,7 +221,7 @@ async function startOnce(options: StartServerOptions, port: number): Promise<Run
     cwd: options.rootDir,
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, JUPYTER_TOKEN: token, JUPYTER_PATH: jupyterPath, JUPYTER_RUNTIME_DIR: runtimeDir },
+    env: { ...environmentWithoutToken(), JUPYTER_PATH: jupyterPath, JUPYTER_RUNTIME_DIR: runtimeDir },
   });
   const log = captureChildLog(child, 500, options.onLog);
   let spawnError: Error | undefined;
@@ -199,11 +232,7 @@ async function startOnce(options: StartServerOptions, port: number): Promise<Run
   const baseUrl = `http://127.0.0.1:${port}/`;
   // Runs when the runner exits without stop() (a crash, process.exit): synchronous, so only signals.
   const onExit = () => {
-    try {
-      process.kill(-(child.pid ?? 0), 'SIGKILL');
-    } catch {
-      // The group is gone already.
-    }
+    killProcessGroupNow(child.pid);
     killStrays(runtimeDir);
     rmSync(runtimeDir, { recursive: true, force: true });
   };

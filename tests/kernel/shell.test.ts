@@ -108,6 +108,47 @@ describe('shell routing', () => {
   });
 });
 
+describe('a shell queue that never wedges', () => {
+  it('logs a failing after-step (a shutdown that rejects) and still answers the next request', async () => {
+    const handlers = new Map<string, Handler>([
+      ['shutdown_request', () => ({ content: { status: 'ok' }, after: () => Promise.reject(new Error('sockets already closed')) })],
+      ['kernel_info_request', () => ({ content: { status: 'ok' } })],
+    ]);
+    const { events, logs, queue } = harness(handlers);
+    const a = request('shutdown_request');
+    const b = request('kernel_info_request');
+    queue.push(a);
+    await queue.idle();
+    queue.push(b);
+    await queue.idle();
+    expect(events).toContain(`${b.header.msg_id} kernel_info_reply ok`);
+    expect(logs).toEqual([expect.stringContaining('after shutdown_request: Error: sockets already closed')]);
+  });
+
+  it('answers later requests after one whose replies could not be sent', async () => {
+    const events: string[] = [];
+    const logs: string[] = [];
+    const a = request('kernel_info_request');
+    const b = request('kernel_info_request');
+    const queue = createShellQueue({
+      handlers: new Map<string, Handler>([['kernel_info_request', () => ({ content: { status: 'ok' } })]]),
+      reply: async (req, msgType) => {
+        if (req === a) throw new Error('socket closed'); // the reply and the error reply alike
+        events.push(`${req.header.msg_id} ${msgType}`);
+      },
+      status: () => {},
+      log: (line) => logs.push(line),
+      drain: async () => {},
+    });
+    queue.push(a);
+    await queue.idle();
+    queue.push(b);
+    await queue.idle();
+    expect(events).toEqual([`${b.header.msg_id} kernel_info_reply`]);
+    expect(logs.at(-1)).toBe('kernel_info_request could not be answered: socket closed');
+  });
+});
+
 describe('exit and quit', () => {
   it('are requests to leave the front end only as a whole cell', () => {
     expect(['exit', 'quit', ' exit() ', 'quit;\n'].map(isExitRequest)).toEqual([true, true, true, true]);

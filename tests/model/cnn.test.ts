@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { MIME_BUNDLE } from '../../src/display';
 import { takeSplit } from '../../src/data/prepare';
 import { selectBackend } from '../../src/model/backend';
-import { ARTICLE_CNN, createCnn, summarizeModel } from '../../src/model/cnn';
+import { ARTICLE_CNN, createCnn, layerTableHtml, summarizeModel } from '../../src/model/cnn';
 import { evaluate, predict, scorePredictions } from '../../src/model/evaluate';
 import { formatProgress, trainCnn, type TrainProgress } from '../../src/model/train';
 import { smokeDigits } from './smoke';
@@ -159,5 +159,16 @@ describe('the article CNN', () => {
     expect(score.accuracy).toBeCloseTo(2 / 3, 12);
     expect(score.confusion).toEqual([[1, 1], [0, 1]]);
     expect(score.loss).toBeCloseTo(-(Math.log(0.9) + Math.log(0.8) + Math.log(0.4)) / 3, 6);
+  });
+});
+
+describe('the layer table', () => {
+  it('shows a crafted layer name as text, never as markup', () => {
+    const name = '<img src=x onerror="alert(1)">&';
+    const html = layerTableHtml([{ name, type: 'Dense', outputShape: '[None,<b>10</b>]', params: 650 }], 650);
+    expect(html).not.toContain('<img');
+    expect(html).not.toContain('<b>');
+    expect(html).toContain('&lt;img src=x onerror=&quot;alert(1)&quot;&gt;&amp; (Dense)');
+    expect(html).toContain('[None,&lt;b&gt;10&lt;/b&gt;]');
   });
 });

@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { gatherBatch, type PreparedDigits } from '../../src/data/prepare';
 import { selectBackend } from '../../src/model/backend';
 import { createCnn, type CnnOptions } from '../../src/model/cnn';
-import { fusedGradients, fusedPlanOf, fusedUnsupportedReason } from '../../src/model/fused-gradients';
+import { crossentropyClipBounds, fusedGradients, fusedPlanOf, fusedUnsupportedReason } from '../../src/model/fused-gradients';
 import { readTrainableWeights, trainableVariables } from '../../src/model/gradients';
 import { smokeDigits } from './smoke';
 import { expectClose } from './expect-close';
@@ -66,6 +66,37 @@ describe('the fused gradient of the article network', () => {
         }
       });
     }
+  }
+
+  for (const backend of ['wasm', 'cpu'] as const) {
+    it(`equals tfjs where its loss clips: confidently wrong and confidently right rows pass no gradient (${backend})`, async () => {
+      await selectBackend({ backend });
+      // A small network on cpu (seconds per step for the article's); the saturated regime is the output layer's.
+      const model = createCnn({ seed: 4, ...(backend === 'cpu' ? { filters: 3, denseUnits: 7 } : {}) });
+      const batch = batchOf(48, 300);
+      const xs = tf.tensor4d(batch.images, [batch.count, 28, 28, 1]);
+      const ys = tf.tensor2d(batch.targets, [batch.count, 10]);
+      try {
+        // Logits scaled up: every row's softmax is all but one-hot, right or wrong.
+        const output = model.layers[model.layers.length - 1]!;
+        const [kernel, bias] = output.getWeights();
+        output.setWeights([tf.mul(kernel!, 400), tf.mul(bias!, 400)]);
+        const probabilities = (model.predict(xs) as tf.Tensor2D).arraySync();
+        const trueClass = probabilities.map((row, b) => row[batch.targets.subarray(b * 10, b * 10 + 10).indexOf(1)]!);
+        const { low, high } = crossentropyClipBounds();
+        expect(low).toBeCloseTo(1e-7, 12); // tfjs-layers' ε, read back from its loss
+        expect(trueClass.filter((p) => p < low).length, 'rows whose true class is below ε').toBeGreaterThan(batch.count / 4);
+        expect(trueClass.filter((p) => p > high).length, 'rows whose true class is above 1 − ε').toBeGreaterThan(0);
+        const reference = tf.variableGrads(() => tf.mean(tf.metrics.categoricalCrossentropy(ys, model.apply(xs, { training: true }) as tf.Tensor)) as tf.Scalar, trainableVariables(model));
+        const fused = await fusedGradients(fusedPlanOf(model)!, await readTrainableWeights(model), batch);
+        trainableVariables(model).forEach((v, i) => expectClose(fused.gradients[i]!, reference.grads[v.name]!.dataSync(), `gradient of ${v.name}, saturated`));
+        expect(fused.loss).toBeCloseTo(reference.value.dataSync()[0]!, 4);
+        tf.dispose([reference.value, reference.grads]);
+      } finally {
+        tf.dispose([xs, ys]);
+        model.dispose();
+      }
+    });
   }
 
   it('refuses a batch or weights of the wrong size with a one-line reason', async () => {

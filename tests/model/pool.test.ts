@@ -142,6 +142,33 @@ describe('data-parallel training on worker threads', () => {
     model.dispose();
   });
 
+  it('takes one call at a time: an overlapping call is refused by name, the one in flight ends, and the pool goes on', async () => {
+    await withTwins(9, batch, { threads: 2 }, async ({ single, parallel, pool, xs, ys }) => {
+      const stepping = pool.trainStep(batch);
+      await expect(pool.gradients(batch)).rejects.toThrow(/gradients\(\) called while trainStep\(\) is in flight/);
+      await expect(pool.trainStep(batch)).rejects.toThrow(/trainStep\(\) called while trainStep\(\) is in flight/);
+      await expect(pool.trainLocal([])).rejects.toThrow(/trainLocal\(\) called while trainStep\(\) is in flight/);
+      expect((await stepping).count).toBe(50);
+      expect((await pool.trainStep(batch)).count).toBe(50);
+      pool.syncModel();
+      await single.trainOnBatch(xs, ys);
+      await single.trainOnBatch(xs, ys);
+      await expectSameWeights(parallel, single, 'after two steps around refused calls');
+    });
+    expect(osThreads()).toBeLessThanOrEqual(baseline);
+  });
+
+  it('closes its threads and its SIGINT listener when reading the model fails after they started', async () => {
+    const model = createCnn({ seed: 1 });
+    // Adam's first-moment decay, a variable the pool reads once the threads run: disposed, the read fails.
+    (model.optimizer as unknown as { accBeta1: tf.Variable }).accBeta1.dispose();
+    const listeners = process.listenerCount('SIGINT');
+    await expect(createTrainingPool(model, { threads: 2 })).rejects.toThrow(/disposed/);
+    expect(process.listenerCount('SIGINT')).toBe(listeners);
+    await expect.poll(osThreads, { timeout: 10_000 }).toBeLessThanOrEqual(baseline);
+    model.dispose();
+  });
+
   it('lets a step in flight end whole when interrupted: the weights are never part of a step on', async () => {
     const controller = new AbortController();
     await withTwins(8, batch, { threads: 2, signal: controller.signal }, async ({ single, parallel, pool, xs, ys }) => {

@@ -64,7 +64,7 @@ describe('a mixed run: success (smoke profile), a throwing cell, tags', () => {
     expect(failed.cellsRun).toBe(2);
     const nb = readValidNotebook(join(out, 'notebooks', 'throws.ipynb'));
     expect(nb.cells[0].cell_type).toBe('markdown');
-    expect(nb.cells[0].source).toMatch(/Execution failed.*code cell 2.*`boom`/s);
+    expect(nb.cells[0].source).toMatch(/Execution failed.*code cell 2.*<pre class="runner-error-text">Error: boom at cell two<\/pre>/s);
     expect(nb.cells.map((c) => c.id)).toEqual(['runner-error-note', 'ok', 'runner-error-cell', 'boom', 'after']);
     expect(streamText(cellById(nb, 'ok'))).toBe('cell one ran\n');
     expect(cellById(nb, 'after').outputs).toEqual([]);
