@@ -52,14 +52,16 @@ export async function startKernel({ connection, rootDir, parent = parentInfo() }
     resolveClosed = resolve;
     rejectClosed = reject;
   });
+  /** What serving installs once the sockets are bound; a shutdown before that has none of it to undo. */
+  let serving: { flush(): Promise<void>; restore(): void } | undefined;
   const shutdown = (restart: boolean): Promise<void> =>
     (shuttingDown ??= (async () => {
-      log(`shutting down${restart ? ' for a restart' : ''}`);
+      log(`shutting down${restart ? ' for a restart' : ''}${serving ? '' : ' before serving'}`);
       try {
-        await iopubQueue.flush();
-        await shellQueue.flush();
-        restoreOutput();
-        restoreUncaught();
+        if (serving) {
+          await serving.flush();
+          serving.restore();
+        }
         runner.close();
         await control.close();
       } finally {
@@ -94,11 +96,18 @@ export async function startKernel({ connection, rootDir, parent = parentInfo() }
   try {
     await bound;
   } catch (error) {
+    // A shutdown while binding (the parent gone, a shutdown_request) closed the sockets under it: done.
+    if (shuttingDown) {
+      await shuttingDown.catch(() => undefined);
+      return { closed, shutdown };
+    }
     runner.close();
     for (const socket of [iopub, shell, stdin]) socket.close();
     await control.close();
     throw error;
   }
+  // Shut down while binding: nothing more to start.
+  if (shuttingDown) return { closed, shutdown };
 
   const iopubQueue = createSendQueue(iopub, (error) => log(`iopub send failed: ${String(error)}`));
   const shellQueue = createSendQueue(shell, (error) => log(`shell send failed: ${String(error)}`));
@@ -117,6 +126,16 @@ export async function startKernel({ connection, rootDir, parent = parentInfo() }
   // Errors no cell catches: always logged; while a cell runs, also that cell's error.
   const uncaught = createUncaughtErrors({ log, describe: (error) => runner.describeError(error), publish });
   const restoreUncaught = uncaught.install();
+  serving = {
+    async flush() {
+      await iopubQueue.flush();
+      await shellQueue.flush();
+    },
+    restore() {
+      restoreOutput();
+      restoreUncaught();
+    },
+  };
   const published = () => iopubQueue.flush();
   const handlers = createShellHandlers({ runner, output, history, uncaught, publish, published, kernelInfo: info, shutdown });
   const queue = createShellQueue({

@@ -98,9 +98,11 @@ let clipBounds: ClipBounds | undefined;
  * itself, −log(low) for a true class given probability 0 and −log(high) for one given 1, rounded to
  * float32 as the clip's bounds are. Computed once, on the current backend.
  */
-export function crossentropyClipBounds(): ClipBounds {
+export async function crossentropyClipBounds(): Promise<ClipBounds> {
   if (clipBounds) return clipBounds;
-  const [atZero, atOne] = tf.tidy(() => tf.metrics.categoricalCrossentropy(tf.tensor2d([[1, 0], [1, 0]]), tf.tensor2d([[0, 1], [1, 0]])).dataSync());
+  const losses = tf.tidy(() => tf.metrics.categoricalCrossentropy(tf.tensor2d([[1, 0], [1, 0]]), tf.tensor2d([[0, 1], [1, 0]])));
+  const [atZero, atOne] = await losses.data();
+  losses.dispose();
   const low = Math.fround(Math.exp(-atZero!));
   const high = Math.fround(Math.exp(-atOne!));
   if (!(low > 0 && low < 1e-3 && high < 1 && high > 1 - 1e-3)) {
@@ -171,7 +173,7 @@ export async function fusedGradients(plan: FusedPlan, weights: readonly Float32A
     const dLogits = new Float32Array(count * classes);
     const probabilities = new Float64Array(classes);
     const dProbabilities = new Float64Array(classes);
-    const { low, high } = crossentropyClipBounds();
+    const { low, high } = await crossentropyClipBounds();
     let loss = 0;
     let correct = 0;
     for (let b = 0; b < count; b += 1) {

@@ -83,7 +83,7 @@ describe('the fused gradient of the article network', () => {
         output.setWeights([tf.mul(kernel!, 400), tf.mul(bias!, 400)]);
         const probabilities = (model.predict(xs) as tf.Tensor2D).arraySync();
         const trueClass = probabilities.map((row, b) => row[batch.targets.subarray(b * 10, b * 10 + 10).indexOf(1)]!);
-        const { low, high } = crossentropyClipBounds();
+        const { low, high } = await crossentropyClipBounds();
         expect(low).toBeCloseTo(1e-7, 12); // tfjs-layers' ε, read back from its loss
         expect(trueClass.filter((p) => p < low).length, 'rows whose true class is below ε').toBeGreaterThan(batch.count / 4);
         expect(trueClass.filter((p) => p > high).length, 'rows whose true class is above 1 − ε').toBeGreaterThan(0);
