@@ -1,5 +1,29 @@
 import { defineConfig } from 'vitest/config';
-import ProjectSequencer from './tests/sequencer';
+import { BaseSequencer, type TestSpecification } from 'vitest/node';
+
+/**
+ * Files that start before all others, in this order (two run at a time): the notebook tests run 01
+ * and 05 headless and record their times; the JupyterLab UI test, right after them, takes its Run All
+ * budgets from those times (tests/notebooks/headless-timings.ts) instead of running both again.
+ */
+export const STARTED_FIRST = [
+  'tests/notebooks/experiment-notebooks.test.ts',
+  'tests/notebooks/cost-notebooks.test.ts',
+  'tests/lab/lab-ui.test.ts',
+] as const;
+
+/** vitest's own order (failed first, then longest first from its cache), STARTED_FIRST before the rest. */
+class ProjectSequencer extends BaseSequencer {
+  override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
+    const sorted = await super.sort(files);
+    const rank = (spec: TestSpecification): number => {
+      const index = STARTED_FIRST.findIndex((file) => spec.moduleId.endsWith(`/${file}`));
+      return index === -1 ? STARTED_FIRST.length : index;
+    };
+    // Array.prototype.sort is stable: the rest keep vitest's order.
+    return [...sorted].sort((a, b) => rank(a) - rank(b));
+  }
+}
 
 export default defineConfig({
   test: {
@@ -8,6 +32,7 @@ export default defineConfig({
     hookTimeout: 120_000,
     // Integration tests start Jupyter servers and kernels: keep parallelism to the 2 cores.
     maxWorkers: 2,
+    // Gives each run an id (for what one test file measures and another reads).
     globalSetup: ['./tests/global-setup.ts'],
     sequence: { sequencer: ProjectSequencer },
     reporters: ['default', './tests/plain-summary-reporter.ts'],

@@ -103,7 +103,7 @@ describe('JupyterLab with the project kernel', () => {
     lab = await startLab({ rootDir: notebookDir, stateDir: join(dir, 'state'), isolated: true });
     // How long the same notebooks take headless on this machine now, times a factor, is what the
     // page's Run All is allowed: as the notebook tests of this run measured them (they start first,
-    // see tests/sequencer.ts), else measured here on the same server, one after the other.
+    // see STARTED_FIRST in vitest.config.mts), else measured here on the same server, one after the other.
     const headless: Record<string, { seconds: number; measuredBy: string }> = {};
     for (const name of UI_NOTEBOOKS) {
       const seconds = headlessSeconds(name);
