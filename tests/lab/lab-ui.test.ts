@@ -100,7 +100,8 @@ describe('JupyterLab with the project kernel', () => {
     writeSmokeCopy('01-background');
     // Its own model folder: the notebook tests may train and save the smoke model at the same time.
     writeSmokeCopy('05-project-practice', { modelDir: 'models/cnn-lab-ui' });
-    lab = await startLab({ rootDir: notebookDir, stateDir: join(dir, 'state'), isolated: true });
+    const running = await startLab({ rootDir: notebookDir, stateDir: join(dir, 'state'), isolated: true });
+    lab = running;
     // How long the same notebooks take headless on this machine now, times a factor, is what the
     // page's Run All is allowed: as the notebook tests of this run measured them (they start first,
     // see STARTED_FIRST in vitest.config.mts), else measured here on the same server, one after the other.
@@ -114,7 +115,7 @@ describe('JupyterLab with the project kernel', () => {
       const measured = await runNotebooks({
         notebooks: missing.map((name) => join(notebookDir, `${name}.ipynb`)),
         outputDir: join(dir, 'headless'),
-        server: { baseUrl: lab.baseUrl, token: lab.token },
+        server: { baseUrl: running.baseUrl, token: running.token },
         jobs: 1,
         html: false,
       });
@@ -125,8 +126,7 @@ describe('JupyterLab with the project kernel', () => {
     }
     headlessTimes = headless;
     for (const [name, { seconds }] of Object.entries(headless)) runAllBudgetMs[name] = RUN_ALL_FACTOR * seconds * 1000 + RUN_ALL_MARGIN_MS;
-    const { lab: running } = { lab };
-    watched = await launchWatchedChromium({
+    const browser = await launchWatchedChromium({
       evidenceDir,
       extraEvidence: async (shown) => ({
         'server.log': `${running.log().join('\n')}\n`,
@@ -134,12 +134,13 @@ describe('JupyterLab with the project kernel', () => {
         'budgets.json': `${JSON.stringify({ headless, runAllBudgetMs }, null, 2)}\n`,
       }),
     });
-    page = await watched.browser.newPage({ viewport: { width: 1400, height: 900 } });
-    watched.watch(page);
+    watched = browser;
+    const opened = await browser.browser.newPage({ viewport: { width: 1400, height: 900 } });
+    page = opened;
+    browser.watch(opened);
     // Clicks and key presses wait as long as a step may take: a page busy drawing charts on a loaded
     // machine answers a click late, not never.
-    page.setDefaultTimeout(STEP_TIMEOUT_MS);
-    const { page: opened, watched: browser } = { page, watched };
+    opened.setDefaultTimeout(STEP_TIMEOUT_MS);
     await browser.step('open JupyterLab', STEP_TIMEOUT_MS * 1.5, () => openLab(opened, running.url));
   }, 600_000);
 
