@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { readTrainableWeights, trainableVariables, writeTrainableWeights } from './gradients';
+import { adamBetaPowers } from './tfjs-internals';
 
 /**
  * Adam's update as one loop over plain arrays, for the fused trainer and the data-parallel trainer's
@@ -23,51 +24,66 @@ export interface AdamState {
   readonly v: Float32Array[];
 }
 
-interface AdamInternals {
+/** One of an optimizer's saved weights, as `getWeights` returns them and `setWeights` takes them. */
+type NamedTensor = Awaited<ReturnType<tf.Optimizer['getWeights']>>[number];
+
+/** Adam's hyperparameters as `getConfig` gives them. */
+interface AdamConfig {
   learningRate: number;
   beta1: number;
   beta2: number;
   epsilon: number;
-  accBeta1?: tf.Variable;
-  accBeta2?: tf.Variable;
-  accumulatedFirstMoment?: Array<{ originalName: string; variable: tf.Variable } | undefined>;
-  accumulatedSecondMoment?: Array<{ originalName: string; variable: tf.Variable } | undefined>;
-  iterations_?: number;
 }
 
-function internalsOf(model: tf.LayersModel): AdamInternals | undefined {
-  const optimizer = model.optimizer as unknown as AdamInternals & { getClassName(): string };
+/** The model's optimizer when it is tfjs' Adam, with its hyperparameters. */
+function adamOf(model: tf.LayersModel): { optimizer: tf.Optimizer; config: AdamConfig } | undefined {
+  const optimizer = model.optimizer;
   if (optimizer === undefined || optimizer === null || optimizer.getClassName() !== 'Adam') return undefined;
-  const ok =
-    typeof optimizer.learningRate === 'number' &&
-    optimizer.accBeta1 instanceof tf.Variable &&
-    optimizer.accBeta2 instanceof tf.Variable &&
-    Array.isArray(optimizer.accumulatedFirstMoment) &&
-    Array.isArray(optimizer.accumulatedSecondMoment);
-  return ok ? optimizer : undefined;
+  const config = optimizer.getConfig();
+  const number = (key: keyof AdamConfig) => {
+    const value = config[key];
+    if (typeof value !== 'number') throw new RangeError(`Adam's getConfig() has no number ${key}`);
+    return value;
+  };
+  return { optimizer, config: { learningRate: number('learningRate'), beta1: number('beta1'), beta2: number('beta2'), epsilon: number('epsilon') } };
+}
+
+/**
+ * The optimizer's moments and step count through its public `getWeights` ([iterations, first moments…,
+ * second moments…], no moments before its first step). The step count is a new tensor, disposed here.
+ */
+async function savedMoments(optimizer: tf.Optimizer, weightCount: number): Promise<{ iterations: number; first: NamedTensor[]; second: NamedTensor[] }> {
+  const [iteration, ...moments] = await optimizer.getWeights();
+  if (iteration === undefined) throw new RangeError("Adam's getWeights() returned nothing (it starts with the step count)");
+  let iterations: number;
+  try {
+    iterations = (await iteration.tensor.data())[0]!;
+  } finally {
+    iteration.tensor.dispose();
+  }
+  if (moments.length !== 0 && moments.length !== 2 * weightCount) {
+    throw new RangeError(`Adam holds ${moments.length} moment tensors for ${weightCount} trainable weights`);
+  }
+  return { iterations, first: moments.slice(0, moments.length / 2), second: moments.slice(moments.length / 2) };
 }
 
 /** The model's Adam state as arrays, or undefined when its optimizer is not tfjs' Adam. */
 export async function adamStateOf(model: tf.LayersModel): Promise<AdamState | undefined> {
-  const adam = internalsOf(model);
+  const adam = adamOf(model);
   if (adam === undefined) return undefined;
+  const powers = adamBetaPowers(adam.optimizer);
   const weights = await readTrainableWeights(model);
-  const moment = async (slot: AdamInternals['accumulatedFirstMoment'], i: number) => {
-    const variable = slot?.[i]?.variable;
-    return variable ? new Float32Array(await variable.data()) : new Float32Array(weights[i]!.length);
-  };
-  const moments = (slot: AdamInternals['accumulatedFirstMoment']) => Promise.all(weights.map((_, i) => moment(slot, i)));
+  const { iterations, first, second } = await savedMoments(adam.optimizer, weights.length);
+  const read = (moments: NamedTensor[]) =>
+    Promise.all(weights.map(async (w, i) => (moments[i] ? new Float32Array(await moments[i].tensor.data()) : new Float32Array(w.length))));
   return {
-    learningRate: adam.learningRate,
-    beta1: adam.beta1,
-    beta2: adam.beta2,
-    epsilon: adam.epsilon,
-    accBeta1: (await adam.accBeta1!.data())[0]!,
-    accBeta2: (await adam.accBeta2!.data())[0]!,
-    iterations: model.optimizer.iterations,
+    ...adam.config,
+    accBeta1: (await powers.accBeta1.data())[0]!,
+    accBeta2: (await powers.accBeta2.data())[0]!,
+    iterations,
     weights,
-    m: await moments(adam.accumulatedFirstMoment),
-    v: await moments(adam.accumulatedSecondMoment),
+    m: await read(first),
+    v: await read(second),
   };
 }
 
@@ -166,33 +182,33 @@ function updateWith(c: AdamConstants, w: Float32Array, m: Float32Array, v: Float
   }
 }
 
-/** Writes weights and Adam's moments, β powers and step count back into the model and its optimizer. */
-export function writeAdamState(model: tf.LayersModel, state: AdamState): void {
-  const adam = internalsOf(model);
+/**
+ * Writes weights and Adam's moments, β powers and step count back into the model and its optimizer:
+ * moments and step count through the public `setWeights`, the β powers as the exact products.
+ */
+export async function writeAdamState(model: tf.LayersModel, state: AdamState): Promise<void> {
+  const adam = adamOf(model);
   if (adam === undefined) throw new RangeError("writeAdamState: the model's optimizer is not tfjs' Adam");
+  const powers = adamBetaPowers(adam.optimizer);
   writeTrainableWeights(model, state.weights);
   const variables = trainableVariables(model);
-  const put = (slots: NonNullable<AdamInternals['accumulatedFirstMoment']>, values: Float32Array[], suffix: string) => {
-    variables.forEach((variable, i) => {
-      const value = tf.tensor(values[i]!, variable.shape, 'float32');
-      try {
-        const slot = slots[i];
-        if (slot) slot.variable.assign(value);
-        else slots[i] = { originalName: `${variable.name}/${suffix}`, variable: tf.variable(value, false) };
-      } finally {
-        value.dispose();
-      }
-    });
-  };
-  put(adam.accumulatedFirstMoment!, state.m, 'm');
-  put(adam.accumulatedSecondMoment!, state.v, 'v');
+  // setWeights makes new moment variables and drops its old ones without disposing them.
+  const previous = await savedMoments(adam.optimizer, variables.length);
+  const named = (values: Float32Array[], suffix: string): NamedTensor[] =>
+    variables.map((variable, i) => ({ name: `${variable.name}/${suffix}`, tensor: tf.tensor(values[i]!, variable.shape, 'float32') }));
+  const given = [{ name: 'iter', tensor: tf.scalar(state.iterations, 'int32') }, ...named(state.m, 'm'), ...named(state.v, 'v')];
+  try {
+    await adam.optimizer.setWeights(given);
+  } finally {
+    tf.dispose(given.map((n) => n.tensor));
+  }
+  tf.dispose([...previous.first, ...previous.second].map((n) => n.tensor));
   const b1 = tf.scalar(state.accBeta1);
   const b2 = tf.scalar(state.accBeta2);
   try {
-    adam.accBeta1!.assign(b1);
-    adam.accBeta2!.assign(b2);
+    powers.accBeta1.assign(b1);
+    powers.accBeta2.assign(b2);
   } finally {
     tf.dispose([b1, b2]);
   }
-  adam.iterations_ = state.iterations;
 }

@@ -4,6 +4,7 @@ import { dirname, join, sep } from 'node:path';
 import { MIME_BUNDLE, type MimeBundle } from '../display';
 import { escapeHtml } from '../show/html';
 import { markdownCell } from '../show/table';
+import { nodeBackendUsesGpu } from './tfjs-internals';
 import { registerWasmGradientKernels, WASM_TRAINING_KERNELS } from './wasm-kernels';
 import { describeAdapter, probeWebGpu, useWebGpuBackend, WEBGPU_PACKAGES, type GpuAdapterSummary, type WebGpuProbe } from './webgpu';
 
@@ -125,10 +126,6 @@ export function wasmBinaryDir(): string {
   return join(dirname(localRequire.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist') + sep;
 }
 
-interface GpuBinding {
-  isUsingGpuDevice?: () => boolean;
-}
-
 async function tryNative(name: 'tfjs-node-gpu' | 'tfjs-node', load: (name: string) => unknown): Promise<Attempt> {
   const pkg = NATIVE_PACKAGES[name];
   applyNodeUtilWorkaround();
@@ -147,8 +144,13 @@ async function tryNative(name: 'tfjs-node-gpu' | 'tfjs-node', load: (name: strin
   } catch (error) {
     return { name, outcome: 'failed', reason: `${pkg}: ${message(error)}` };
   }
-  const binding = (tf.backend() as unknown as { binding?: GpuBinding }).binding;
-  const gpu = binding?.isUsingGpuDevice?.() ?? false;
+  let gpu: boolean;
+  try {
+    gpu = nodeBackendUsesGpu(tf.backend());
+  } catch (error) {
+    // The backend works; only whether it found a GPU is unknown. Said, and counted as the CPU.
+    return { name, outcome: 'chosen', reason: `${pkg} loaded; ${message(error)}`, device: 'CPU (libtensorflow; GPU use unknown)' };
+  }
   if (name === 'tfjs-node-gpu') {
     return {
       name,

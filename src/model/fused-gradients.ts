@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { BatchArrays, BatchGradients } from './gradients';
+import { activeWasmHeap } from './tfjs-internals';
 
 /**
  * The gradient of the article's network in one hand-written pass, for the backends that keep
@@ -32,16 +33,11 @@ export interface FusedPlan {
   readonly classes: number;
 }
 
-interface LayerLike {
-  getClassName(): string;
-  getConfig(): Record<string, unknown>;
-}
-
 const pair = (value: unknown): number[] => (Array.isArray(value) ? (value as number[]) : [value as number, value as number]);
 
 /** Why the fused pass cannot compute `model`'s gradient ('' when it can). */
 export function fusedUnsupportedReason(model: tf.LayersModel): string {
-  const layers = model.layers as unknown as LayerLike[];
+  const layers = model.layers;
   const names = layers.map((l) => l.getClassName()).join(', ');
   if (names !== 'Conv2D, MaxPooling2D, Flatten, Dense, Dense') return `its layers are ${names}, not Conv2D, MaxPooling2D, Flatten, Dense, Dense`;
   const [conv, pool, , hidden, output] = layers.map((l) => l.getConfig());
@@ -60,9 +56,9 @@ export function fusedUnsupportedReason(model: tf.LayersModel): string {
   }
   if (hidden!.activation !== 'relu' || !noExtras(hidden!)) return 'its hidden dense layer is not a biased ReLU layer without regularisers or constraints';
   if (output!.activation !== 'softmax' || !noExtras(output!)) return 'its output layer is not a biased softmax layer without regularisers or constraints';
-  const loss = (model as unknown as { loss?: unknown }).loss;
+  const loss: unknown = model.loss;
   if (loss !== 'categoricalCrossentropy') return `its loss is ${JSON.stringify(loss)}, not categoricalCrossentropy`;
-  const metrics = (model as unknown as { metricsNames?: string[] }).metricsNames ?? [];
+  const metrics: readonly string[] = model.metricsNames ?? [];
   if (metrics.length > 2 || (metrics[1] !== undefined && metrics[1] !== 'acc' && metrics[1] !== 'accuracy')) return `its metrics are ${metrics.slice(1).join(', ')}, not accuracy`;
   if (model.trainableWeights.length !== 6 || model.nonTrainableWeights.length > 0) return 'its weights are not the six of the network';
   return '';
@@ -72,7 +68,7 @@ export function fusedUnsupportedReason(model: tf.LayersModel): string {
 export function fusedPlanOf(model: tf.LayersModel): FusedPlan | undefined {
   if (fusedUnsupportedReason(model) !== '') return undefined;
   const [height, width, channels] = model.inputs[0]!.shape.slice(1) as number[];
-  const [conv, pool, , hidden, output] = (model.layers as unknown as LayerLike[]).map((l) => l.getConfig());
+  const [conv, pool, , hidden, output] = model.layers.map((l) => l.getConfig());
   return {
     height: height!,
     width: width!,
@@ -151,7 +147,7 @@ export async function fusedGradients(plan: FusedPlan, weights: readonly Float32A
     // [count, convH, convW, filters] map; then pooling and the hidden layer, each one kernel.
     const positions = count * convHeight * convWidth;
     const taps = kernel * kernel * channels;
-    const heap = heapOf(tf.backend());
+    const heap = activeWasmHeap();
     let patches: tf.Tensor2D;
     if (heap) {
       // Written in place into the backend's memory: no array to allocate and copy on every step.
@@ -329,15 +325,6 @@ function routeToMaxima(activated: Float32Array, pooled: Float32Array, dPooled: F
     }
   }
   return Float32Array.from(bias);
-}
-
-/** A backend that keeps tensors in one WebAssembly memory and lends views of it (tfjs' wasm backend). */
-interface HeapBackend {
-  typedArrayFromHeap(info: tf.TensorInfo): Float32Array;
-}
-
-function heapOf(backend: unknown): HeapBackend | undefined {
-  return tf.getBackend() === 'wasm' && typeof (backend as Partial<HeapBackend>).typedArrayFromHeap === 'function' ? (backend as HeapBackend) : undefined;
 }
 
 /** Writes the input's patches as rows into `patches`: [count · convH · convW, kernel · kernel · channels], tap (i, j, c) in filter order. */

@@ -14,7 +14,7 @@ import type { StepResult } from './pool';
 export interface FusedTrainer {
   trainStep(batch: BatchArrays): Promise<StepResult>;
   /** Writes the current weights and Adam's state into the model; call before using the model. */
-  syncModel(): void;
+  syncModel(): Promise<void>;
 }
 
 /**
@@ -33,8 +33,6 @@ export async function createFusedTrainer(model: tf.LayersModel): Promise<FusedTr
       adamStep(adam, result.gradients);
       return { loss: result.loss, metric: result.metric, count: result.count };
     },
-    syncModel() {
-      writeAdamState(model, adam);
-    },
+    syncModel: () => writeAdamState(model, adam),
   };
 }

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { compiledLossOf } from './tfjs-internals';
 
 /**
  * The gradient of a compiled model's training loss on one batch, computed the way
@@ -26,27 +27,12 @@ export interface BatchGradients {
 
 /** Why a model cannot have its gradients computed apart from its optimizer step ('' when it can). */
 export function gradientUnsupportedReason(model: tf.LayersModel): string {
-  const internal = compiled(model);
-  if (model.optimizer === undefined || model.optimizer === null) return 'the model is not compiled';
+  const compiled = compiledLossOf(model);
+  if (compiled === undefined) return 'the model is not compiled';
   if (model.inputs.length !== 1 || model.outputs.length !== 1) return 'the model has more than one input or output';
-  if (!Array.isArray(internal.lossFunctions) || internal.lossFunctions.length !== 1) return 'the model has no single compiled loss';
+  if (compiled.lossFunctions.length !== 1) return 'the model has no single compiled loss';
   if (model.nonTrainableWeights.length > 0) return 'the model has non-trainable weights (e.g. batch-norm statistics) that each thread would update apart';
   return '';
-}
-
-type LossOrMetric = (yTrue: tf.Tensor, yPred: tf.Tensor) => tf.Tensor;
-interface Internals {
-  lossFunctions?: LossOrMetric[];
-  metricsTensors?: Array<[LossOrMetric, number]>;
-  calculateLosses?: () => tf.Scalar[];
-  /** A `tf.Sequential` compiles the functional model it wraps. */
-  model?: Internals;
-}
-
-/** The compiled loss and metrics: a model's own, or those of the model a `tf.Sequential` wraps. */
-function compiled(model: tf.LayersModel): Internals {
-  const own = model as unknown as Internals;
-  return own.lossFunctions === undefined && own.model !== undefined ? own.model : own;
 }
 
 /** The trainable variables of a model, in `model.trainableWeights` order. */
@@ -76,10 +62,10 @@ export function writeTrainableWeights(model: tf.LayersModel, values: readonly Fl
 
 /** Gradients of `model`'s training loss over `batch`, without touching its weights or optimizer. */
 export async function batchGradients(model: tf.LayersModel, batch: BatchArrays): Promise<BatchGradients> {
-  const internal = compiled(model);
-  const lossFunction = internal.lossFunctions?.[0];
-  if (lossFunction === undefined) throw new RangeError(`batchGradients: ${gradientUnsupportedReason(model) || 'no compiled loss'}`);
-  const metricFunction = internal.metricsTensors?.[0]?.[0];
+  const compiled = compiledLossOf(model);
+  const lossFunction = compiled?.lossFunctions[0];
+  if (compiled === undefined || lossFunction === undefined) throw new RangeError(`batchGradients: ${gradientUnsupportedReason(model) || 'no compiled loss'}`);
+  const metricFunction = compiled.metricFunctions[0];
   const inputShape = model.inputs[0]!.shape.slice(1) as number[];
   const outputShape = model.outputs[0]!.shape.slice(1) as number[];
   const variables = trainableVariables(model);
@@ -92,7 +78,7 @@ export async function batchGradients(model: tf.LayersModel, batch: BatchArrays):
       // Kept past the tidy and read afterwards: nothing is read back synchronously (webgpu cannot).
       if (metricFunction !== undefined) metric = tf.keep(tf.mean(metricFunction(ys, predictions)));
       let total = tf.mean(lossFunction(ys, predictions)) as tf.Scalar;
-      for (const penalty of internal.calculateLosses?.() ?? []) total = tf.add(total, penalty);
+      for (const penalty of compiled.penalties()) total = tf.add(total, penalty);
       return total;
     }, variables);
   });

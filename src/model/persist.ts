@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { AtomicWriteError, folderBeingReplaced, publishFolder } from '../atomic';
+import { trainingConfigOf } from './tfjs-internals';
 
 /** The files of a saved model: the tfjs format that `tf.loadLayersModel` and tfjs-node read. */
 export const MODEL_JSON = 'model.json';
@@ -145,13 +146,6 @@ export async function saveModel(model: tf.LayersModel, dir: string, options: Sav
   return { dir, modelJsonPath, weightsPath, weightBytes: weightBytes.byteLength };
 }
 
-/** The loss / optimizer / metrics a compiled model was compiled with (undefined when not compiled). */
-function trainingConfigOf(model: tf.LayersModel): tf.io.TrainingConfig | undefined {
-  if (model.optimizer === undefined || model.optimizer === null) return undefined;
-  // getTrainingConfig is protected in the typings; it is what model.save uses with includeOptimizer.
-  return (model as unknown as { getTrainingConfig(): tf.io.TrainingConfig }).getTrainingConfig();
-}
-
 /** The files of one saved model, read from one published folder (`absent` when there is none). */
 export type ModelFiles =
   | { kind: 'absent'; dir: string }
@@ -223,7 +217,7 @@ export async function modelFromFiles(files: Extract<ModelFiles, { kind: 'present
     if (specs.every((s) => s.dtype === 'float32' && s.quantization === undefined) && weights.byteLength !== expected) {
       throw new ModelFileError(weightsPath, `${weights.byteLength} bytes of weights, model.json describes ${expected} (truncated, or not this model's weights)`);
     }
-    const digest = (modelJson as unknown as Record<string, unknown>)[WEIGHTS_DIGEST_KEY];
+    const digest: unknown = Object.getOwnPropertyDescriptor(modelJson, WEIGHTS_DIGEST_KEY)?.value;
     if (typeof digest === 'string' && sha256(new Uint8Array(weights)) !== digest) {
       throw new ModelFileError(weightsPath, "does not match the sha256 model.json records (corrupted, or another save's weights)");
     }

@@ -87,7 +87,7 @@ export interface TrainingPool {
    */
   trainLocal(jobs: readonly LocalTraining[]): Promise<Float32Array[][]>;
   /** Writes the current weights (and Adam's state) into the model; call before using the model. */
-  syncModel(): void;
+  syncModel(): Promise<void>;
   /** Terminates every thread (idempotent); resolves once all have exited, with their exit codes. */
   close(): Promise<number[]>;
 }
@@ -397,8 +397,8 @@ export async function createTrainingPool(model: tf.LayersModel, options: Trainin
         const { loss, metric, count } = sharesSummary(shares);
         return { loss, metric, count };
       }),
-    syncModel() {
-      if (adam) writeAdamState(model, adam);
+    async syncModel() {
+      if (adam) await writeAdamState(model, adam);
     },
     close,
   };

@@ -121,7 +121,7 @@ export async function trainCnn(model: tf.LayersModel, data: TrainData, options: 
   } finally {
     try {
       // Also after an abort: the model keeps what was trained.
-      stepper?.syncModel();
+      await stepper?.syncModel();
     } finally {
       await pool?.close();
     }
@@ -178,7 +178,7 @@ async function trainLoop(model: tf.LayersModel, data: TrainData, options: TrainO
       await yieldToEventLoop();
     }
     totalSeconds += seconds;
-    stepper?.syncModel();
+    await stepper?.syncModel();
     const val = validation && validation.count > 0 ? await evaluate(model, validation) : undefined;
     const record: EpochRecord = {
       epoch,

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { KernelConfig, KernelFunc, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs';
+import { wasmHeapOf, wasmKernel } from './tfjs-internals';
 
 /**
  * Training kernels for the WebAssembly backend of tfjs 4.22.
@@ -25,9 +26,6 @@ export class WasmKernelUnsupportedError extends Error {
 }
 
 type Backend = Parameters<KernelFunc>[0]['backend'];
-interface DisposingBackend {
-  disposeData(dataId: object, force?: boolean): boolean;
-}
 
 function runKernel(name: string, backend: Backend, inputs: Record<string, TensorInfo>, attrs: NamedAttrMap): TensorInfo {
   const kernel = tf.getKernel(name, WASM_BACKEND);
@@ -38,7 +36,7 @@ function runKernel(name: string, backend: Backend, inputs: Record<string, Tensor
 }
 
 function dispose(backend: Backend, info: TensorInfo): void {
-  (backend as unknown as DisposingBackend).disposeData(info.dataId);
+  wasmHeapOf(backend).disposeData(info.dataId);
 }
 
 /**
@@ -113,11 +111,6 @@ const conv2DBackpropFilter: KernelFunc = ({ inputs, backend, attrs }) => {
   }
 };
 
-interface HeapBackend {
-  makeOutput(shape: number[], dtype: tf.DataType): TensorInfo;
-  typedArrayFromHeap(info: TensorInfo): Float32Array;
-}
-
 /**
  * Tuning limits of these kernels. `patchValues`: above this many patch values (64 MB) the filter
  * gradient is computed as a convolution with transposes instead of one matrix product.
@@ -136,7 +129,7 @@ function filterGradientByPatches(x: TensorInfo, dy: TensorInfo, info: tf.backend
   const { top, left } = info.padInfo;
   const rows = filterHeight * filterWidth * inChannels;
   const columns = batchSize * outHeight * outWidth;
-  const heap = backend as unknown as HeapBackend;
+  const heap = wasmHeapOf(backend);
   const patchesInfo = heap.makeOutput([1, rows, columns], 'float32');
   // Views taken after the last allocation: growing the heap would detach earlier ones.
   const patches = heap.typedArrayFromHeap(patchesInfo);
@@ -246,7 +239,7 @@ const maxPoolGrad: KernelFunc = ({ inputs, backend, attrs }) => {
     a.pad,
     a.dimRoundingMode,
   );
-  const heap = backend as unknown as HeapBackend;
+  const heap = wasmHeapOf(backend);
   const dxInfo = heap.makeOutput(input.shape, 'float32');
   // Views taken after the last allocation: growing the heap would detach earlier ones.
   const x = heap.typedArrayFromHeap(input);
@@ -344,7 +337,7 @@ function sumOverLeadingAxesByMatMul(original: KernelFunc): KernelFunc {
     const rows = x.shape.slice(0, k).reduce((p, q) => p * q, 1);
     if (x.dtype !== 'float32' || !leading || rows < SUM_BY_MATMUL_MIN_ROWS) return original({ inputs, backend, attrs });
     const cols = x.shape.slice(k).reduce((p, q) => p * q, 1);
-    const heap = backend as unknown as HeapBackend;
+    const heap = wasmHeapOf(backend);
     const ones = heap.makeOutput([1, 1, rows], 'float32');
     heap.typedArrayFromHeap(ones).fill(1);
     const matrix = runKernel(tf.Reshape, backend, { x }, { shape: [1, rows, cols] });
@@ -370,9 +363,33 @@ export const WASM_TRAINING_KERNELS = {
   replaced: [tf.MaxPoolGrad, tf.BatchMatMul, tf.Sum],
 } as const;
 
+/** tfjs' own wasm kernels that `registerWasmGradientKernels` replaced, by name, to put back. */
+const replacedOriginals = new Map<string, KernelConfig>();
+
 function replaceKernel(config: KernelConfig): void {
+  const original = tf.getKernel(config.kernelName, config.backendName);
+  if (original !== undefined && !OURS.has(original.kernelFunc)) replacedOriginals.set(config.kernelName, original);
   tf.unregisterKernel(config.kernelName, config.backendName);
   tf.registerKernel(config);
+}
+
+/**
+ * Puts tfjs' own wasm kernels back in place of the faster replacements (MaxPoolGrad, BatchMatMul,
+ * Sum), for code that wants tfjs' kernels exactly; the added filter gradient stays, since tfjs has
+ * none. `registerWasmGradientKernels` replaces them again. Returns the kernel names put back.
+ */
+export function restoreTfjsWasmKernels(): string[] {
+  const restored = [...replacedOriginals.values()];
+  const backend = tf.findBackend(WASM_BACKEND);
+  for (const original of restored) {
+    tf.unregisterKernel(original.kernelName, original.backendName);
+    tf.registerKernel(original);
+    // A kernel's setup (binding its WebAssembly function) runs when the backend starts, which it may
+    // have done while the replacement was registered.
+    if (backend !== null) original.setupFunc?.(backend);
+  }
+  replacedOriginals.clear();
+  return restored.map((k) => k.kernelName);
 }
 
 /**
@@ -390,15 +407,15 @@ export function registerWasmGradientKernels(): string[] {
     replaceKernel({ kernelName: tf.MaxPoolGrad, backendName: WASM_BACKEND, kernelFunc: maxPoolGrad });
     changed.push(tf.MaxPoolGrad);
   }
-  const matMul = tf.getKernel(tf.BatchMatMul, WASM_BACKEND);
-  if (matMul !== undefined && !OURS.has(matMul.kernelFunc)) {
+  const matMul = wasmKernel(tf.BatchMatMul);
+  if (!OURS.has(matMul.kernelFunc)) {
     const wrapped = batchMatMulTransposingFirst(matMul.kernelFunc);
     OURS.add(wrapped);
     replaceKernel({ ...matMul, kernelFunc: wrapped } as KernelConfig);
     changed.push(tf.BatchMatMul);
   }
-  const sum = tf.getKernel(tf.Sum, WASM_BACKEND);
-  if (sum !== undefined && !OURS.has(sum.kernelFunc)) {
+  const sum = wasmKernel(tf.Sum);
+  if (!OURS.has(sum.kernelFunc)) {
     const wrapped = sumOverLeadingAxesByMatMul(sum.kernelFunc);
     OURS.add(wrapped);
     replaceKernel({ ...sum, kernelFunc: wrapped } as KernelConfig);

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { webgpuTensorRecord } from './tfjs-internals';
 
 /**
  * WebGPU in Node: Dawn's binding (npm `webgpu`, an optional dependency) gives `navigator.gpu`, on
@@ -226,7 +227,7 @@ let registered: { adapter: GpuAdapterLike; device?: GpuDeviceLike } | undefined;
 function nodeBackendClass(base: WebGpuBackendModule['WebGPUBackend']): WebGpuBackendModule['WebGPUBackend'] {
   return class NodeWebGpuBackend extends base {
     override readSync(dataId: object): tf.backend_util.BackendValues {
-      const data = (this as unknown as { tensorMap: { get(id: object): { values?: unknown; dtype: string; shape: number[] } } }).tensorMap.get(dataId);
+      const data = webgpuTensorRecord(this, dataId);
       if (data.values == null && data.dtype !== 'string' && typeof (globalThis as { OffscreenCanvas?: unknown }).OffscreenCanvas === 'undefined') {
         throw new WebGpuSyncReadError(tf.util.sizeFromShape(data.shape));
       }

@@ -32,7 +32,7 @@ describe('training steps on the fused gradient', () => {
         expect(result.metric).toBeCloseTo(accuracy!, 6);
         tf.dispose([xs, ys]);
       }
-      trainer!.syncModel();
+      await trainer!.syncModel();
       const want = await readTrainableWeights(reference);
       (await readTrainableWeights(fused)).forEach((w, i) => expectClose(w, want[i]!, `weight ${i} after 3 steps`));
       // Adam's moments and step count went back too: a further trainOnBatch on each still agrees.
@@ -74,7 +74,7 @@ describe('training steps on the fused gradient', () => {
         }
       }
       expect(worstLoss, 'largest difference in loss over 16 steps').toBeLessThan(2e-5);
-      trainer!.syncModel();
+      await trainer!.syncModel();
       const want = await readTrainableWeights(reference);
       const got = await readTrainableWeights(fused);
       got.forEach((w, i) => {

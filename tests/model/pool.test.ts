@@ -102,7 +102,7 @@ describe('data-parallel training on worker threads', () => {
       for (let step = 0; step < 2; step += 1) {
         const [loss, accuracy] = (await single.trainOnBatch(xs, ys)) as number[];
         const result = await pool.trainStep(batch);
-        pool.syncModel();
+        await pool.syncModel();
         expect(result.loss).toBeCloseTo(loss!, 5);
         expect(result.metric).toBeCloseTo(accuracy!, 6);
         await expectSameWeights(parallel, single, `after step ${step + 1}`);
@@ -123,7 +123,7 @@ describe('data-parallel training on worker threads', () => {
       const result = await pool.trainStep(two);
       expect(result.count).toBe(2);
       expect(result.loss).toBeCloseTo(loss!, 5);
-      pool.syncModel();
+      await pool.syncModel();
       await expectSameWeights(parallel, single, 'after the step');
     });
     expect(osThreads()).toBeLessThanOrEqual(baseline);
@@ -150,7 +150,7 @@ describe('data-parallel training on worker threads', () => {
       await expect(pool.trainLocal([])).rejects.toThrow(/trainLocal\(\) called while trainStep\(\) is in flight/);
       expect((await stepping).count).toBe(50);
       expect((await pool.trainStep(batch)).count).toBe(50);
-      pool.syncModel();
+      await pool.syncModel();
       await single.trainOnBatch(xs, ys);
       await single.trainOnBatch(xs, ys);
       await expectSameWeights(parallel, single, 'after two steps around refused calls');
@@ -176,7 +176,7 @@ describe('data-parallel training on worker threads', () => {
       controller.abort();
       expect((await stepping).count).toBe(50);
       await expect(pool.trainStep(batch)).rejects.toThrow(TrainingInterruptedError);
-      pool.syncModel();
+      await pool.syncModel();
       await single.trainOnBatch(xs, ys);
       await expectSameWeights(parallel, single, 'after the step in flight');
       expect(parallel.optimizer.iterations).toBe(1);
