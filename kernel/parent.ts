@@ -52,13 +52,21 @@ export function parentGone(info: ParentInfo, probe: ProcessProbe = processProbe)
   return undefined;
 }
 
-/** Polls the parent every `intervalMs`; calls `onGone` once with the reason. Returns the stop. */
+/**
+ * Checks the parent at once, then every `intervalMs`; calls `onGone` once with the reason (at once
+ * when the parent is already gone at start). Returns the stop.
+ */
 export function watchParent(
   info: ParentInfo,
   onGone: (reason: string) => void,
   intervalMs: number = PARENT_POLL_MS,
   probe: ProcessProbe = processProbe,
 ): () => void {
+  const now = parentGone(info, probe);
+  if (now !== undefined) {
+    onGone(now);
+    return () => undefined;
+  }
   const timer = setInterval(() => {
     const reason = parentGone(info, probe);
     if (reason === undefined) return;

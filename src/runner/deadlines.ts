@@ -5,7 +5,7 @@
 import type { Cell } from './types';
 
 export const DEFAULT_CELL_TIMEOUT_S = 600;
-/** After an interrupt, how long a cell may take to stop before the kernel is restarted. */
+/** After an interrupt, how long a cell may take to stop before its kernel counts as still busy (and is shut down with the notebook). */
 export const INTERRUPT_GRACE_MS = 5_000;
 
 export interface DeadlineOptions {
@@ -42,7 +42,7 @@ export function cellDeadline(cell: Cell, options: DeadlineOptions, elapsedMs: nu
 }
 
 /** The message written into the notebook and the report when a deadline passes. */
-export function deadlineMessage(which: 'cell' | 'notebook', seconds: number, restarted: boolean): string {
+export function deadlineMessage(which: 'cell' | 'notebook', seconds: number, stillBusy: boolean): string {
   const what = which === 'cell' ? 'cell timeout' : 'notebook timeout';
-  return `${what} of ${seconds} s passed; the kernel was interrupted${restarted ? ' and, still busy, restarted' : ''}`;
+  return `${what} of ${seconds} s passed; the kernel was interrupted${stillBusy ? ' and, still busy, shut down' : ''}`;
 }

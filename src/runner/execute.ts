@@ -1,7 +1,7 @@
 /**
  * Executing one code cell: send execute_request, record its iopub messages into the cell (through
  * the notebook's OutputRecorder), keep Jupyter's timing metadata, and enforce its deadline
- * (interrupt, wait briefly, restart when still busy). Returns a CellResult; never throws for an
+ * (interrupt, wait briefly, say whether the kernel was still busy). Returns a CellResult; never throws for an
  * ordinary outcome such as an error in the cell or a kernel death.
  */
 import type { KernelMessage } from '@jupyterlab/services';
@@ -29,7 +29,7 @@ export const INTERRUPTED_ENAME = 'RunInterrupted';
 export function runnerErrorOutput(failure: Exclude<CellFailure, { kind: 'error' }>): ErrorOutput {
   const [ename, evalue] =
     failure.kind === 'timeout'
-      ? [TIMEOUT_ENAME, deadlineMessage(failure.deadline, failure.limitSeconds, failure.restarted)]
+      ? [TIMEOUT_ENAME, deadlineMessage(failure.deadline, failure.limitSeconds, failure.stillBusy)]
       : failure.kind === 'interrupted'
         ? [INTERRUPTED_ENAME, `the run was interrupted (${failure.reason}); the kernel was shut down`]
         : [DEAD_KERNEL_ENAME, failure.message];
@@ -162,21 +162,11 @@ export async function executeCell(
   } else if (settled.kind === 'deadline') {
     await session.interrupt().catch(() => undefined);
     const afterInterrupt = await Promise.race([done, died, sleep(INTERRUPT_GRACE_MS)]);
-    let restarted = false;
-    let restartError: string | undefined;
-    if (afterInterrupt === 'slept') {
-      future.dispose();
-      try {
-        await session.restart();
-        restarted = true;
-      } catch (error) {
-        restartError = errorMessage(error);
-      }
-    }
-    // A kernel that cannot be restarted is as good as dead: the notebook stops with that said.
-    failure = restartError
-      ? { kind: 'kernel-died', message: `${deadlineMessage(options.deadline.which, options.deadline.seconds, false)}; restarting the still busy kernel failed: ${restartError}` }
-      : { kind: 'timeout', deadline: options.deadline.which, limitSeconds: options.deadline.seconds, restarted };
+    // A deadline ends the notebook, and its kernel is shut down next: a kernel still busy after the
+    // interrupt is not restarted (up to a minute) only to be shut down at once. Said in the cell.
+    const stillBusy = afterInterrupt === 'slept';
+    if (stillBusy) future.dispose();
+    failure = { kind: 'timeout', deadline: options.deadline.which, limitSeconds: options.deadline.seconds, stillBusy };
   } else if (settled.kind === 'died' || settled.kind === 'rejected') {
     // A rejected future means the connection dropped or the kernel restarted under it.
     const fallback = settled.message;

@@ -14,7 +14,7 @@ export function failureSummary(failure: CellFailure): string {
     case 'error':
       return stripAnsi(`${failure.ename}: ${failure.evalue}`);
     case 'timeout':
-      return `${failure.deadline} timeout of ${failure.limitSeconds} s passed${failure.restarted ? ' (kernel restarted)' : ''}`;
+      return `${failure.deadline} timeout of ${failure.limitSeconds} s passed${failure.stillBusy ? ' (kernel still busy, shut down)' : ''}`;
     case 'kernel-died':
       return `the kernel died: ${failure.message}`;
     case 'interrupted':

@@ -9,14 +9,32 @@
  * those kinds sent to `sink` instead. Console calls from any other code pass through unchanged: the
  * console methods are wrapped only while a scope is open, and the wrappers consult the calling code's
  * async context (AsyncLocalStorage), so what a user's process prints itself is never redirected.
- * `console.error` is left alone: services uses it for failures worth seeing.
+ * `console.error` inside a scope is sent to the sink only when services' own code calls it (the
+ * caller's stack frame lies in its files): it logs there the server tracebacks the runner already
+ * reports through the failed request, and futures cancelled as a kernel connection goes. Any other
+ * code's errors, the runner's included, reach the real console.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { createRequire } from 'node:module';
+import { dirname, sep } from 'node:path';
 import { format } from 'node:util';
 
-/** The console methods services writes its connection notices with. */
-const ROUTED = ['debug', 'info', 'log', 'warn'] as const;
+/** The console methods services writes its connection notices with, and the one only its own calls are routed from. */
+const ROUTED = ['debug', 'info', 'log', 'warn', 'error'] as const;
 type Routed = (typeof ROUTED)[number];
+
+let servicesFolder: string | undefined;
+/** The folder of `@jupyterlab/services` (its own code lives under it), with a trailing separator. */
+export function servicesDir(): string {
+  servicesFolder ??= dirname(createRequire(__filename).resolve('@jupyterlab/services/package.json')) + sep;
+  return servicesFolder;
+}
+
+/** Whether the first frame of `stack` (after its message line) lies in services' own files. */
+export function madeByServices(stack: string | undefined, skipFrames = 0): boolean {
+  const frames = (stack ?? '').split('\n').filter((line) => /^\s+at /.test(line));
+  return frames[skipFrames]?.includes(servicesDir()) ?? false;
+}
 type ConsoleMethod = (...args: unknown[]) => void;
 
 export type ServicesLogSink = (line: string) => void;
@@ -40,7 +58,8 @@ function wrapConsole(): void {
     originals[method] = original;
     wrappers[method] = function routed(this: unknown, ...args: unknown[]): void {
       const sink = context.getStore();
-      if (sink) sink(format(...args));
+      // For console.error, frame 0 is this wrapper and frame 1 its caller.
+      if (sink && (method !== 'error' || madeByServices(new Error().stack, 1))) sink(format(...args));
       else original.apply(this, args);
     };
     console[method] = wrappers[method];

@@ -15,7 +15,7 @@ import {
 import WebSocket from 'ws';
 import { InfrastructureError, RunnerInputError, errorMessage } from './errors';
 import type { ServerEndpoint } from './server';
-import { openServicesConsole, type ServicesLogSink } from './services-console';
+import { madeByServices, openServicesConsole, type ServicesLogSink } from './services-console';
 
 /** The project kernel answers kernel_info in about a second; a busy 2-core machine needs more room. */
 export const KERNEL_READY_TIMEOUT_MS = 60_000;
@@ -238,25 +238,19 @@ async function connectKernelSession(settings: ServerConnection.ISettings, option
 }
 
 /**
- * Rejections `@jupyterlab/services` leaves unhandled when a kernel dies or is disposed while it
- * reconnects (its own fire-and-forget promises). They carry no information the runner has not
- * already recorded through the kernel's status.
+ * A rejection `@jupyterlab/services` leaves unhandled when a kernel dies or is disposed while it
+ * reconnects (its own fire-and-forget promises: "Kernel connection disconnected", "Canceled future
+ * for …"). Recognised by where the error was made, the first frame of its stack lying in services'
+ * own files, not by its wording. They carry nothing the runner has not already recorded through the
+ * kernel's status.
  */
-const SERVICES_REJECTIONS = [
-  /^Kernel connection disconnected$/,
-  /^Canceled future for /,
-  /^Kernel is dead$/,
-  /^Kernel connection is disposed$/,
-  /^Could not send message/,
-];
-
 export function isServicesRejection(reason: unknown): boolean {
-  return reason instanceof Error && SERVICES_REJECTIONS.some((pattern) => pattern.test(reason.message));
+  return reason instanceof Error && madeByServices(reason.stack);
 }
 
 /**
- * While `work` runs, swallows the services rejections above. Any other unhandled rejection is a
- * bug: it is passed to `onUnexpected` (which should stop the work, e.g. abort it) instead of
+ * While `work` runs, swallows services' own rejections (`isServicesRejection`). Any other unhandled
+ * rejection is a bug: it is passed to `onUnexpected` (which should stop the work, e.g. abort it) instead of
  * crashing the process past every cleanup, and thrown once `work` has settled.
  */
 export async function withServicesRejectionsHandled<T>(

@@ -71,7 +71,7 @@ export function cellTags(cell: Cell): string[] {
 /** Why a cell did not complete normally. */
 export type CellFailure =
   | { kind: 'error'; ename: string; evalue: string; traceback: string[] }
-  | { kind: 'timeout'; deadline: 'cell' | 'notebook'; limitSeconds: number; restarted: boolean }
+  | { kind: 'timeout'; deadline: 'cell' | 'notebook'; limitSeconds: number; stillBusy: boolean }
   | { kind: 'kernel-died'; message: string }
   /** The run was stopped (signal, abort) while the cell ran; its kernel was shut down. */
   | { kind: 'interrupted'; reason: string };

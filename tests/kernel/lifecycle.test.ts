@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ControlThreadError, startControlThread, type ControlData } from '../../kernel/control';
-import { parentGone, parentInfo, type ProcessProbe } from '../../kernel/parent';
+import { parentGone, parentInfo, watchParent, type ProcessProbe } from '../../kernel/parent';
 import { projectRoot } from '../../src/paths';
 
 const MAIN = join(projectRoot(), 'dist', 'kernel', 'main.js');
@@ -139,6 +139,39 @@ describe('parent watch', () => {
     // Started by init: nothing to be orphaned from.
     expect(parentGone({ parentPid: undefined, initialPpid: 1 }, probe(1, []))).toBeUndefined();
   });
+
+  it('sees a parent already gone at once, without waiting for the first poll', () => {
+    const reasons: string[] = [];
+    const stop = watchParent({ parentPid: 4321, initialPpid: 4000 }, (reason) => reasons.push(reason), 60_000, probe(4000, []));
+    stop();
+    expect(reasons).toEqual(['parent process 4321 (JPY_PARENT_PID) is gone']);
+    const none: string[] = [];
+    watchParent({ parentPid: 4321, initialPpid: 4000 }, (reason) => none.push(reason), 60_000, probe(4000, [4321]))();
+    expect(none).toEqual([]);
+  });
+
+  it('shuts down cleanly when told to while its sockets are still binding (its parent gone before it started)', async () => {
+    const { file } = await connectionFile('parent-gone-at-start');
+    const parent = spawn('true');
+    await exited(parent);
+    // The control thread sees the parent gone before it says it is ready: the shutdown reaches the
+    // main thread while it still waits for its sockets, before anything of serving exists.
+    const kernel = spawn(process.execPath, [MAIN, '--connection-file', file], {
+      cwd: dir,
+      env: { ...process.env, JPY_PARENT_PID: String(parent.pid) },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    const stderr = stderrOf(kernel);
+    try {
+      const code = await within(exited(kernel), PROCESS_TIMEOUT_MS, 'kernel exit when its parent was gone at start');
+      expect(stderr()).toContain(`parent process ${parent.pid} (JPY_PARENT_PID) is gone; shutting down`);
+      expect(stderr()).toContain('shutting down before serving');
+      expect(stderr()).not.toMatch(/Error\b|Unhandled|at \S+ \(/);
+      expect(code).toBe(0);
+    } finally {
+      kernel.kill('SIGKILL');
+    }
+  }, PROCESS_TIMEOUT_MS + 10_000);
 
   it('ends the kernel when the process named by JPY_PARENT_PID is gone', async () => {
     const { file } = await connectionFile('jpy-parent');

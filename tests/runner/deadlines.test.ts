@@ -31,6 +31,6 @@ describe('cellDeadline', () => {
 
   it('says which deadline passed', () => {
     expect(deadlineMessage('cell', 3, false)).toBe('cell timeout of 3 s passed; the kernel was interrupted');
-    expect(deadlineMessage('notebook', 60, true)).toMatch(/^notebook timeout of 60 s passed.*restarted$/);
+    expect(deadlineMessage('notebook', 60, true)).toMatch(/^notebook timeout of 60 s passed.*still busy, shut down$/);
   });
 });

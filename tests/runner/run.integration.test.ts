@@ -155,7 +155,7 @@ describe('deadlines and kernel deaths', () => {
   it('a synchronous endless loop passes its cell deadline: interrupted, marked, the notebook stops', () => {
     const loop = report.notebooks[0];
     expect(loop.status).toBe('timeout');
-    expect(loop.failingCell).toMatchObject({ id: 'loop', failure: { kind: 'timeout', deadline: 'cell', limitSeconds: 3, restarted: false } });
+    expect(loop.failingCell).toMatchObject({ id: 'loop', failure: { kind: 'timeout', deadline: 'cell', limitSeconds: 3, stillBusy: false } });
     const nb = readValidNotebook(join(out, 'notebooks', 'timeout-loop.ipynb'));
     // The kernel's own interrupt error, then the runner's note of which deadline passed.
     const outputs = cellById(nb, 'loop').outputs;
@@ -187,13 +187,13 @@ describe('deadlines and kernel deaths', () => {
     expect(report.exitCode).toBe(1);
   });
 
-  it('a kernel still busy after the interrupt is restarted, and the cell says so', () => {
+  it('a kernel still busy after the interrupt is shut down with its notebook, not restarted, and the cell says so', () => {
     const blocked = report.notebooks[4];
     expect(blocked.status).toBe('timeout');
-    expect(blocked.failingCell?.failure).toEqual({ kind: 'timeout', deadline: 'cell', limitSeconds: 3, restarted: true });
+    expect(blocked.failingCell?.failure).toEqual({ kind: 'timeout', deadline: 'cell', limitSeconds: 3, stillBusy: true });
     const nb = readValidNotebook(join(out, 'notebooks', 'timeout-blocked.ipynb'));
     const error = cellById(nb, 'block').outputs.at(-1);
-    expect(error?.output_type === 'error' && error.evalue).toMatch(/interrupted and, still busy, restarted$/);
+    expect(error?.output_type === 'error' && error.evalue).toMatch(/interrupted and, still busy, shut down$/);
   });
 
   it('a notebook deadline is named as such', async () => {

@@ -1,5 +1,11 @@
+import { ServerConnection } from '@jupyterlab/services';
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { openServicesConsole } from '../../src/runner/services-console';
+
+/** A server's error response with a traceback, which services logs with console.error when it reads it. */
+const failedResponse = () => new Response(JSON.stringify({ message: 'kernel not found', traceback: 'Traceback: KeyError' }), { status: 404 });
 
 describe('services console scope', () => {
   afterEach(() => vi.restoreAllMocks());
@@ -21,6 +27,30 @@ describe('services console scope', () => {
     }
     expect(lines).toEqual(['Starting WebSocket: ws://127.0.0.1:1/api/kernels/k', 'info 1', 'log', 'Connection lost, reconnecting in 0 seconds.']);
     expect(error).toHaveBeenCalledWith('a failure');
+  });
+
+  it("sends services' own console.error lines in the scope to the sink, and passes them through outside it", async () => {
+    const error = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    const lines: string[] = [];
+    const scope = openServicesConsole((line) => lines.push(line));
+    try {
+      const inside = await scope.run(() => ServerConnection.ResponseError.create(failedResponse()));
+      expect(inside.message).toBe('kernel not found');
+      expect(lines).toEqual(['Traceback: KeyError']);
+      expect(error).not.toHaveBeenCalled();
+      await ServerConnection.ResponseError.create(failedResponse());
+      expect(error).toHaveBeenCalledWith('Traceback: KeyError');
+    } finally {
+      scope.close();
+    }
+  });
+
+  it('leaves the console of the runner command alone: its own warnings and errors reach stderr', () => {
+    const bin = join(__dirname, '..', '..', 'dist', 'src', 'runner', 'bin.js');
+    const preload = "process.nextTick(() => { console.error('an error of the runner'); console.warn('a warning of the runner'); });";
+    const run = spawnSync(process.execPath, ['--eval', `${preload} process.argv.splice(1, 0, ${JSON.stringify(bin)}); require(${JSON.stringify(bin)});`, 'run', '--help'], { encoding: 'utf8', timeout: 30_000 });
+    expect(run.stderr).toContain('an error of the runner');
+    expect(run.stderr).toContain('a warning of the runner');
   });
 
   it('follows what the scope schedules (timers, promise continuations), not code outside it', async () => {
