@@ -11,7 +11,7 @@
 // Also per round: kernel start to ready and a trivial cell's round trip (scripts/bench-kernel.mjs),
 // the runner against nbclient on the same notebooks (scripts/bench-runner.mjs), the first chart of a
 // fresh kernel when scripts/bench-chart.mjs exists (it must print one JSON line with
-// `first_chart_s`), and, with --npm-start, the wall time of `npm start`.
+// `first_chart_s`), and, with --npm-start, the wall time of `npm start` with and without the thread budget.
 //   node scripts/bench.mjs [--rounds 3] [--quick] [--out build/bench.json] [--no-torch] …  (--help)
 // Throughputs depend on what else the machine runs: compare figures measured on an idle machine.
 import { spawnSync } from 'node:child_process';
@@ -55,7 +55,7 @@ const program = new Command()
   .option('--no-kernel', 'skip kernel start and cell round trips')
   .option('--no-runner', 'skip the runner against nbclient')
   .option('--no-chart', 'skip the first-chart benchmark (scripts/bench-chart.mjs)')
-  .option('--npm-start', 'also time `npm start` once per round (minutes each)')
+  .option('--npm-start', 'also time `npm start` twice per round, with and without the thread budget (minutes each)')
   .option('--quick', 'smoke test of this script: 1 round, tiny sample counts (figures meaningless)')
   .option('--out <file>', 'where to write the JSON', join(root, 'build', 'bench.json'))
   .parse();
@@ -192,9 +192,17 @@ try {
       }
     }
     if (options.npmStart) {
-      const t = Date.now();
-      const result = spawnSync('npm', ['start', '--silent'], { cwd: root, stdio: 'ignore', timeout: CHILD_TIMEOUT_MS });
-      npmStartRounds.push({ seconds: (Date.now() - t) / 1000, exit_code: result.status });
+      // With the thread budget (the default) and without it, the first of the two alternating by round.
+      const sides = round % 2 === 1 ? ['budget', 'no_budget'] : ['no_budget', 'budget'];
+      const record = { round };
+      for (const side of sides) {
+        const t = Date.now();
+        const extra = side === 'budget' ? [] : ['--', '--no-thread-budget'];
+        const result = spawnSync('npm', ['start', '--silent', ...extra], { cwd: root, stdio: 'ignore', timeout: CHILD_TIMEOUT_MS });
+        record[side] = { seconds: (Date.now() - t) / 1000, exit_code: result.status };
+        console.error(`round ${round}/${options.rounds}: npm start ${side === 'budget' ? 'with' : 'without'} the thread budget ${record[side].seconds.toFixed(1)} s (exit ${result.status})`);
+      }
+      npmStartRounds.push(record);
     }
   }
 } finally {
@@ -250,8 +258,13 @@ const firstChart = !hasChart
   ? { skipped: options.chart ? 'scripts/bench-chart.mjs is not present' : 'skipped (--no-chart)' }
   : { first_chart_s: spread(chartRounds.map((r) => r.first_chart_s)), rounds: chartRounds, ...(extras.chart ? { error: extras.chart } : {}) };
 const npmStart = !options.npmStart
-  ? { skipped: 'pass --npm-start (runs every notebook once per round)' }
-  : { seconds: spread(npmStartRounds.map((r) => r.seconds)), exit_codes: npmStartRounds.map((r) => r.exit_code) };
+  ? { skipped: 'pass --npm-start (runs every notebook twice per round)' }
+  : (() => {
+      const side = (name) => ({ seconds: spread(npmStartRounds.map((r) => r[name].seconds)), exit_codes: npmStartRounds.map((r) => r[name].exit_code) });
+      const budget = side('budget');
+      const noBudget = side('no_budget');
+      return { budget, no_budget: noBudget, ratio: budget.seconds.median / noBudget.seconds.median, rounds: npmStartRounds };
+    })();
 
 const out = {
   schema: BENCH_SCHEMA,
@@ -312,7 +325,11 @@ if (kernel.start_to_ready_s) console.log(`kernel start to ready: median ${fmt(ke
 if (kernel.cell_round_trip_ms) console.log(`trivial cell round trip: p50 ${fmt(kernel.cell_round_trip_ms.p50, 1)} ms, p95 ${fmt(kernel.cell_round_trip_ms.p95, 1)} ms (${kernel.cell_round_trip_ms.n} cells)`);
 if (runner.runner_s) console.log(`runner: median ${fmt(runner.runner_s.median, 2)} s (${range(runner.runner_s, 2)})${runner.nbclient_s ? `; nbclient ${fmt(runner.nbclient_s.median, 2)} s (${range(runner.nbclient_s, 2)}); ratio ${fmt(runner.ratio, 2)}` : ''}`);
 console.log(`first chart in a fresh kernel: ${firstChart.first_chart_s ? `median ${fmt(firstChart.first_chart_s.median, 2)} s (${range(firstChart.first_chart_s, 2)})` : firstChart.skipped}`);
-console.log(`npm start: ${npmStart.seconds ? `median ${fmt(npmStart.seconds.median, 1)} s (${range(npmStart.seconds, 1)})` : npmStart.skipped}`);
+console.log(
+  `npm start: ${npmStart.budget
+    ? `with the thread budget median ${fmt(npmStart.budget.seconds.median, 1)} s (${range(npmStart.budget.seconds, 1)}), without ${fmt(npmStart.no_budget.seconds.median, 1)} s (${range(npmStart.no_budget.seconds, 1)}); ratio ${fmt(npmStart.ratio, 2)}`
+    : npmStart.skipped}`,
+);
 for (const [what, error] of Object.entries(extras)) if (error) console.log(`${what}: ${error}`);
 console.log(`load average (1 min) before / after: ${loadBefore.toFixed(2)} / ${loadavg()[0].toFixed(2)} on ${cpus().length} cores`);
 console.log(`wrote ${resolve(options.out).startsWith(root) ? resolve(options.out).slice(root.length + 1) : resolve(options.out)}`);

@@ -15,3 +15,4 @@ export * from './timing';
 export * from './flops';
 export * from './checkpoint';
 export * from './compare';
+export * from './threads';

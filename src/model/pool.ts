@@ -1,12 +1,12 @@
 import type * as tf from '@tensorflow/tfjs';
 import { existsSync, statSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { projectRoot } from '../paths';
 import { applyGradients, averageGradients, gradientUnsupportedReason, readTrainableWeights, sharesSummary, type BatchArrays, type BatchGradients, type ShareResult } from './gradients';
 import { adamConstants, adamStateOf, advanceAdam, writeAdamState } from './adam';
 import { shareAdamState, shareSizes, stopSharedSteps } from './shared-step';
+import { trainingCores } from './threads';
 
 export { shareSizes };
 import { modelArtifacts } from './persist';
@@ -58,7 +58,7 @@ export class TrainingInterruptedError extends Error {
 }
 
 export interface TrainingPoolOptions {
-  /** Worker threads (default: `os.availableParallelism()`). */
+  /** Worker threads (default: `trainingCores()`, this kernel's share of the cores). */
   threads?: number;
   /** Aborting it stops the pool. */
   signal?: AbortSignal;
@@ -135,7 +135,7 @@ interface Thread {
 export async function createTrainingPool(model: tf.LayersModel, options: TrainingPoolOptions = {}): Promise<TrainingPool> {
   const unsupported = gradientUnsupportedReason(model);
   if (unsupported) throw new TrainingPoolError(undefined, `cannot train this model on threads: ${unsupported}`);
-  const count = options.threads ?? availableParallelism();
+  const count = options.threads ?? trainingCores();
   if (!Number.isInteger(count) || count < 1) throw new RangeError(`createTrainingPool: threads = ${count} is not a positive integer`);
   options.signal?.throwIfAborted();
   const entry = options.entry ?? trainingWorkerEntry();

@@ -1,10 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
-import { availableParallelism } from 'node:os';
 import { batchIndices, gatherBatch, type DigitSplit } from '../data/prepare';
 import { createRandom, permutation } from '../data/random';
 import { ARTICLE_CNN } from './cnn';
 import { evaluate } from './evaluate';
 import { gradientUnsupportedReason } from './gradients';
+import { trainingCores } from './threads';
 import { createTrainingPool, type TrainingPool } from './pool';
 import { createFusedTrainer } from './fused-trainer';
 
@@ -66,8 +66,9 @@ export interface TrainOptions {
   signal?: AbortSignal;
   /**
    * Threads computing each batch's gradients, averaged into one optimizer step (see `pool.ts`).
-   * Default: every core (`os.availableParallelism()`) when the model trains on wasm and the run has
-   * at least `PARALLEL_MIN_BATCHES` batches; 1 trains on this thread only.
+   * Default: every core this kernel may use (`trainingCores()`: its share from the runner, else
+   * `os.availableParallelism()`) when the model trains on wasm and the run has at least
+   * `PARALLEL_MIN_BATCHES` batches; 1 trains on this thread only.
    */
   threads?: number;
 }
@@ -76,12 +77,12 @@ export interface TrainOptions {
 export const PARALLEL_MIN_BATCHES = 50;
 
 /** Whether `model` can train on worker threads here: wasm, more than one core, gradients apart from the step. */
-export function canTrainOnThreads(model: tf.LayersModel, cores: number = availableParallelism()): boolean {
+export function canTrainOnThreads(model: tf.LayersModel, cores: number = trainingCores()): boolean {
   return tf.getBackend() === 'wasm' && cores >= 2 && gradientUnsupportedReason(model) === '';
 }
 
 /** The threads `trainCnn` uses for a run of `batches` batches when `threads` is not given. */
-export function defaultTrainingThreads(model: tf.LayersModel, batches: number, batchSize: number, cores: number = availableParallelism()): number {
+export function defaultTrainingThreads(model: tf.LayersModel, batches: number, batchSize: number, cores: number = trainingCores()): number {
   if (batches < PARALLEL_MIN_BATCHES || !canTrainOnThreads(model, cores)) return 1;
   return Math.max(1, Math.min(cores, batchSize));
 }

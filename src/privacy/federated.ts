@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { DigitSplit } from '../data/prepare';
 import { createRandom, permutation } from '../data/random';
 import { evaluate } from '../model/evaluate';
-import { availableParallelism } from 'node:os';
+import { trainingCores } from '../model/threads';
 import { readTrainableWeights, writeTrainableWeights } from '../model/gradients';
 import { createTrainingPool, type TrainingPool } from '../model/pool';
 import { canTrainOnThreads, trainCnn } from '../model/train';
@@ -91,7 +91,7 @@ export interface FederatedOptions {
 }
 
 /** The threads `federatedAveraging` uses when `threads` is not given. */
-export function defaultFederatedThreads(model: tf.LayersModel, clients: number, cores: number = availableParallelism()): number {
+export function defaultFederatedThreads(model: tf.LayersModel, clients: number, cores: number = trainingCores()): number {
   return clients >= 2 && canTrainOnThreads(model, cores) ? Math.min(cores, clients) : 1;
 }
 

@@ -75,6 +75,7 @@ interface RunFlags {
   inplace?: boolean;
   html: boolean;
   allowErrors?: boolean;
+  threadBudget: boolean;
   cellTimeout?: number;
   notebookTimeout?: number;
   server?: string[];
@@ -101,6 +102,7 @@ function buildProgram(io: CliIo, onRun: (notebooks: string[], flags: RunFlags) =
     .option('--inplace', 'write executed notebooks over their sources')
     .option('--no-html', 'skip the HTML export')
     .option('--allow-errors', 'keep running cells after an error')
+    .option('--no-thread-budget', 'let every kernel train on every core (default: notebooks running at once share the cores)')
     .option('--cell-timeout <seconds>', 'per-cell deadline unless the cell sets metadata.timeout (default 600)', positiveNumber)
     .option('--notebook-timeout <seconds>', 'deadline for all cells of a notebook, from kernel ready (default: none)', positiveNumber)
     .option('--server <url>', 'use this Jupyter server; repeat to spread notebooks over several (default: $JUPYTER_BASE_URL, else a private one)', collect)
@@ -173,6 +175,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     inplace: flags.inplace,
     html: flags.html,
     allowErrors: flags.allowErrors,
+    threadBudget: flags.threadBudget,
     cellTimeout: flags.cellTimeout,
     notebookTimeout: flags.notebookTimeout,
     server: servers.length ? servers : undefined,

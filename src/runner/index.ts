@@ -19,6 +19,7 @@ import { startServer, type RunningServer, type ServerEndpoint } from './server';
 import { checkOrder, declaredAfter, runInOrder } from './schedule';
 import { sessionPathOnServer } from './server-path';
 import { availableKernels, checkKernelName, serverSettings, withServicesRejectionsHandled } from './session';
+import { createThreadBudget } from './thread-budget';
 import type { NotebookReport, RunHooks, RunReport } from './types';
 
 export * from './types';
@@ -62,6 +63,12 @@ export interface RunOptions {
    * reports written, the private server stopped, then RunAbortedError (carrying the report) is thrown.
    */
   signal?: AbortSignal;
+  /**
+   * Share this machine's cores among the notebooks running at once (default true, on the private
+   * server only): each kernel is told how many training threads it may use (`thread-budget.ts`).
+   * Off, or with `server`, each kernel trains on every core of its machine.
+   */
+  threadBudget?: boolean;
 }
 
 
@@ -262,6 +269,8 @@ async function run(options: RunOptions, hooks: RunHooks): Promise<RunReport> {
     }
 
     const running = server;
+    const cores = availableParallelism();
+    const budget = external.length === 0 && options.threadBudget !== false ? createThreadBudget(cores) : undefined;
     hooks.onRunStart?.({ notebooks: files, jobs });
     const reports = await runInOrder(
       prepared,
@@ -269,6 +278,7 @@ async function run(options: RunOptions, hooks: RunHooks): Promise<RunReport> {
       {
         work: (p, slot) => {
           const at = slot % endpoints.length;
+          budget?.join(p.path);
           const done = runNotebook(
             serverSettings(endpoints[at]),
             { ...p, sessionPath: sessionPaths[at][prepared.indexOf(p)] },
@@ -279,9 +289,10 @@ async function run(options: RunOptions, hooks: RunHooks): Promise<RunReport> {
               signal: options.signal,
               serverLog: running ? (kernelId) => running.logLines(kernelId) : undefined,
               serverGone: running?.unexpectedExit,
+              trainingThreads: budget ? { share: () => budget.shareOf(p.path), cores } : undefined,
             },
             hooks,
-          );
+          ).finally(() => budget?.leave(p.path));
           return done.then((r) => ({
             ...r,
             ...(p.after.length ? { after: p.after } : {}),

@@ -7,6 +7,7 @@ import type { ServerConnection } from '@jupyterlab/services';
 import { cellDeadline, type DeadlineOptions } from './deadlines';
 import { errorMessage } from './errors';
 import { abortReason, executeCell } from './execute';
+import { tellTrainingThreads } from './kernel-share';
 import { exportHtml } from './export';
 import { markFailure } from './failures';
 import { writeNotebook } from './notebook';
@@ -51,6 +52,11 @@ export interface NotebookRunOptions extends DeadlineOptions {
   serverLog?(kernelId: string): string[];
   /** Resolves with a reason when the (private) server process is gone: running cells end as kernel deaths. */
   serverGone?: Promise<string>;
+  /**
+   * This notebook's share of the training threads now, asked before each cell; the kernel is told
+   * when it differs from what it has (every core until told). See thread-budget.ts.
+   */
+  trainingThreads?: { share(): number; cores: number };
 }
 
 function statusOf(failure: CellFailure): NotebookReport['status'] {
@@ -137,6 +143,8 @@ export async function runNotebook(
   let cellsRun = 0;
   let allowedErrors = 0;
   let failing: FailingCell | undefined;
+  // A kernel not told a share trains on every core.
+  let toldThreads = options.trainingThreads?.cores;
   const abort = () => void session.shutdown();
   options.signal?.addEventListener('abort', abort);
   try {
@@ -156,6 +164,10 @@ export async function runNotebook(
       if (tags.includes(SKIP_TAG)) {
         hooks.onCellDone?.({ ...where, result: { kind: 'skipped', reason: 'skip-execution' } });
         continue;
+      }
+      if (options.trainingThreads) {
+        const share = options.trainingThreads.share();
+        if (share !== toldThreads && (await tellTrainingThreads(session, share))) toldThreads = share;
       }
       hooks.onCellStart?.(where);
       const result = await executeCell(session, cell, recorder, {

@@ -3,6 +3,7 @@
  * the project-local kernelspec.
  */
 import { copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RunnerInputError, consoleSummary, runNotebooks, type CellResult, type RunReport } from '../../src/runner';
@@ -284,5 +285,39 @@ describe('where kernels run and where notebooks are written', () => {
     // A second run replaces the earlier error note instead of adding another.
     await runNotebooks({ notebooks: [path], outputDir: join(dir, 'out'), html: false, inplace: true });
     expect(readValidNotebook(path).cells.filter((c) => c.id === 'runner-error-note')).toHaveLength(1);
+  });
+});
+
+describe('one budget of training threads', () => {
+  const shares = (r: RunReport, out: string) =>
+    r.notebooks.map((n) => {
+      const nb = readValidNotebook(join(out, 'notebooks', `${n.name}.ipynb`));
+      const cell = cellById(nb, 'share');
+      // Told silently: the cell is still the kernel's first execution, with its one output.
+      expect(cell.cell_type === 'code' && cell.execution_count).toBe(1);
+      expect(cell.outputs).toHaveLength(1);
+      return streamText(cell).trim();
+    });
+
+  it('notebooks running at once are told shares of the cores that add up to them; one alone is told nothing (every core)', async () => {
+    const cores = availableParallelism();
+    const together = tmp();
+    const both = await runNotebooks({ notebooks: [fixture('threads-a'), fixture('threads-b')], outputDir: together, html: false, jobs: 2 });
+    expect(both.exitCode).toBe(0);
+    const told = shares(both, together);
+    if (cores >= 2) {
+      expect(told.map((t) => Number(t.replace('share=', ''))).reduce((a, b) => a + b, 0)).toBe(cores);
+    } else {
+      expect(told).toEqual(['share=undefined', 'share=undefined']);
+    }
+    const alone = tmp();
+    const one = await runNotebooks({ notebooks: [fixture('threads-a')], outputDir: alone, html: false, jobs: 2 });
+    expect(shares(one, alone)).toEqual(['share=undefined']);
+  });
+
+  it('--no-thread-budget tells no kernel anything', async () => {
+    const out = tmp();
+    const r = await runNotebooks({ notebooks: [fixture('threads-a'), fixture('threads-b')], outputDir: out, html: false, jobs: 2, threadBudget: false });
+    expect(shares(r, out)).toEqual(['share=undefined', 'share=undefined']);
   });
 });

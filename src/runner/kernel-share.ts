@@ -1,0 +1,38 @@
+/**
+ * Telling a kernel its share of the training threads (`thread-budget.ts`): a silent execute between
+ * cells that sets the environment variable the library's training reads. Silent requests have no
+ * outputs, no execution count and no history, so the executed notebook shows nothing of it.
+ */
+import { TRAINING_THREADS_ENV } from '../model/threads';
+import type { KernelSession } from './session';
+
+/** How long a kernel may take to answer the silent request before the runner goes on without it. */
+export const SHARE_REPLY_MS = 30_000;
+
+/** The code that sets the share, in the kernel's language (TypeScript). */
+export function shareCode(threads: number): string {
+  if (!Number.isInteger(threads) || threads < 1) throw new RangeError(`training threads = ${threads} is not a positive integer`);
+  return `process.env.${TRAINING_THREADS_ENV} = '${threads}';`;
+}
+
+/**
+ * Sets the kernel's share; resolves whether it answered ok. Never throws: a kernel that died or does
+ * not answer is found by the cell that runs next.
+ */
+export async function tellTrainingThreads(session: KernelSession, threads: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const future = session.kernel.requestExecute({ code: shareCode(threads), silent: true, store_history: false, allow_stdin: false, stop_on_error: false });
+  try {
+    const outcome = await Promise.race([
+      future.done.then((reply) => reply.content.status === 'ok'),
+      session.died().then(() => false),
+      new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), SHARE_REPLY_MS))),
+    ]);
+    return outcome;
+  } catch {
+    return false;
+  } finally {
+    clearTimeout(timer);
+    if (!future.isDisposed) future.dispose();
+  }
+}
