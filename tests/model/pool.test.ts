@@ -9,7 +9,9 @@ import { createCnn } from '../../src/model/cnn';
 import { evaluate } from '../../src/model/evaluate';
 import { readTrainableWeights, trainableVariables } from '../../src/model/gradients';
 import { createTrainingPool, shareSizes, TrainingInterruptedError, TrainingPoolError, type TrainingPool, type TrainingPoolOptions } from '../../src/model/pool';
+import { TRAINING_THREADS_ENV } from '../../src/model/threads';
 import { defaultTrainingThreads, trainCnn } from '../../src/model/train';
+import { defaultFederatedThreads } from '../../src/privacy/federated';
 import { smokeDigits } from './smoke';
 import { expectClose } from './expect-close';
 
@@ -211,6 +213,25 @@ describe('data-parallel training on worker threads', () => {
     expect(defaultTrainingThreads(model, 1250, 64, 1)).toBe(1);
     expect(defaultTrainingThreads(model, 10, 64, 2)).toBe(1);
     model.dispose();
+  });
+
+  it("takes this kernel's share of the cores from LLM_PRICE_LAB_TRAINING_THREADS, which the runner sets", () => {
+    const model = createCnn({ seed: 1, filters: 2, denseUnits: 4 });
+    const before = process.env[TRAINING_THREADS_ENV];
+    try {
+      process.env[TRAINING_THREADS_ENV] = '1';
+      expect(defaultTrainingThreads(model, 1250, 64)).toBe(1);
+      expect(defaultFederatedThreads(model, 4)).toBe(1);
+      process.env[TRAINING_THREADS_ENV] = '2';
+      expect(defaultTrainingThreads(model, 1250, 64)).toBe(2);
+      expect(defaultFederatedThreads(model, 4)).toBe(2);
+      process.env[TRAINING_THREADS_ENV] = 'all';
+      expect(() => defaultTrainingThreads(model, 1250, 64)).toThrow('LLM_PRICE_LAB_TRAINING_THREADS = "all" is not a positive integer');
+    } finally {
+      if (before === undefined) delete process.env[TRAINING_THREADS_ENV];
+      else process.env[TRAINING_THREADS_ENV] = before;
+      model.dispose();
+    }
   });
 
   it('stops every thread when one fails, naming the thread and the problem', async () => {
