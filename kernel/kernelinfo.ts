@@ -17,7 +17,9 @@ export function kernelInfo(): Content {
       version: versions.typescript,
       mimetype: 'text/typescript',
       file_extension: '.ts',
-      codemirror_mode: { name: 'javascript', typescript: true },
+      // A string, as typed clients read it (a string, or { name, version }); JupyterLab and the classic
+      // Notebook both find their TypeScript mode by this name.
+      codemirror_mode: 'typescript',
       pygments_lexer: 'typescript',
       nbconvert_exporter: 'script',
     },

@@ -23,6 +23,8 @@ export class DisplayError extends Error {
 export interface OutputRouter {
   /** The request that output is attributed to from now on. */
   setParent(parent: Message): void;
+  /** The request output is attributed to now (undefined before the first). */
+  parent(): Message | undefined;
   stream(name: 'stdout' | 'stderr', text: string): void;
   readonly sink: DisplaySink;
   /** Patches process.stdout/stderr and installs the display sink; returns the undo. */
@@ -68,6 +70,7 @@ export function createOutputRouter(send: IopubSend): OutputRouter {
     setParent(next) {
       parent = next;
     },
+    parent: () => parent,
     stream,
     sink,
     install() {

@@ -1,5 +1,6 @@
 import { Publisher, Router } from 'zeromq';
 import { type ConnectionInfo } from './connection';
+import { createComms } from './comms';
 import { bindChannel, log, startControlThread, type ControlThreadError } from './control';
 import { createCellRunner } from './execution';
 import { createHistory } from './history';
@@ -121,6 +122,8 @@ export async function startKernel({ connection, rootDir, parent = parentInfo() }
 
   const output = createOutputRouter(publish);
   const restoreOutput = output.install();
+  const comms = createComms({ publish, parent: () => output.parent(), setParent: (message) => output.setParent(message), log });
+  const restoreComms = comms.install();
   publish('status', { execution_state: 'starting' }, undefined);
   const history = createHistory();
   // Errors no cell catches: always logged; while a cell runs, also that cell's error.
@@ -134,10 +137,11 @@ export async function startKernel({ connection, rootDir, parent = parentInfo() }
     restore() {
       restoreOutput();
       restoreUncaught();
+      restoreComms();
     },
   };
   const published = () => iopubQueue.flush();
-  const handlers = createShellHandlers({ runner, output, history, uncaught, publish, published, kernelInfo: info, shutdown });
+  const handlers = new Map([...createShellHandlers({ runner, output, history, uncaught, publish, published, kernelInfo: info, shutdown }), ...comms.handlers]);
   const queue = createShellQueue({
     handlers,
     // A request's outputs go to zeromq before its reply: a client that reads iopub once it has the

@@ -11,7 +11,8 @@ import type { UncaughtErrors } from './uncaught';
 
 /** What a request handler produced: the reply content, and what the queue does afterwards. */
 export interface HandlerResult {
-  content: Content;
+  /** The reply's content; undefined for messages that have no reply (comm_open, comm_msg, comm_close). */
+  content: Content | undefined;
   /** Abort the execute requests waiting in the queue (an error with stop_on_error). */
   abortQueue?: boolean;
   /** Runs once the reply is sent and the kernel is idle again (shutdown). */
@@ -111,7 +112,6 @@ export function createShellHandlers(deps: ShellDependencies): Map<string, Handle
     ['complete_request', (message) => ({ content: completeReply(runner, message.content) })],
     ['inspect_request', (message) => ({ content: inspectReply(runner, message.content) })],
     ['history_request', (message) => ({ content: history.reply(message.content) })],
-    ['comm_info_request', () => ({ content: { status: 'ok', comms: {} } })],
     [
       'shutdown_request',
       (message) => {
@@ -121,9 +121,6 @@ export function createShellHandlers(deps: ShellDependencies): Map<string, Handle
     ],
   ]);
 }
-
-/** Messages that need no reply: comms are not supported, so their messages are ignored. */
-const IGNORED = new Set(['comm_open', 'comm_msg', 'comm_close']);
 
 export interface QueueDependencies {
   handlers: Map<string, Handler>;
@@ -152,7 +149,6 @@ export function createShellQueue(deps: QueueDependencies): ShellQueue {
 
   async function dispatch(message: Message): Promise<void> {
     const type = message.header.msg_type;
-    if (IGNORED.has(type)) return;
     let after: (() => Promise<void>) | undefined;
     deps.status('busy', message);
     try {
@@ -166,7 +162,7 @@ export function createShellQueue(deps: QueueDependencies): ShellQueue {
         return;
       }
       const result = await handler(message);
-      await deps.reply(message, replyType(type), result.content);
+      if (result.content !== undefined) await deps.reply(message, replyType(type), result.content);
       if (result.abortQueue) {
         await deps.drain();
         for (const waiting of pending) if (waiting.header.msg_type === 'execute_request') aborted.add(waiting);

@@ -4,6 +4,8 @@
  */
 export { projectRoot, buildDir, projectJupyterPath } from "./paths";
 export * from './display';
+// Comms between notebook code and the front end (both directions).
+export * from './comm';
 
 // Digits, preprocessing and the article's CNN on the fastest tfjs backend available.
 export * from './data';

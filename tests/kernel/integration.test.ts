@@ -54,7 +54,8 @@ describe('the kernel through jupyter_client', () => {
       protocol_version: '5.3',
       language_info: { name: 'typescript', version: '5.0.4', file_extension: '.ts', mimetype: 'text/typescript', pygments_lexer: 'typescript' },
     });
-    expect(result.kernel_info.language_info.codemirror_mode).toBeTruthy();
+    // Read as a typed client reads it: a string, or { name, version } with an integer version.
+    expect(result.kernel_info.language_info.codemirror_mode).toBe('typescript');
     expect(result.control_kernel_info).toBe('kernel_info_reply');
   });
 

@@ -91,8 +91,14 @@ def main():
             "await new Promise<void>((resolve) => setTimeout(() => { console.log('from a timer'); display({ 'text/plain': 'late display' }); resolve(); }, 200));",
         )
 
-        # stop_on_error: requests queued behind an error are aborted, later ones run.
-        ids = [kc.execute("throw new Error('first');"), kc.execute("globalThis.queuedRan = true;"), kc.execute("'after'")]
+        # stop_on_error: requests queued behind an error are aborted, later ones run. The failing cell
+        # waits a second first, so that the two behind it are surely queued when it fails (on a loaded
+        # machine they could otherwise arrive after it, and rightly run).
+        ids = [
+            kc.execute("await new Promise((resolve) => setTimeout(resolve, 1000));\nthrow new Error('first');"),
+            kc.execute("globalThis.queuedRan = true;"),
+            kc.execute("'after'"),
+        ]
         replies = {}
         while len(replies) < 3:
             msg = kc.get_shell_msg(timeout=TIMEOUT)

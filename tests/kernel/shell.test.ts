@@ -59,20 +59,22 @@ describe('shell routing', () => {
     ]);
   });
 
-  it('logs and ignores unknown message types, ignores comm messages, and replies error when a handler throws', async () => {
+  it('logs and ignores unknown message types, sends no reply for a handler with none (comm messages), and replies error when a handler throws', async () => {
     const handlers = new Map<string, Handler>([
       ['inspect_request', () => {
         throw new Error('no luck');
       }],
+      ['comm_msg', () => ({ content: undefined })],
     ]);
     const { events, logs, queue } = harness(handlers);
     const unknown = request('frobnicate_request');
-    const comm = request('comm_open');
+    const comm = request('comm_msg');
     const failing = request('inspect_request');
     for (const m of [unknown, comm, failing]) queue.push(m);
     await queue.idle();
     expect(logs.some((line) => line.includes('frobnicate_request'))).toBe(true);
-    expect(events.filter((e) => e.includes(comm.header.msg_id))).toEqual([]);
+    // Between busy and idle, as ipykernel handles comm messages, and no reply.
+    expect(events.filter((e) => e.includes(comm.header.msg_id))).toEqual([`${comm.header.msg_id} busy`, `${comm.header.msg_id} idle`]);
     expect(events).toContain(`${failing.header.msg_id} inspect_reply error`);
   });
 

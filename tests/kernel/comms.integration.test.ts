@@ -1,0 +1,79 @@
+/**
+ * Comms through jupyter_client (tests/kernel/comms_driver.py): a comm_open to an unknown target is
+ * closed at once; a target registered from a cell answers, echoes, lists itself in comm_info (filtered
+ * by target) and hears the close; a cell opens, uses and closes a comm to the front end.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { projectRoot } from '../../src/paths';
+import { SYSTEM_PYTHON, isolatedJupyterEnv } from './jupyter-env';
+
+interface Iopub {
+  msg_type: string;
+  content: Record<string, any>;
+}
+type Result = Record<string, any>;
+
+const of = (messages: Iopub[], type: string) => messages.filter((m) => m.msg_type === type).map((m) => m.content);
+const types = (messages: Iopub[]) => messages.map((m) => (m.msg_type === 'status' ? `status:${m.content.execution_state}` : m.msg_type));
+
+describe('comms through jupyter_client', () => {
+  let result: Result;
+  let kernelLog: string;
+  const jupyter = isolatedJupyterEnv();
+  const dir = mkdtempSync(join(tmpdir(), 'kernel-comms-'));
+
+  beforeAll(() => {
+    const root = projectRoot();
+    const logFile = join(dir, 'kernel-stderr.log');
+    const run = spawnSync(SYSTEM_PYTHON, [join(root, 'tests', 'kernel', 'comms_driver.py'), logFile], {
+      cwd: join(root, 'tests', 'fixtures', 'kernel'),
+      env: jupyter.env,
+      encoding: 'utf8',
+      timeout: 180_000,
+    });
+    kernelLog = readFileSync(logFile, 'utf8');
+    if (run.status !== 0) throw new Error(`comms_driver.py failed (${run.status}): ${run.stderr.slice(-3000)}\nkernel: ${kernelLog.slice(-2000)}`);
+    result = JSON.parse(run.stdout) as Result;
+  }, 200_000);
+  afterAll(() => {
+    jupyter.dispose();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('answers a comm_open to an unknown target with comm_close, between busy and idle, and logs it', () => {
+    expect(types(result.unknown_target)).toEqual(['status:busy', 'comm_close', 'status:idle']);
+    expect(of(result.unknown_target, 'comm_close')).toEqual([{ comm_id: 'c-unknown', data: {} }]);
+    expect(kernelLog).toContain('comm_open: no comm target "nobody" is registered');
+  });
+
+  it('opens a comm to a target a cell registered, which answers and echoes under the message it answers', () => {
+    expect(result.register.reply.status).toBe('ok');
+    expect(of(result.open, 'comm_msg')).toEqual([{ comm_id: 'c-echo', data: { opened: { hello: 1 } }, metadata: {} }]);
+    expect(of(result.message, 'comm_msg')).toEqual([{ comm_id: 'c-echo', data: { echo: { value: 42 } }, metadata: {} }]);
+  });
+
+  it('lists open comms in comm_info, filtered by target_name', () => {
+    expect(result.info_all).toEqual({ status: 'ok', comms: { 'c-echo': { target_name: 'echo' } } });
+    expect(result.info_echo).toEqual({ status: 'ok', comms: { 'c-echo': { target_name: 'echo' } } });
+    expect(result.info_other).toEqual({ status: 'ok', comms: {} });
+  });
+
+  it("runs the comm's close handler on comm_close and forgets it", () => {
+    expect(types(result.close)).toEqual(['status:busy', 'status:idle']);
+    expect(of(result.after_close.iopub, 'execute_result')[0].data['text/plain']).toBe('{ bye: true }');
+    expect(result.info_after_close).toEqual({ status: 'ok', comms: {} });
+  });
+
+  it('opens, uses and closes a comm from a cell, each message under that cell', () => {
+    const opened = of(result.from_kernel.iopub, 'comm_open');
+    expect(opened).toEqual([{ comm_id: expect.stringMatching(/^[0-9a-f]{32}$/), target_name: 'front.end', data: { x: 1 }, metadata: {} }]);
+    const id = opened[0]!.comm_id;
+    expect(of(result.from_kernel.iopub, 'comm_msg')).toEqual([{ comm_id: id, data: { y: 2 }, metadata: {} }]);
+    expect(of(result.from_kernel.iopub, 'comm_close')).toEqual([{ comm_id: id, data: {} }]);
+    expect(of(result.from_kernel.iopub, 'execute_result')[0].data['text/plain']).toBe('true');
+  });
+});
