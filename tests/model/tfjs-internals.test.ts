@@ -103,7 +103,7 @@ const checks: Record<TfjsTouchpoint, () => Promise<void>> = {
     const model = smallModel('sgd');
     const config = trainingConfigOf(model)!;
     expect(config.loss).toBe('categorical_crossentropy');
-    expect(config.optimizer_config.class_name).toBe('SGD');
+    expect((config.optimizer_config as { class_name?: unknown }).class_name).toBe('SGD');
     expect(config.metrics).toEqual(['accuracy']);
     expect(trainingConfigOf(tf.sequential({ layers: [tf.layers.dense({ inputShape: [1], units: 1 })] }))).toBeUndefined();
     expectNamed(() => trainingConfigOf({ optimizer: {} } as unknown as tf.LayersModel), 'trainingConfig');

@@ -314,7 +314,7 @@ describe("other tfjs code in the same process gets tfjs' results", () => {
       const { grads } = tf.variableGrads(() =>
         tf.tidy(() => {
           // Strided 'same' convolution with three channels, overlapping 3x3 pooling, a dense product.
-          const conv = tf.relu(tf.add(tf.conv2d(x, filter, 2, 'same'), bias));
+          const conv = tf.relu(tf.add(tf.conv2d(x, filter, 2, 'same'), bias)) as tf.Tensor4D;
           const pooled = tf.maxPool(conv, 3, 2, 'same');
           const logits = tf.matMul(tf.reshape(pooled, [6, -1]), dense);
           return tf.sum(tf.square(tf.softmax(logits)));
