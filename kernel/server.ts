@@ -1,4 +1,4 @@
-import { Publisher, Router } from 'zeromq';
+import { Router, XPublisher } from 'zeromq';
 import { type ConnectionInfo } from './connection';
 import { createComms } from './comms';
 import { bindChannel, log, startControlThread, type ControlThreadError } from './control';
@@ -41,7 +41,10 @@ export async function startKernel({ connection, rootDir, parent = parentInfo() }
   const sender = createSender();
   const signer = createSigner(connection.signature_scheme, connection.key);
   const info = kernelInfo();
-  const iopub = new Publisher();
+  // XPUB, so that each new subscriber can be greeted (JEP 65's iopub_welcome): it then knows that the
+  // output of what it sends next will reach it. Every subscription is seen, duplicates included.
+  const iopub = new XPublisher();
+  iopub.verbosity = 'allSubs';
   const shell = new Router();
   const stdin = new Router();
 
@@ -167,6 +170,14 @@ export async function startKernel({ connection, rootDir, parent = parentInfo() }
     }
   })().catch((error: unknown) => {
     if (!shuttingDown) log(`shell receive failed: ${String(error)}`);
+  });
+  // Subscriptions (a first byte 1, then the topic) arrive on the XPUB socket; each is welcomed.
+  void (async () => {
+    for await (const [frame] of iopub) {
+      if (frame !== undefined && frame[0] === 1) publish('iopub_welcome', { subscription: frame.subarray(1).toString('utf8') }, undefined);
+    }
+  })().catch((error: unknown) => {
+    if (!shuttingDown) log(`iopub subscription receive failed: ${String(error)}`);
   });
   publish('status', { execution_state: 'idle' }, undefined);
   const stopListening = () => void process.off('SIGINT', onSigint);

@@ -1,11 +1,13 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { Subscriber } from 'zeromq';
 import { ControlThreadError, startControlThread, type ControlData } from '../../kernel/control';
 import { parentGone, parentInfo, watchParent, type ProcessProbe } from '../../kernel/parent';
+import { createSigner, decode } from '../../kernel/wire';
 import { projectRoot } from '../../src/paths';
 
 const MAIN = join(projectRoot(), 'dist', 'kernel', 'main.js');
@@ -220,4 +222,41 @@ describe('parent watch', () => {
       if (alive()) process.kill(kernelPid, 'SIGKILL');
     }
   }, PROCESS_TIMEOUT_MS + 10_000);
+});
+
+describe('IOPub welcome (JEP 65)', () => {
+  it('greets each new subscriber with iopub_welcome naming its subscription, duplicates included', async () => {
+    const { file } = await connectionFile('welcome');
+    const { iopub_port: port } = JSON.parse(readFileSync(file, 'utf8')) as { iopub_port: number };
+    const kernel = spawn(process.execPath, [MAIN, '--connection-file', file], { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, JPY_PARENT_PID: '' } });
+    const signer = createSigner('hmac-sha256', 'k');
+    /** Subscribes to everything and resolves with the first iopub_welcome's content. */
+    const welcomed = async (): Promise<{ subscriber: Subscriber; content: Record<string, unknown> }> => {
+      const subscriber = new Subscriber();
+      subscriber.connect(`tcp://127.0.0.1:${port}`);
+      subscriber.subscribe();
+      for await (const frames of subscriber) {
+        const decoded = decode(frames, signer);
+        if (decoded.kind === 'ok' && decoded.message.header.msg_type === 'iopub_welcome') {
+          expect(decoded.message.parent_header).toEqual({});
+          return { subscriber, content: decoded.message.content };
+        }
+      }
+      throw new Error('the subscriber closed before a welcome');
+    };
+    const subscribers: Subscriber[] = [];
+    try {
+      await listening(port);
+      const first = await within(welcomed(), PROCESS_TIMEOUT_MS, 'welcome of the first subscriber');
+      subscribers.push(first.subscriber);
+      expect(first.content).toEqual({ subscription: '' });
+      // A second subscriber to the same (empty) topic is welcomed too.
+      const second = await within(welcomed(), PROCESS_TIMEOUT_MS, 'welcome of the second subscriber');
+      subscribers.push(second.subscriber);
+      expect(second.content).toEqual({ subscription: '' });
+    } finally {
+      for (const s of subscribers) s.close();
+      kernel.kill('SIGKILL');
+    }
+  }, PROCESS_TIMEOUT_MS * 2 + 10_000);
 });
