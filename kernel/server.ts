@@ -10,6 +10,7 @@ import { createSender, makeHeader, replyTo, type Content, type Message } from '.
 import { createOutputRouter } from './output';
 import { parentInfo, type ParentInfo } from './parent';
 import { createShellHandlers, createShellQueue } from './shell';
+import { createStdin, installInput } from './stdin';
 import { createSendQueue } from './sockets';
 import { createUncaughtErrors } from './uncaught';
 import { createReplayGuard, createSigner, decode, encode } from './wire';
@@ -141,10 +142,21 @@ export async function startKernel({ connection, rootDir, parent = parentInfo() }
       restoreOutput();
       restoreUncaught();
       restoreComms();
+      restoreInput();
     },
   };
   const published = () => iopubQueue.flush();
-  const handlers = new Map([...createShellHandlers({ runner, output, history, uncaught, publish, published, kernelInfo: info, shutdown }), ...comms.handlers]);
+  const stdinQueue = createSendQueue(stdin, (error) => log(`stdin send failed: ${String(error)}`));
+  const input = createStdin({
+    published,
+    async send(msgType, content, parent) {
+      const message = replyTo(sender, parent, msgType, content);
+      await stdinQueue.send(encode(message, signer));
+      return message.header.msg_id;
+    },
+  });
+  const restoreInput = installInput(input);
+  const handlers = new Map([...createShellHandlers({ runner, output, history, uncaught, publish, published, kernelInfo: info, shutdown, stdin: input }), ...comms.handlers]);
   const queue = createShellQueue({
     handlers,
     // A request's outputs go to zeromq before its reply: a client that reads iopub once it has the
@@ -178,6 +190,15 @@ export async function startKernel({ connection, rootDir, parent = parentInfo() }
     }
   })().catch((error: unknown) => {
     if (!shuttingDown) log(`iopub subscription receive failed: ${String(error)}`);
+  });
+  void (async () => {
+    for await (const frames of stdin) {
+      const decoded = decode(frames, signer, replays);
+      if (decoded.kind === 'ok' && decoded.message.header.msg_type === 'input_reply') input.reply(decoded.message);
+      else log(`stdin: message dropped: ${decoded.kind === 'ok' ? `unexpected ${decoded.message.header.msg_type}` : decoded.reason}`);
+    }
+  })().catch((error: unknown) => {
+    if (!shuttingDown) log(`stdin receive failed: ${String(error)}`);
   });
   publish('status', { execution_state: 'idle' }, undefined);
   const stopListening = () => void process.off('SIGINT', onSigint);

@@ -6,6 +6,7 @@ import { inspectReply } from './inspect';
 import { isComplete } from './iscomplete';
 import { executeRequest, replyType, type Content, type ErrorContent, type Message } from './messages';
 import type { OutputRouter } from './output';
+import type { Stdin } from './stdin';
 import { resultBundle } from './result';
 import type { UncaughtErrors } from './uncaught';
 
@@ -32,6 +33,8 @@ export interface ShellDependencies {
   published(): Promise<void>;
   kernelInfo: Content;
   shutdown(restart: boolean): Promise<void>;
+  /** Input requests of the running cell (stdin.ts). */
+  stdin?: Stdin;
 }
 
 /**
@@ -77,12 +80,14 @@ export function createShellHandlers(deps: ShellDependencies): Map<string, Handle
     // cell as running only if its busy status comes within 50 ms, else it shows nothing until the end.
     await deps.published();
     uncaught.beginCell(message);
+    deps.stdin?.begin(message, request.allow_stdin, `Cell In[${count}]`);
     let outcome: CellOutcome;
     let late: ErrorContent | undefined;
     try {
       outcome = await runner.run(request.code, `Cell In[${count}]`);
     } finally {
       late = uncaught.endCell();
+      deps.stdin?.end();
     }
     let error = outcome.kind === 'error' ? outcome.error : undefined;
     if (outcome.kind === 'ok' && outcome.result && !request.silent) {

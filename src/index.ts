@@ -4,8 +4,9 @@
  */
 export { projectRoot, buildDir, projectJupyterPath } from "./paths";
 export * from './display';
-// Comms between notebook code and the front end (both directions).
+// Comms between notebook code and the front end (both directions); asking the user for input.
 export * from './comm';
+export * from './stdin';
 
 // Digits, preprocessing and the article's CNN on the fastest tfjs backend available.
 export * from './data';

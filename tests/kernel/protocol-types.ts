@@ -55,6 +55,8 @@ const CONTENT: Record<string, Record<string, Check>> = {
   interrupt_reply: { status: oneOf('ok', 'error') },
   shutdown_reply: { status: oneOf('ok'), restart: bool },
   iopub_welcome: { subscription: str },
+  input_request: { prompt: str, password: bool },
+  input_reply: { value: str },
 };
 
 const HEADER: Record<string, Check> = { msg_id: str, session: str, username: str, date: str, msg_type: str, version: str };

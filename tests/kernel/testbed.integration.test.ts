@@ -2,7 +2,7 @@
  * The behaviours of the kernel-testbed conformance matrix (runtimed), by tier, each named as there,
  * against the project kernel through jupyter_client (tests/kernel/testbed_driver.py). Every message is
  * read as a typed client reads it (protocol-types.ts): a field such a client cannot decode fails.
- * The matrix's `stdin_input_request` is not here yet: the kernel does not send input requests.
+ * stdin is asked through `await input()` of `llm-price-lab/stdin`.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -158,6 +158,14 @@ describe('the kernel-testbed behaviours', () => {
   });
 
   describe('tier 4: advanced', () => {
+    it('stdin_input_request', () => {
+      expect(readMessage(r.stdin.input_request)).toEqual([]);
+      expect(r.stdin.input_request.header.msg_type).toBe('input_request');
+      expect(r.stdin.input_request.parent_header.msg_id).toBe(r.stdin.request_id);
+      expect(r.stdin.input_request.content).toEqual({ prompt: 'testbed: ', password: false });
+      expectReadable(r.stdin);
+      expect(ofType(r.stdin.iopub, 'execute_result')[0]!.content.data).toEqual({ 'text/plain': "'typed'" });
+    });
     it('comms_lifecycle', () => {
       expectReadable(r.comm_register);
       for (const step of ['comm_open', 'comm_msg', 'comm_close']) expectReadable(r[step]);

@@ -114,6 +114,11 @@ def main():
             kc.shell_channel.send(msg)
             result[step] = {"request_id": msg["header"]["msg_id"], "iopub": iopub_until_idle(kc, msg["header"]["msg_id"])}
         result["comm_info_after"] = exchange(kc, kc.comm_info())
+        # stdin: the cell asks, the front end answers.
+        msg_id = kc.execute("import { input } from 'llm-price-lab/stdin';\nawait input('testbed: ')", allow_stdin=True)
+        request = raw(kc.get_stdin_msg(timeout=TIMEOUT))
+        kc.input("typed")
+        result["stdin"] = {"request_id": msg_id, "input_request": request, "reply": reply_to(kc.get_shell_msg, msg_id), "iopub": iopub_until_idle(kc, msg_id)}
         # interrupt_request on control while a cell awaits for ever.
         msg_id = kc.execute("await new Promise(() => {});")
         time.sleep(1.0)
