@@ -66,6 +66,11 @@ describe('the kernel in jupyter console', () => {
     expect(run.steps.after_interrupt).toMatch(/Out\[5\]: 'alive'/);
   });
 
+  it('shows a cell’s input() prompt at the terminal and takes the typed answer as its value', () => {
+    expect(run.steps.input).toMatch(/Your name: Ada/);
+    expect(run.steps.input).toMatch(/Out\[7\]: 'Ada'/);
+  });
+
   it('exits on `exit`, and the kernel process is gone', () => {
     expect(run.steps.exit).toMatch(/Shutting down kernel/);
     expect(run.kernel_left).toEqual([]);

@@ -104,6 +104,16 @@ try:
     read_until(r"In \[5\]: ", since)
     result["steps"]["interrupt"] = screen()[since:]
     step("after_interrupt", ["'alive'\r"], r"Out\[5\]: 'alive'")
+    # A cell that asks: the console shows the prompt, the answer typed at the terminal is the value.
+    step("input_import", ["import { input } from 'llm-price-lab/stdin';\r"], r"In \[7\]: ")
+    since = len(screen())
+    child.send("await input('Your name: ')\r")
+    read_until(r"Your name: ", since)
+    time.sleep(0.5)
+    child.send("Ada\r")
+    read_until(r"Out\[7\]: 'Ada'", since)
+    read_until(r"In \[8\]: ", since)
+    result["steps"]["input"] = screen()[since:]
     since = len(screen())
     child.send("exit\r")
     try:
