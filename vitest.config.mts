@@ -4,12 +4,22 @@ import { BaseSequencer, type TestSpecification } from 'vitest/node';
 /**
  * Files that start before all others, in this order (two run at a time): the notebook tests run 01
  * and 05 headless and record their times; the JupyterLab UI test, right after them, takes its Run All
- * budgets from those times (tests/notebooks/headless-timings.ts) instead of running both again.
+ * budgets from those times (tests/notebooks/headless-timings.ts) instead of running both again. Then
+ * the other long files, longest first as measured in a whole run (each takes 50–210 s there), so that
+ * the short ones fill the end of the run instead of one long file running alone at the end (a fresh
+ * clone has no timing cache for vitest to order by).
  */
 export const STARTED_FIRST = [
   'tests/notebooks/experiment-notebooks.test.ts',
   'tests/notebooks/cost-notebooks.test.ts',
   'tests/lab/lab-ui.test.ts',
+  'tests/runner/run.integration.test.ts',
+  'tests/faults/faults.test.ts',
+  'tests/model/bench.test.ts',
+  'tests/hub/hub.integration.test.ts',
+  'tests/model/webgpu-swiftshader.test.ts',
+  'tests/runner/servers.integration.test.ts',
+  'tests/model/article-training.test.ts',
 ] as const;
 
 /** vitest's own order (failed first, then longest first from its cache), STARTED_FIRST before the rest. */

@@ -282,6 +282,22 @@ describe('JupyterLab with the project kernel', () => {
     await expect.poll(async () => (await after.locator('.jp-InputArea-prompt').innerText()).trim(), { timeout: STEP_TIMEOUT_MS }).toBe('[1]:');
   });
 
+  step('shows a cell’s input() prompt in the page and takes the answer typed there as its value', () => 3 * STEP_TIMEOUT_MS, async () => {
+    const { page } = ready();
+    const panel = page.locator('.jp-NotebookPanel:not(.lm-mod-hidden)');
+    const asking = await newCellAtEnd(panel);
+    // Highlighted as TypeScript: JupyterLab found its TypeScript language by the kernel's codemirror_mode.
+    expect(await asking.locator('.cm-content').getAttribute('data-language')).toBe('typescript');
+    await typeInCell(page, asking, "import { input } from 'llm-price-lab/stdin';\nawait input('Your name: ')");
+    await page.keyboard.press('Control+Enter');
+    const box = asking.locator('.jp-Stdin-input');
+    await box.waitFor({ timeout: STEP_TIMEOUT_MS });
+    expect(await asking.locator('.jp-Stdin-prompt').innerText()).toContain('Your name:');
+    await box.fill('Ada');
+    await box.press('Enter');
+    await expect.poll(() => asking.locator('.jp-OutputArea-output').allInnerTexts(), { timeout: STEP_TIMEOUT_MS }).toEqual(expect.arrayContaining(["'Ada'"]));
+  });
+
   step('shows the training progress of 05 as one line updated in place', () => runAllBudgetMs['05-project-practice']! + 3 * STEP_TIMEOUT_MS, async () => {
     const { page, watched } = ready();
     const started = watched.now();

@@ -93,6 +93,14 @@ describe('classic Notebook UI, Run All with the project kernel', () => {
           })),
         );
         expect(plots).toHaveLength(FIXTURE_FIGURES);
+        // Cells are highlighted as TypeScript: the page found CodeMirror's TypeScript mode by the
+        // kernel's codemirror_mode ('typescript').
+        const mode = await page.evaluate(() => {
+          type Cell = { cell_type: string; code_mirror: { getOption(name: string): unknown } };
+          const jupyter = (window as unknown as { Jupyter: { notebook: { get_cells(): Cell[] } } }).Jupyter;
+          return jupyter.notebook.get_cells().find((cell) => cell.cell_type === 'code')?.code_mirror.getOption('mode');
+        });
+        expect(mode).toBe('application/typescript');
         for (const plot of plots) expect(plot.svg, plot.title).toBeGreaterThan(0);
         expect(plots.map((plot) => plot.title)).toContain(ESCAPE_TITLE);
         // The notebook scrolls inside the page: make the window as tall as the notebook to see it all.

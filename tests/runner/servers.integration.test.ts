@@ -75,7 +75,7 @@ describe('--server, once or several times', () => {
 });
 
 describe('notebooks that use what another writes', () => {
-  it('start only after it finished, also with -j 2 (the result never depends on -j)', async () => {
+  it('start only after it finished, also with -j 2 (the order never depends on -j)', async () => {
     const dir = tmp();
     const file = join(dir, 'model.txt');
     // The writer takes its time; a reader started beside it would find nothing.
