@@ -14,6 +14,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { projectJupyterPath, projectRoot } from '../paths';
+import { sleep } from '../wait';
 import { environmentWithoutToken, freePort, killStrays, stopServerProcess, tokenConfigArgument } from '../runner/server';
 import { captureChildLog } from '../runner/child-log';
 
@@ -74,7 +75,6 @@ export function labDir(root: string = projectRoot()): string {
   return join(root, 'lab');
 }
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 
 

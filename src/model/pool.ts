@@ -32,7 +32,7 @@ import { TRAINING_WORKER_ROLE, type FromWorker, type LocalTraining, type ToWorke
 export const WORKER_START_TIMEOUT_MS = 120_000;
 
 /** How long an interrupt waits for the step in flight to end before it stops the threads regardless. */
-export const INTERRUPT_GRACE_MS = 5_000;
+export const STEP_END_GRACE_MS = 5_000;
 
 const WORKER_FILE = 'train-worker.js';
 /** The TypeScript sources a worker runs, checked against a compiled worker's age when running from sources. */
@@ -204,7 +204,7 @@ export async function createTrainingPool(model: tf.LayersModel, options: Trainin
   /**
    * Stops the pool for an interrupt. A step on shared memory ends first (a few milliseconds): its
    * threads update their ranges of the weights at once, and stopping them in the middle would leave
-   * some ranges stepped and others not. A step that has not ended within `INTERRUPT_GRACE_MS` is
+   * some ranges stepped and others not. A step that has not ended within `STEP_END_GRACE_MS` is
    * stopped all the same. Resolves once the pool is failed and closing.
    */
   const interrupt = async (by: TrainingInterruptedError['by']): Promise<void> => {
@@ -212,7 +212,7 @@ export async function createTrainingPool(model: tf.LayersModel, options: Trainin
     interrupted = new TrainingInterruptedError(by);
     if (stepping) {
       let timer: NodeJS.Timeout | undefined;
-      const grace = new Promise<void>((resolve) => (timer = setTimeout(resolve, INTERRUPT_GRACE_MS)));
+      const grace = new Promise<void>((resolve) => (timer = setTimeout(resolve, STEP_END_GRACE_MS)));
       await Promise.race([stepping.catch(() => undefined), grace]);
       clearTimeout(timer);
     }

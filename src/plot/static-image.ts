@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { DISPLAY_SINK } from '../display';
+import { within } from '../wait';
 import type { FigureSpec, StaticFormat, StaticImage } from './figure';
 import { plotlyBundlePath } from './plotly-source';
 
@@ -180,22 +181,6 @@ async function openRenderPage(browser: Browser, plotlyPath: string): Promise<Pag
   return page;
 }
 
-type Timed<T> = { kind: 'done'; value: T } | { kind: 'timeout' };
-
-/** `promise`, or `timeout` after `ms` (the timer never keeps the process alive). */
-async function withinMs<T>(promise: Promise<T>, ms: number): Promise<Timed<T>> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<Timed<T>>((resolve) => {
-    timer = setTimeout(() => resolve({ kind: 'timeout' }), ms);
-    timer.unref();
-  });
-  try {
-    return await Promise.race([promise.then((value): Timed<T> => ({ kind: 'done', value })), timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
 /** A renderer owning at most one browser, opened on first use and reopened if it went away. */
 export function createStaticRenderer(options: StaticRendererOptions = {}): StaticRenderer {
   let opening: Promise<OpenBrowser | { reason: string }> | undefined;
@@ -262,7 +247,7 @@ export function createStaticRenderer(options: StaticRendererOptions = {}): Stati
         process.emitWarning(`llm-price-lab: closing a stuck browser failed: ${errorText(error)}`);
       });
     // A launch that is itself stuck ends by BROWSER_LAUNCH_TIMEOUT_MS; the cell does not wait for that.
-    await withinMs(closing, STUCK_CLOSE_WAIT_MS);
+    await within(closing, STUCK_CLOSE_WAIT_MS);
   }
 
   function scheduleIdleClose(): void {
@@ -287,7 +272,7 @@ export function createStaticRenderer(options: StaticRendererOptions = {}): Stati
         const attempt = opening;
         // Two bounds: starting the browser and loading plotly.js (seconds on a loaded machine, only
         // for the first figure), then drawing this figure.
-        const started = await withinMs(attempt, OPEN_TIMEOUT_MS);
+        const started = await within(attempt, OPEN_TIMEOUT_MS);
         if (started.kind === 'timeout') {
           await abandon(attempt);
           return { kind: 'unavailable', reason: `the browser did not open within ${OPEN_TIMEOUT_MS / 1000} s; it was closed` };
@@ -304,7 +289,7 @@ export function createStaticRenderer(options: StaticRendererOptions = {}): Stati
           },
           { figure: spec, format, width, height, scale },
         );
-        const outcome = await withinMs(drawn, timeoutMs);
+        const outcome = await within(drawn, timeoutMs);
         if (outcome.kind === 'done') return { kind: 'ok', image: { format, data: decodeDataUrl(outcome.value, format), width, height } };
         // Its rejection when the page closes under it is expected and carries nothing new.
         void drawn.catch((error: unknown) => error);

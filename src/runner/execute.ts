@@ -6,6 +6,7 @@
  */
 import type { KernelMessage } from '@jupyterlab/services';
 import { INTERRUPT_GRACE_MS, deadlineMessage, type CellDeadline } from './deadlines';
+import { within } from '../wait';
 import { errorMessage } from './errors';
 import { isRecordedMessage, type IopubMessage, type OutputRecorder } from './outputs';
 import type { KernelSession } from './session';
@@ -18,7 +19,6 @@ type Settled =
   | { kind: 'deadline' }
   | { kind: 'aborted'; reason: string };
 
-const sleep = (ms: number) => new Promise<'slept'>((resolve) => setTimeout(() => resolve('slept'), ms));
 
 /** nbclient's name for the error a dead kernel leaves in its cell. */
 export const DEAD_KERNEL_ENAME = 'DeadKernelError';
@@ -161,17 +161,17 @@ export async function executeCell(
     failure = { kind: 'interrupted', reason: settled.reason };
   } else if (settled.kind === 'deadline') {
     await session.interrupt().catch(() => undefined);
-    const afterInterrupt = await Promise.race([done, died, sleep(INTERRUPT_GRACE_MS)]);
+    const afterInterrupt = await within(Promise.race([done, died]), INTERRUPT_GRACE_MS);
     // A deadline ends the notebook, and its kernel is shut down next: a kernel still busy after the
     // interrupt is not restarted (up to a minute) only to be shut down at once. Said in the cell.
-    const stillBusy = afterInterrupt === 'slept';
+    const stillBusy = afterInterrupt.kind === 'timeout';
     if (stillBusy) future.dispose();
     failure = { kind: 'timeout', deadline: options.deadline.which, limitSeconds: options.deadline.seconds, stillBusy };
   } else if (settled.kind === 'died' || settled.kind === 'rejected') {
     // A rejected future means the connection dropped or the kernel restarted under it.
     const fallback = settled.message;
     const message =
-      settled.kind === 'died' ? fallback : await Promise.race([session.died(), sleep(4_000).then(() => fallback)]);
+      settled.kind === 'died' ? fallback : await within(session.died(), 4_000).then((said) => (said.kind === 'done' ? said.value : fallback));
     if (!future.isDisposed) future.dispose();
     failure = { kind: 'kernel-died', message };
   } else {

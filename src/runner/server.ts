@@ -15,6 +15,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, isAbsolute, join } from 'node:path';
 import { jupyterCommand, projectJupyterPath } from '../paths';
+import { sleep, within } from '../wait';
 import { InfrastructureError } from './errors';
 import { captureChildLog } from './child-log';
 
@@ -73,8 +74,6 @@ export async function freePort(): Promise<number> {
   });
 }
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
 function exited(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => child.once('exit', () => resolve()));
@@ -115,7 +114,7 @@ export async function stopServerProcess(child: ChildProcess, endpoint: ServerEnd
     // The server may already be going down; the signals below make sure it does.
   }
   // On SIGTERM the server also shuts its kernels down, so a refused request costs no wait.
-  if (accepted) await Promise.race([exited(child), sleep(graceMs)]);
+  if (accepted) await within(exited(child), graceMs);
   for (const signal of ['SIGTERM', 'SIGKILL'] as const) {
     if (child.exitCode !== null || child.signalCode !== null) break;
     try {
@@ -123,7 +122,7 @@ export async function stopServerProcess(child: ChildProcess, endpoint: ServerEnd
     } catch {
       child.kill(signal);
     }
-    await Promise.race([exited(child), sleep(3_000)]);
+    await within(exited(child), 3_000);
   }
 }
 

@@ -13,6 +13,7 @@ import {
   type KernelMessage,
 } from '@jupyterlab/services';
 import WebSocket from 'ws';
+import { orTimeout } from '../wait';
 import { InfrastructureError, RunnerInputError, errorMessage } from './errors';
 import type { ServerEndpoint } from './server';
 import { madeByServices, openServicesConsole, type ServicesLogSink } from './services-console';
@@ -81,13 +82,6 @@ export interface KernelSession {
   shutdown(): Promise<void>;
 }
 
-function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} did not happen within ${ms / 1000} s`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
 
 /** Resolves once the kernel has answered a kernel_info request, asking again while none is answered. */
 export async function kernelReady(
@@ -99,7 +93,7 @@ export async function kernelReady(
   for (;;) {
     const wait = Math.min(timing.retryMs, deadline - Date.now());
     try {
-      await withTimeout(kernel.info, wait, what);
+      await orTimeout(kernel.info, wait, what);
       return;
     } catch (error) {
       if (Date.now() >= deadline) throw new Error(`${what} did not happen within ${timing.readyMs / 1000} s`, { cause: error });
