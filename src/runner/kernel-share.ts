@@ -4,6 +4,7 @@
  * outputs, no execution count and no history, so the executed notebook shows nothing of it.
  */
 import { TRAINING_THREADS_ENV } from '../model/threads';
+import { within } from '../wait';
 import type { KernelSession } from './session';
 
 /** How long a kernel may take to answer the silent request before the runner goes on without it. */
@@ -20,19 +21,14 @@ export function shareCode(threads: number): string {
  * not answer is found by the cell that runs next.
  */
 export async function tellTrainingThreads(session: KernelSession, threads: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
   const future = session.kernel.requestExecute({ code: shareCode(threads), silent: true, store_history: false, allow_stdin: false, stop_on_error: false });
   try {
-    const outcome = await Promise.race([
-      future.done.then((reply) => reply.content.status === 'ok'),
-      session.died().then(() => false),
-      new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), SHARE_REPLY_MS))),
-    ]);
-    return outcome;
+    const answered = future.done.then((reply) => reply.content.status === 'ok');
+    const outcome = await within(Promise.race([answered, session.died().then(() => false)]), SHARE_REPLY_MS);
+    return outcome.kind === 'done' && outcome.value;
   } catch {
     return false;
   } finally {
-    clearTimeout(timer);
     if (!future.isDisposed) future.dispose();
   }
 }

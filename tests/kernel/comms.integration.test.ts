@@ -3,13 +3,8 @@
  * closed at once; a target registered from a cell answers, echoes, lists itself in comm_info (filtered
  * by target) and hears the close; a cell opens, uses and closes a comm to the front end.
  */
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { projectRoot } from '../../src/paths';
-import { SYSTEM_PYTHON, isolatedJupyterEnv } from './jupyter-env';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { runDriver } from './jupyter-env';
 
 interface Iopub {
   msg_type: string;
@@ -22,32 +17,14 @@ const types = (messages: Iopub[]) => messages.map((m) => (m.msg_type === 'status
 
 describe('comms through jupyter_client', () => {
   let result: Result;
-  let kernelLog: string;
-  const jupyter = isolatedJupyterEnv();
-  const dir = mkdtempSync(join(tmpdir(), 'kernel-comms-'));
-
   beforeAll(() => {
-    const root = projectRoot();
-    const logFile = join(dir, 'kernel-stderr.log');
-    const run = spawnSync(SYSTEM_PYTHON, [join(root, 'tests', 'kernel', 'comms_driver.py'), logFile], {
-      cwd: join(root, 'tests', 'fixtures', 'kernel'),
-      env: jupyter.env,
-      encoding: 'utf8',
-      timeout: 180_000,
-    });
-    kernelLog = readFileSync(logFile, 'utf8');
-    if (run.status !== 0) throw new Error(`comms_driver.py failed (${run.status}): ${run.stderr.slice(-3000)}\nkernel: ${kernelLog.slice(-2000)}`);
-    result = JSON.parse(run.stdout) as Result;
+    result = runDriver('comms_driver.py', 180_000);
   }, 200_000);
-  afterAll(() => {
-    jupyter.dispose();
-    rmSync(dir, { recursive: true, force: true });
-  });
 
   it('answers a comm_open to an unknown target with comm_close, between busy and idle, and logs it', () => {
     expect(types(result.unknown_target)).toEqual(['status:busy', 'comm_close', 'status:idle']);
     expect(of(result.unknown_target, 'comm_close')).toEqual([{ comm_id: 'c-unknown', data: {} }]);
-    expect(kernelLog).toContain('comm_open: no comm target "nobody" is registered');
+    expect(result.kernelLog).toContain('comm_open: no comm target "nobody" is registered');
   });
 
   it('opens a comm to a target a cell registered, which answers and echoes under the message it answers', () => {

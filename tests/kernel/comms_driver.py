@@ -5,29 +5,8 @@ from a folder where `llm-price-lab` resolves. Argument: a file to capture the ke
 """
 import json
 import sys
-import time
-from queue import Empty
 
-from jupyter_client.manager import KernelManager
-
-TIMEOUT = 60
-
-
-def until_idle(kc, msg_id):
-    """The IOPub messages of one request, through its idle status."""
-    seen = []
-    deadline = time.monotonic() + TIMEOUT
-    while time.monotonic() < deadline:
-        try:
-            msg = kc.get_iopub_msg(timeout=1)
-        except Empty:
-            continue
-        if msg["parent_header"].get("msg_id") != msg_id:
-            continue
-        seen.append({"msg_type": msg["msg_type"], "content": msg["content"]})
-        if msg["msg_type"] == "status" and msg["content"]["execution_state"] == "idle":
-            return seen
-    raise TimeoutError(f"no idle status for {msg_id}")
+from driver_common import iopub_until_idle, reply_to, start
 
 
 def send(kc, msg_type, content):
@@ -37,20 +16,19 @@ def send(kc, msg_type, content):
     return until_idle(kc, msg["header"]["msg_id"])
 
 
+def until_idle(kc, msg_id):
+    return iopub_until_idle(kc, msg_id, keep=lambda msg: {"msg_type": msg["msg_type"], "content": msg["content"]})
+
+
 def execute(kc, code):
     msg_id = kc.execute(code)
     iopub = until_idle(kc, msg_id)
-    reply = kc.get_shell_msg(timeout=TIMEOUT)
-    while reply["parent_header"].get("msg_id") != msg_id:
-        reply = kc.get_shell_msg(timeout=TIMEOUT)
-    return {"reply": reply["content"], "iopub": iopub}
+    return {"reply": reply_to(kc.get_shell_msg, msg_id)["content"], "iopub": iopub}
 
 
 def comm_info(kc, target_name=None):
     msg_id = kc.comm_info(target_name) if target_name else kc.comm_info()
-    reply = kc.get_shell_msg(timeout=TIMEOUT)
-    while reply["parent_header"].get("msg_id") != msg_id:
-        reply = kc.get_shell_msg(timeout=TIMEOUT)
+    reply = reply_to(kc.get_shell_msg, msg_id)
     until_idle(kc, msg_id)
     return reply["content"]
 
@@ -58,12 +36,8 @@ def comm_info(kc, target_name=None):
 def main():
     result = {}
     log = open(sys.argv[1], "w")
-    km = KernelManager(kernel_name="llm-price-lab")
-    km.start_kernel(stderr=log)
-    kc = km.client()
-    kc.start_channels()
+    km, kc = start(log)
     try:
-        kc.wait_for_ready(timeout=TIMEOUT)
         result["unknown_target"] = send(kc, "comm_open", {"comm_id": "c-unknown", "target_name": "nobody", "data": {}})
         result["register"] = execute(
             kc,

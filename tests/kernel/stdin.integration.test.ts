@@ -4,13 +4,8 @@
  * request says so; where stdin is not allowed the cell fails at once naming itself; an interrupt
  * while waiting ends the cell and the kernel answers the next one.
  */
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { projectRoot } from '../../src/paths';
-import { SYSTEM_PYTHON, isolatedJupyterEnv } from './jupyter-env';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { runDriver } from './jupyter-env';
 import { readMessage, type RawMessage } from './protocol-types';
 
 type Result = Record<string, any>;
@@ -18,24 +13,9 @@ const ofType = (messages: RawMessage[], type: string): Array<Record<string, any>
 
 describe('input() through jupyter_client', () => {
   let r: Result;
-  const jupyter = isolatedJupyterEnv();
-  const dir = mkdtempSync(join(tmpdir(), 'kernel-stdin-'));
-
   beforeAll(() => {
-    const logFile = join(dir, 'kernel-stderr.log');
-    const run = spawnSync(SYSTEM_PYTHON, [join(projectRoot(), 'tests', 'kernel', 'stdin_driver.py'), logFile], {
-      cwd: join(projectRoot(), 'tests', 'fixtures', 'kernel'),
-      env: jupyter.env,
-      encoding: 'utf8',
-      timeout: 180_000,
-    });
-    if (run.status !== 0) throw new Error(`stdin_driver.py failed (${run.status}): ${run.stderr.slice(-3000)}\nkernel: ${readFileSync(logFile, 'utf8').slice(-2000)}`);
-    r = JSON.parse(run.stdout) as Result;
+    r = runDriver('stdin_driver.py', 180_000);
   }, 200_000);
-  afterAll(() => {
-    jupyter.dispose();
-    rmSync(dir, { recursive: true, force: true });
-  });
 
   it('sends input_request under the cell, after its earlier output, and returns the answer', () => {
     const { input_request: request, request_id: id } = r.answered;

@@ -5,39 +5,8 @@ Argument: a file to capture the kernel's stderr.
 """
 import json
 import sys
-import time
-from queue import Empty
 
-from jupyter_client.manager import KernelManager
-
-TIMEOUT = 60
-
-
-def raw(msg):
-    return {"header": msg["header"], "parent_header": msg["parent_header"], "content": msg["content"]}
-
-
-def iopub_until_idle(kc, msg_id):
-    seen = []
-    deadline = time.monotonic() + TIMEOUT
-    while time.monotonic() < deadline:
-        try:
-            msg = kc.get_iopub_msg(timeout=1)
-        except Empty:
-            continue
-        if msg["parent_header"].get("msg_id") != msg_id:
-            continue
-        seen.append(raw(msg))
-        if msg["msg_type"] == "status" and msg["content"]["execution_state"] == "idle":
-            return seen
-    raise TimeoutError(f"no idle status for {msg_id}")
-
-
-def reply_to(get, msg_id):
-    while True:
-        msg = get(timeout=TIMEOUT)
-        if msg["parent_header"].get("msg_id") == msg_id:
-            return raw(msg)
+from driver_common import TIMEOUT, iopub_until_idle, raw, reply_to, start
 
 
 def answered(kc, code, answer):
@@ -51,12 +20,8 @@ def answered(kc, code, answer):
 def main():
     result = {}
     log = open(sys.argv[1], "w")
-    km = KernelManager(kernel_name="llm-price-lab")
-    km.start_kernel(stderr=log)
-    kc = km.client()
-    kc.start_channels()
+    km, kc = start(log)
     try:
-        kc.wait_for_ready(timeout=TIMEOUT)
         result["answered"] = answered(kc, "import { input } from 'llm-price-lab/stdin';\nconsole.log('before the prompt');\nconst name = await input('Your name: ');\n`hello ${name}`", "Ada")
         result["password"] = answered(kc, "(await input('Secret: ', { password: true })).length", "s3cret")
         msg_id = kc.execute("await input('never answered here')", allow_stdin=False)

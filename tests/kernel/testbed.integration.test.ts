@@ -4,13 +4,8 @@
  * read as a typed client reads it (protocol-types.ts): a field such a client cannot decode fails.
  * stdin is asked through `await input()` of `llm-price-lab/stdin`.
  */
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { projectRoot } from '../../src/paths';
-import { SYSTEM_PYTHON, isolatedJupyterEnv } from './jupyter-env';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { runDriver } from './jupyter-env';
 import { readMessage, type RawMessage } from './protocol-types';
 
 interface Exchange {
@@ -34,25 +29,9 @@ function expectReadable(exchange: Pick<Exchange, 'request_id' | 'iopub'> & { rep
 
 describe('the kernel-testbed behaviours', () => {
   let r: Result;
-  const jupyter = isolatedJupyterEnv();
-  const dir = mkdtempSync(join(tmpdir(), 'kernel-testbed-'));
-
   beforeAll(() => {
-    const root = projectRoot();
-    const logFile = join(dir, 'kernel-stderr.log');
-    const run = spawnSync(SYSTEM_PYTHON, [join(root, 'tests', 'kernel', 'testbed_driver.py'), logFile], {
-      cwd: join(root, 'tests', 'fixtures', 'kernel'),
-      env: jupyter.env,
-      encoding: 'utf8',
-      timeout: 240_000,
-    });
-    if (run.status !== 0) throw new Error(`testbed_driver.py failed (${run.status}): ${run.stderr.slice(-3000)}\nkernel: ${readFileSync(logFile, 'utf8').slice(-2000)}`);
-    r = JSON.parse(run.stdout) as Result;
-  }, 300_000);
-  afterAll(() => {
-    jupyter.dispose();
-    rmSync(dir, { recursive: true, force: true });
-  });
+    r = runDriver('testbed_driver.py', 240_000);
+  }, 260_000);
 
   describe('tier 1: basic protocol', () => {
     it('heartbeat_responds', () => expect(r.heartbeat).toBe(true));

@@ -8,44 +8,9 @@ resolves. Argument: a file to capture the kernel's stderr.
 import json
 import sys
 import time
-from queue import Empty
 
 import zmq
-from jupyter_client.manager import KernelManager
-
-TIMEOUT = 60
-
-
-def raw(msg):
-    return {
-        "header": msg["header"],
-        "parent_header": msg["parent_header"],
-        "content": msg["content"],
-        "metadata": msg.get("metadata", {}),
-    }
-
-
-def iopub_until_idle(kc, msg_id):
-    seen = []
-    deadline = time.monotonic() + TIMEOUT
-    while time.monotonic() < deadline:
-        try:
-            msg = kc.get_iopub_msg(timeout=1)
-        except Empty:
-            continue
-        if msg["parent_header"].get("msg_id") != msg_id:
-            continue
-        seen.append(raw(msg))
-        if msg["msg_type"] == "status" and msg["content"]["execution_state"] == "idle":
-            return seen
-    raise TimeoutError(f"no idle status for {msg_id}")
-
-
-def reply_to(get, msg_id):
-    while True:
-        msg = get(timeout=TIMEOUT)
-        if msg["parent_header"].get("msg_id") == msg_id:
-            return raw(msg)
+from driver_common import TIMEOUT, iopub_until_idle, raw, reply_to, start
 
 
 def exchange(kc, msg_id, channel="shell"):
@@ -74,12 +39,8 @@ def welcome(connection):
 def main():
     result = {}
     log = open(sys.argv[1], "w")
-    km = KernelManager(kernel_name="llm-price-lab")
-    km.start_kernel(stderr=log)
-    kc = km.client()
-    kc.start_channels()
+    km, kc = start(log)
     try:
-        kc.wait_for_ready(timeout=TIMEOUT)
         time.sleep(0.5)
         result["heartbeat"] = kc.hb_channel.is_beating()
         result["welcome"] = welcome(km.get_connection_info())
