@@ -7,13 +7,16 @@ import { replyTo, type Content, type Sender } from './messages';
 import { watchParent, type ParentInfo } from './parent';
 import { createInterruptCounter } from './interrupts';
 import { createSendQueue } from './sockets';
+import { serveStdin, type StdinLinkEnd, type StdinServer } from './stdin-link';
 import { createReplayGuard, createSigner, decode, encode } from './wire';
 
 /**
  * The control channel and heartbeat run in a worker thread, so they answer while a cell blocks
  * the main thread: `interrupt_request` raises SIGINT in this process, which stops a synchronous
  * loop (V8 checks it during `vm` execution) and abandons a pending top-level await. The same
- * thread watches the kernel's parent process, since the main thread may be busy for ever.
+ * thread watches the kernel's parent process, since the main thread may be busy for ever, and
+ * serves the stdin socket, since a cell's `prompt()` blocks the main thread until its answer
+ * comes (stdin-link.ts).
  */
 
 export interface ControlData {
@@ -23,6 +26,8 @@ export interface ControlData {
   parent: ParentInfo;
   /** Shared with the main thread: interrupt requests are counted there before SIGINT (interrupts.ts). */
   interrupts?: SharedArrayBuffer;
+  /** The control thread's end of the link to the cell thread's input requests; binds stdin when given. */
+  stdin?: StdinLinkEnd;
 }
 
 /** What the control thread tells the main thread. */
@@ -66,7 +71,7 @@ export function startControlThread(
   handlers: ControlHandlers,
   workerFile: string = join(__dirname, 'control-worker.js'),
 ): ControlThread {
-  const worker = new Worker(workerFile, { workerData: data });
+  const worker = new Worker(workerFile, { workerData: data, transferList: data.stdin ? [data.stdin.port] : [] });
   let closing = false;
   let isReady = false;
   let failed = false;
@@ -108,7 +113,7 @@ export function startControlThread(
   };
 }
 
-const SOCKET_NAMES: Partial<Record<Channel, string>> = { control: 'control', hb: 'heartbeat' };
+const SOCKET_NAMES: Partial<Record<Channel, string>> = { control: 'control', hb: 'heartbeat', stdin: 'stdin' };
 
 /** Binds `socket` to its channel's endpoint; a failure names the socket and the address. */
 export async function bindChannel(socket: Socket, connection: ConnectionInfo, channel: Channel): Promise<void> {
@@ -133,21 +138,27 @@ export async function runControl(
   const replays = createReplayGuard();
   const control = new Router();
   const heartbeat = new Reply();
+  const stdinSocket = data.stdin ? new Router() : undefined;
   try {
     await bindChannel(control, connection, 'control');
     await bindChannel(heartbeat, connection, 'hb');
+    if (stdinSocket) await bindChannel(stdinSocket, connection, 'stdin');
   } catch (error) {
     control.close();
     heartbeat.close();
+    stdinSocket?.close();
     throw error;
   }
+  const stdin: StdinServer | undefined = data.stdin && stdinSocket ? serveStdin(data.stdin, stdinSocket, signer, log) : undefined;
   const stopWatching = watchParent(data.parent, (reason) => {
     log(`${reason}; shutting down`);
+    stdin?.abandon();
     post({ type: 'shutdown', restart: false });
     setTimeout(() => process.kill(process.pid, 'SIGTERM'), PARENT_GONE_GRACE_MS).unref();
   });
   onCloseRequest(() => {
     stopWatching();
+    stdin?.close();
     control.close();
     heartbeat.close();
   });
@@ -172,12 +183,16 @@ export async function runControl(
         break;
       case 'interrupt_request':
         interrupts?.raise();
-        process.kill(process.pid, 'SIGINT');
+        // A cell waiting for input (blocked in prompt(), or awaiting input()) is woken with the
+        // interrupt through the stdin link, and only so: a SIGINT as well would arrive as the cell
+        // ends and could stop the next one.
+        if (stdin?.interrupt() !== true) process.kill(process.pid, 'SIGINT');
         await reply('interrupt_reply', { status: 'ok' });
         break;
       case 'shutdown_request': {
         const restart = request.content.restart === true;
         await reply('shutdown_reply', { status: 'ok', restart });
+        stdin?.abandon();
         post({ type: 'shutdown', restart });
         setTimeout(() => process.kill(process.pid, 'SIGTERM'), SHUTDOWN_GRACE_MS).unref();
         break;

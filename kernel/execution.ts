@@ -63,13 +63,21 @@ export interface CellRunnerOptions {
    * stops it before it runs; without this, a SIGINT during the (synchronous) compiler is lost.
    */
   interrupts?: () => number;
+  /**
+   * Global declarations the Node cells compile against (`declare global { … }`): what the kernel
+   * installs on the global object, such as `prompt`, which Node's types do not declare.
+   */
+  globals?: string;
 }
+
+/** The in-memory module that holds `globals` for the compiler (never imported, never run). */
+const GLOBALS_MODULE = '__llm_price_lab_kernel_globals__';
 
 /** What a cell interrupted before it ran throws: V8's code for a SIGINT during `vm` execution. */
 const INTERRUPTED_BEFORE_RUN =
   'throw Object.assign(new Error("Script execution was interrupted before it ran"), { code: "ERR_SCRIPT_EXECUTION_INTERRUPTED" });';
 
-export function createCellRunner({ rootDir, log, moduleRoots = nodePathRoots(), interrupts = () => 0 }: CellRunnerOptions): CellRunner {
+export function createCellRunner({ rootDir, log, moduleRoots = nodePathRoots(), interrupts = () => 0, globals }: CellRunnerOptions): CellRunner {
   let current: Run | undefined;
   let sequence = 0;
   const cells = new Map<string, { cell: CellRef; lineMap: LineMap }>();
@@ -108,7 +116,12 @@ export function createCellRunner({ rootDir, log, moduleRoots = nodePathRoots(), 
   let browser: Converter | undefined;
   const converters: ConverterSet = {
     get node() {
-      return (node ??= hook(createConverter({ isJS: false, isBrowser: false })));
+      if (node) return node;
+      const created = createConverter({ isJS: false, isBrowser: false });
+      if (globals !== undefined) {
+        for (const problem of created.addModule(GLOBALS_MODULE, globals)) log(`kernel globals: ${problem.messageText}`);
+      }
+      return (node = hook(created));
     },
     get browser() {
       return (browser ??= hook(createConverter({ isJS: false, isBrowser: true })));

@@ -10,7 +10,8 @@ import { createSender, makeHeader, replyTo, type Content, type Message } from '.
 import { createOutputRouter } from './output';
 import { parentInfo, type ParentInfo } from './parent';
 import { createShellHandlers, createShellQueue } from './shell';
-import { createStdin, installInput } from './stdin';
+import { createStdin, installInput, PROMPT_DECLARATION } from './stdin';
+import { createStdinLink } from './stdin-link';
 import { createSendQueue } from './sockets';
 import { createUncaughtErrors } from './uncaught';
 import { createReplayGuard, createSigner, decode, encode } from './wire';
@@ -46,8 +47,12 @@ export async function startKernel({ connection, rootDir, parent = parentInfo() }
   // output of what it sends next will reach it. Every subscription is seen, duplicates included.
   const iopub = new XPublisher();
   iopub.verbosity = 'allSubs';
+  // Sends complete at once (a PUB socket never blocks: past its high-water mark it drops), so a
+  // message is with zeromq when publish returns, even if this thread then blocks in prompt().
+  iopub.sendTimeout = 0;
   const shell = new Router();
-  const stdin = new Router();
+  // The stdin socket is the control thread's (stdin-link.ts): a prompt() blocks this thread.
+  const stdinLink = createStdinLink();
 
   let shuttingDown: Promise<void> | undefined;
   let failure: ControlThreadError | undefined;
@@ -70,7 +75,8 @@ export async function startKernel({ connection, rootDir, parent = parentInfo() }
         runner.close();
         await control.close();
       } finally {
-        for (const socket of [iopub, shell, stdin]) socket.close();
+        for (const socket of [iopub, shell]) socket.close();
+        stdinLink.asker.close();
         if (failure) rejectClosed(failure);
         else resolveClosed();
       }
@@ -82,7 +88,7 @@ export async function startKernel({ connection, rootDir, parent = parentInfo() }
   // second), and start to ready stays short.
   const interrupts = createInterruptCounter();
   const control = startControlThread(
-    { connection, sender, kernelInfo: info, parent, interrupts: interrupts.buffer },
+    { connection, sender, kernelInfo: info, parent, interrupts: interrupts.buffer, stdin: stdinLink.worker },
     {
       onShutdown: (restart) => void shutdown(restart),
       onFailure(error) {
@@ -91,11 +97,10 @@ export async function startKernel({ connection, rootDir, parent = parentInfo() }
       },
     },
   );
-  const runner = createCellRunner({ rootDir, log, interrupts: () => interrupts.count() });
+  const runner = createCellRunner({ rootDir, log, interrupts: () => interrupts.count(), globals: PROMPT_DECLARATION });
   const bound = Promise.all([
     bindChannel(iopub, connection, 'iopub'),
     bindChannel(shell, connection, 'shell'),
-    bindChannel(stdin, connection, 'stdin'),
     control.ready,
   ]);
   try {
@@ -107,21 +112,21 @@ export async function startKernel({ connection, rootDir, parent = parentInfo() }
       return { closed, shutdown };
     }
     runner.close();
-    for (const socket of [iopub, shell, stdin]) socket.close();
+    for (const socket of [iopub, shell]) socket.close();
+    stdinLink.asker.close();
     await control.close();
     throw error;
   }
   // Shut down while binding: nothing more to start.
   if (shuttingDown) return { closed, shutdown };
 
-  const iopubQueue = createSendQueue(iopub, (error) => log(`iopub send failed: ${String(error)}`));
   const shellQueue = createSendQueue(shell, (error) => log(`shell send failed: ${String(error)}`));
   const publish = (msgType: string, content: Content, parent: Message | undefined): void => {
     const topic = Buffer.from(`kernel.${sender.session}.${msgType}`);
     const message: Message = parent
       ? replyTo(sender, parent, msgType, content, [topic])
       : { identities: [topic], header: makeHeader(sender, msgType), parent_header: {}, metadata: {}, content, buffers: [] };
-    void iopubQueue.send(encode(message, signer));
+    iopub.send(encode(message, signer)).catch((error: unknown) => log(`iopub send failed: ${String(error)}`));
   };
 
   const output = createOutputRouter(publish);
@@ -135,7 +140,6 @@ export async function startKernel({ connection, rootDir, parent = parentInfo() }
   const restoreUncaught = uncaught.install();
   serving = {
     async flush() {
-      await iopubQueue.flush();
       await shellQueue.flush();
     },
     restore() {
@@ -145,15 +149,14 @@ export async function startKernel({ connection, rootDir, parent = parentInfo() }
       restoreInput();
     },
   };
-  const published = () => iopubQueue.flush();
-  const stdinQueue = createSendQueue(stdin, (error) => log(`stdin send failed: ${String(error)}`));
+  // IOPub sends complete as publish returns; what waits for them waits one turn, as it did for a queue.
+  const published = () => Promise.resolve();
   const input = createStdin({
-    published,
-    async send(msgType, content, parent) {
-      const message = replyTo(sender, parent, msgType, content);
-      await stdinQueue.send(encode(message, signer));
-      return message.header.msg_id;
+    encode(content, parent) {
+      const message = replyTo(sender, parent, 'input_request', content);
+      return { msgId: message.header.msg_id, frames: encode(message, signer) };
     },
+    asker: stdinLink.asker,
   });
   const restoreInput = installInput(input);
   const handlers = new Map([...createShellHandlers({ runner, output, history, uncaught, publish, published, kernelInfo: info, shutdown, stdin: input }), ...comms.handlers]);
@@ -190,15 +193,6 @@ export async function startKernel({ connection, rootDir, parent = parentInfo() }
     }
   })().catch((error: unknown) => {
     if (!shuttingDown) log(`iopub subscription receive failed: ${String(error)}`);
-  });
-  void (async () => {
-    for await (const frames of stdin) {
-      const decoded = decode(frames, signer, replays);
-      if (decoded.kind === 'ok' && decoded.message.header.msg_type === 'input_reply') input.reply(decoded.message);
-      else log(`stdin: message dropped: ${decoded.kind === 'ok' ? `unexpected ${decoded.message.header.msg_type}` : decoded.reason}`);
-    }
-  })().catch((error: unknown) => {
-    if (!shuttingDown) log(`stdin receive failed: ${String(error)}`);
   });
   publish('status', { execution_state: 'idle' }, undefined);
   const stopListening = () => void process.off('SIGINT', onSigint);

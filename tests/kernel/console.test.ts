@@ -71,6 +71,12 @@ describe('the kernel in jupyter console', () => {
     expect(run.steps.input).toMatch(/Out\[7\]: 'Ada'/);
   });
 
+  it('blocks a cell in prompt() until the line typed at the terminal, an empty line giving the default', () => {
+    expect(run.steps.prompt).toMatch(/Port\? \[8888\] /);
+    expect(run.steps.prompt).toMatch(/Host\? example\.org/);
+    expect(run.steps.prompt).toMatch(/Out\[8\]: '8888\/example\.org'/);
+  });
+
   it('exits on `exit`, and the kernel process is gone', () => {
     expect(run.steps.exit).toMatch(/Shutting down kernel/);
     expect(run.kernel_left).toEqual([]);

@@ -114,6 +114,18 @@ try:
     read_until(r"Out\[7\]: 'Ada'", since)
     read_until(r"In \[8\]: ", since)
     result["steps"]["input"] = screen()[since:]
+    # The synchronous prompt(): the cell blocks until the line typed at the terminal.
+    since = len(screen())
+    child.send("prompt('Port?', '8888') + '/' + prompt('Host?')\r")
+    read_until(r"Port\? \[8888\] ", since)
+    time.sleep(0.5)
+    child.send("\r")
+    read_until(r"Host\? ", since)
+    time.sleep(0.5)
+    child.send("example.org\r")
+    read_until(r"Out\[8\]: '8888/example.org'", since)
+    read_until(r"In \[9\]: ", since)
+    result["steps"]["prompt"] = screen()[since:]
     since = len(screen())
     child.send("exit\r")
     try:

@@ -4,17 +4,21 @@ Run by tests/kernel/stdin.integration.test.ts with JUPYTER_PATH set to the proje
 Argument: a file to capture the kernel's stderr.
 """
 import json
+import os
+import signal
 import sys
 
 from driver_common import TIMEOUT, iopub_until_idle, raw, reply_to, start
 
 
-def answered(kc, code, answer):
-    """Runs `code` allowing stdin, answers its input request with `answer`."""
+def answered(kc, code, *answers):
+    """Runs `code` allowing stdin, answers its input requests with `answers` in turn."""
     msg_id = kc.execute(code, allow_stdin=True)
-    request = raw(kc.get_stdin_msg(timeout=TIMEOUT))
-    kc.input(answer)
-    return {"request_id": msg_id, "input_request": request, "reply": reply_to(kc.get_shell_msg, msg_id), "iopub": iopub_until_idle(kc, msg_id)}
+    requests = []
+    for answer in answers:
+        requests.append(raw(kc.get_stdin_msg(timeout=TIMEOUT)))
+        kc.input(answer)
+    return {"request_id": msg_id, "input_request": requests[0], "input_requests": requests, "reply": reply_to(kc.get_shell_msg, msg_id), "iopub": iopub_until_idle(kc, msg_id)}
 
 
 def main():
@@ -34,6 +38,24 @@ def main():
         reply_to(kc.get_control_msg, interrupt["header"]["msg_id"])
         result["interrupted"] = {"reply": reply_to(kc.get_shell_msg, msg_id), "iopub": iopub_until_idle(kc, msg_id)}
         result["after"] = answered(kc, "await input('again: ')", "still here")
+        # The synchronous prompt(): the cell's thread blocks until the answer.
+        result["prompt"] = answered(kc, "console.log('before prompt');\nconst port = prompt('Port?', '8888');\nconst typed = prompt('Host?');\n[port, typed]", "", "")
+        result["prompt_typed"] = answered(kc, "prompt('Host?')", "example.org")
+        msg_id = kc.execute("prompt('never answered here')", allow_stdin=False)
+        result["prompt_not_allowed"] = {"reply": reply_to(kc.get_shell_msg, msg_id), "iopub": iopub_until_idle(kc, msg_id)}
+        msg_id = kc.execute("prompt('blocked for ever: ')", allow_stdin=True)
+        result["prompt_interrupted_request"] = raw(kc.get_stdin_msg(timeout=TIMEOUT))
+        interrupt = kc.session.msg("interrupt_request", {})
+        kc.control_channel.send(interrupt)
+        reply_to(kc.get_control_msg, interrupt["header"]["msg_id"])
+        result["prompt_interrupted"] = {"reply": reply_to(kc.get_shell_msg, msg_id), "iopub": iopub_until_idle(kc, msg_id)}
+        result["prompt_after"] = answered(kc, "prompt('again?')", "yes")
+        # A SIGINT to the kernel's process (as in signal mode) wakes the blocked thread too.
+        msg_id = kc.execute("prompt('blocked until a signal: ')", allow_stdin=True)
+        result["prompt_signalled_request"] = raw(kc.get_stdin_msg(timeout=TIMEOUT))
+        os.kill(km.provisioner.process.pid, signal.SIGINT)
+        result["prompt_signalled"] = {"reply": reply_to(kc.get_shell_msg, msg_id), "iopub": iopub_until_idle(kc, msg_id)}
+        result["prompt_after_signal"] = answered(kc, "prompt('and again?')", "still")
     finally:
         kc.stop_channels()
         km.shutdown_kernel(now=True)

@@ -2,7 +2,7 @@
  * The behaviours of the kernel-testbed conformance matrix (runtimed), by tier, each named as there,
  * against the project kernel through jupyter_client (tests/kernel/testbed_driver.py). Every message is
  * read as a typed client reads it (protocol-types.ts): a field such a client cannot decode fails.
- * stdin is asked through `await input()` of `llm-price-lab/stdin`.
+ * stdin is asked as the testbed asks a TypeScript kernel: `prompt('Enter: ')`, the global a browser and Deno have.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runDriver } from './jupyter-env';
@@ -141,7 +141,7 @@ describe('the kernel-testbed behaviours', () => {
       expect(readMessage(r.stdin.input_request)).toEqual([]);
       expect(r.stdin.input_request.header.msg_type).toBe('input_request');
       expect(r.stdin.input_request.parent_header.msg_id).toBe(r.stdin.request_id);
-      expect(r.stdin.input_request.content).toEqual({ prompt: 'testbed: ', password: false });
+      expect(r.stdin.input_request.content).toEqual({ prompt: 'Enter: ', password: false });
       expectReadable(r.stdin);
       expect(ofType(r.stdin.iopub, 'execute_result')[0]!.content.data).toEqual({ 'text/plain': "'typed'" });
     });

@@ -75,8 +75,8 @@ def main():
             kc.shell_channel.send(msg)
             result[step] = {"request_id": msg["header"]["msg_id"], "iopub": iopub_until_idle(kc, msg["header"]["msg_id"])}
         result["comm_info_after"] = exchange(kc, kc.comm_info())
-        # stdin: the cell asks, the front end answers.
-        msg_id = kc.execute("import { input } from 'llm-price-lab/stdin';\nawait input('testbed: ')", allow_stdin=True)
+        # stdin: the cell asks, the front end answers (the testbed's own TypeScript snippet: prompt()).
+        msg_id = kc.execute("prompt('Enter: ')", allow_stdin=True)
         request = raw(kc.get_stdin_msg(timeout=TIMEOUT))
         kc.input("typed")
         result["stdin"] = {"request_id": msg_id, "input_request": request, "reply": reply_to(kc.get_shell_msg, msg_id), "iopub": iopub_until_idle(kc, msg_id)}

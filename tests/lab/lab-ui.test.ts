@@ -282,7 +282,7 @@ describe('JupyterLab with the project kernel', () => {
     await expect.poll(async () => (await after.locator('.jp-InputArea-prompt').innerText()).trim(), { timeout: STEP_TIMEOUT_MS }).toBe('[1]:');
   });
 
-  step('shows a cell’s input() prompt in the page and takes the answer typed there as its value', () => 3 * STEP_TIMEOUT_MS, async () => {
+  step('shows a cell’s input() and prompt() in the page and takes the answers typed there as their values', () => 5 * STEP_TIMEOUT_MS, async () => {
     const { page } = ready();
     const panel = page.locator('.jp-NotebookPanel:not(.lm-mod-hidden)');
     const asking = await newCellAtEnd(panel);
@@ -296,6 +296,17 @@ describe('JupyterLab with the project kernel', () => {
     await box.fill('Ada');
     await box.press('Enter');
     await expect.poll(() => asking.locator('.jp-OutputArea-output').allInnerTexts(), { timeout: STEP_TIMEOUT_MS }).toEqual(expect.arrayContaining(["'Ada'"]));
+    // The synchronous prompt(): the cell blocks until the answer; what it printed before is shown first.
+    const blocking = await newCellAtEnd(panel);
+    await typeInCell(page, blocking, "console.log('asking now');\nprompt('Host?')");
+    await page.keyboard.press('Control+Enter');
+    const hostBox = blocking.locator('.jp-Stdin-input');
+    await hostBox.waitFor({ timeout: STEP_TIMEOUT_MS });
+    expect(await blocking.locator('.jp-Stdin-prompt').innerText()).toContain('Host?');
+    expect(await blocking.locator('.jp-OutputArea-output').first().innerText()).toContain('asking now');
+    await hostBox.fill('example.org');
+    await hostBox.press('Enter');
+    await expect.poll(() => blocking.locator('.jp-OutputArea-output').allInnerTexts(), { timeout: STEP_TIMEOUT_MS }).toEqual(expect.arrayContaining(["'example.org'"]));
   });
 
   step('shows the training progress of 05 as one line updated in place', () => runAllBudgetMs['05-project-practice']! + 3 * STEP_TIMEOUT_MS, async () => {
