@@ -19,6 +19,50 @@ const SAMPLE_INTERVAL_MS = 1_000;
 const EVIDENCE_STEP_MS = 10_000;
 /** Console messages kept (the last ones). */
 const CONSOLE_KEPT = 2_000;
+/** Of those, the first ones are always kept: a loop of errors must not push out what started it. */
+const CONSOLE_FIRST_KEPT = 300;
+/** Console errors whose argument's stack is read from the page (the first ones; reading costs a round trip). */
+const ERROR_STACKS_READ = 20;
+
+/**
+ * A page's console as evidence: the first lines and the last ones, a line repeated back to back
+ * counted instead of kept again, each error with where it was logged.
+ */
+function createConsoleLog() {
+  const first: string[] = [];
+  const last: string[] = [];
+  let dropped = 0;
+  let previous: { text: string; repeats: number } | undefined;
+  const flushRepeats = (): void => {
+    if (previous && previous.repeats > 0) push(`  (the line above repeated ${previous.repeats} more times)`);
+  };
+  const push = (line: string): void => {
+    if (first.length < CONSOLE_FIRST_KEPT) first.push(line);
+    else {
+      last.push(line);
+      if (last.length > CONSOLE_KEPT - CONSOLE_FIRST_KEPT) {
+        last.shift();
+        dropped += 1;
+      }
+    }
+  };
+  return {
+    add(time: string, text: string): void {
+      if (previous?.text === text) {
+        previous.repeats += 1;
+        return;
+      }
+      flushRepeats();
+      previous = { text, repeats: 0 };
+      push(`${time} ${text}`);
+    },
+    lines(): string[] {
+      flushRepeats();
+      if (previous) previous.repeats = 0;
+      return [...first, ...(dropped ? [`… ${dropped} lines left out …`] : []), ...last];
+    },
+  };
+}
 
 export interface ProcessMemory {
   pid: number;
@@ -141,7 +185,7 @@ export async function launchWatchedChromium(options: WatchOptions): Promise<Watc
     throw new Error(`the Chromium just launched (${tag}) is not in /proc`);
   }
   const samples: MemorySample[] = [];
-  const consoleLines: string[] = [];
+  const consoleLog = createConsoleLog();
   const pages: Page[] = [];
   let killed: string | undefined;
 
@@ -183,7 +227,7 @@ export async function launchWatchedChromium(options: WatchOptions): Promise<Watc
     const files: Record<string, string> = {
       'reason.txt': `${reason}\n`,
       'memory.txt': `${memoryReport()}\n`,
-      'console.txt': `${consoleLines.join('\n')}\n`,
+      'console.txt': `${consoleLog.lines().join('\n')}\n`,
     };
     if (page) {
       await within(page.screenshot({ path: join(dir, 'page.png'), timeout: EVIDENCE_STEP_MS }), EVIDENCE_STEP_MS);
@@ -211,12 +255,20 @@ export async function launchWatchedChromium(options: WatchOptions): Promise<Watc
     watch(page) {
       pages.push(page);
       const started = Date.now();
-      const keep = (line: string) => {
-        consoleLines.push(`${((Date.now() - started) / 1000).toFixed(1)} s ${line}`);
-        if (consoleLines.length > CONSOLE_KEPT) consoleLines.shift();
-      };
-      page.on('console', (message) => keep(`[${message.type()}] ${message.text().slice(0, 2_000)}`));
-      page.on('pageerror', (error) => keep(`[pageerror] ${error.message}`));
+      const time = () => `${((Date.now() - started) / 1000).toFixed(1)} s`;
+      const keep = (line: string) => consoleLog.add(time(), line);
+      let stacksRead = 0;
+      page.on('console', (message) => {
+        const where = message.type() === 'error' ? ` (logged at ${message.location().url}:${message.location().lineNumber}:${message.location().columnNumber})` : '';
+        keep(`[${message.type()}] ${message.text().slice(0, 2_000)}${where}`);
+        if (message.type() !== 'error' || stacksRead >= ERROR_STACKS_READ) return;
+        stacksRead += 1;
+        const at = time();
+        void Promise.all(message.args().map((arg) => arg.evaluate((value) => (value instanceof Error ? (value.stack ?? '') : '')).catch(() => '')))
+          .then((stacks) => stacks.filter(Boolean).forEach((stack) => consoleLog.add(at, `[error stack] ${stack.slice(0, 4_000)}`)))
+          .catch(() => undefined);
+      });
+      page.on('pageerror', (error) => keep(`[pageerror] ${error.stack ?? error.message}`));
       page.on('crash', () => keep('[crash] the page crashed'));
     },
     async step(name, budgetMs, step) {
