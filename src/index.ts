@@ -15,11 +15,13 @@ export * from './compress';
 export * from './privacy';
 // A deployable folder: model, weights and preprocessing, served from the files alone (notebook 06).
 export * from './deploy';
-// Statistics: median and quantiles, least-squares line, Student's t, intervals for proportions.
+// Statistics: median and quantiles, timings, least-squares line, Student's t, intervals, McNemar.
 export * from './stats';
 
 // Results shown in notebooks: JSON summary bundles and tables.
 export * from './show';
+// Facts that cannot drift: prose from computed values, checked claims, the facts lock.
+export * from './facts';
 
 // Plotting: charts as one display bundle (plotly JSON, self-contained HTML, static image, title).
 export * from './plot';

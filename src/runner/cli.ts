@@ -71,6 +71,7 @@ interface RunFlags {
   jobs?: number;
   parametersFile?: string[];
   profile?: string;
+  refreshFacts?: boolean;
   outputDir?: string;
   inplace?: boolean;
   html: boolean;
@@ -98,6 +99,7 @@ function buildProgram(io: CliIo, onRun: (notebooks: string[], flags: RunFlags) =
     .option('-p, --parameter <name value>', 'set a parameter; value parsed as JSON, else a string (repeatable)')
     .option('-f, --parameters-file <file>', 'JSON object of parameters (repeatable)', collect)
     .option('--profile <name>', 'apply <notebook>.<name>.json beside each notebook first (e.g. smoke)')
+    .option('--refresh-facts', "rewrite each notebook's facts lock (<notebook>.facts.json) for the profile from this run, after review")
     .option('-o, --output-dir <dir>', 'where notebooks/, html/ and report.json go (default: build/)')
     .option('--inplace', 'write executed notebooks over their sources')
     .option('--no-html', 'skip the HTML export')
@@ -172,6 +174,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     parameters: extracted.parameters,
     parameterFiles: flags.parametersFile,
     profile: flags.profile,
+    refreshFacts: flags.refreshFacts,
     inplace: flags.inplace,
     html: flags.html,
     allowErrors: flags.allowErrors,

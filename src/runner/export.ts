@@ -5,6 +5,7 @@
 import { execFile } from 'node:child_process';
 import { basename, relative } from 'node:path';
 import { jupyterCommand } from '../paths';
+import { describeMovement } from '../facts/lock';
 import { escapeHtml } from '../show/html';
 import { writeFileAtomic } from '../atomic';
 import type { NotebookReport } from './types';
@@ -39,20 +40,31 @@ export function exportHtml(notebookPath: string, htmlPath: string): Promise<Expo
 }
 
 /** The index page: one row per notebook with its status and time, linking to its page. */
+/** The facts column: held, refreshed, not compared, or the list of figures that moved. */
+function factsCell(r: NotebookReport): string {
+  const facts = r.facts;
+  if (!facts) return '';
+  if (facts.refreshed) return `lock refreshed (${escapeHtml(facts.profile)})`;
+  if (facts.error) return `not compared: ${escapeHtml(facts.error)}`;
+  if (!facts.movements.length) return `held (${escapeHtml(facts.profile)})`;
+  const items = facts.movements.map((m) => `<li>${escapeHtml(describeMovement(m))}</li>`).join('');
+  return `<details class="moved"><summary>${facts.movements.length} moved (${escapeHtml(facts.profile)})</summary><ul>${items}</ul></details>`;
+}
+
 export function indexHtml(reports: NotebookReport[], htmlDir: string): string {
   const rows = reports
     .map((r) => {
       const link = r.html ? `<a href="${escapeHtml(relative(htmlDir, r.html))}">${escapeHtml(r.name)}</a>` : escapeHtml(r.name);
       const where = r.failingCell ? ` (cell ${r.failingCell.codeCellNumber})` : '';
-      return `<tr class="${r.status}"><td>${link}</td><td>${r.status}${where}</td><td>${r.cellsRun}/${r.codeCells}</td><td>${r.seconds.toFixed(1)}</td></tr>`;
+      return `<tr class="${r.status}"><td>${link}</td><td>${r.status}${where}</td><td>${r.cellsRun}/${r.codeCells}</td><td>${r.seconds.toFixed(1)}</td><td>${factsCell(r)}</td></tr>`;
     })
     .join('\n');
   return `<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>llm-price-lab notebooks</title>
 <style>body{font-family:system-ui,sans-serif;margin:2em}table{border-collapse:collapse}td,th{padding:.3em .8em;border-bottom:1px solid #ddd;text-align:left}
-tr.passed td:nth-child(2){color:#176117}tr:not(.passed) td:nth-child(2){color:#b00020;font-weight:bold}</style></head>
+tr.passed td:nth-child(2){color:#176117}tr:not(.passed) td:nth-child(2){color:#b00020;font-weight:bold}details.moved summary{color:#b00020}</style></head>
 <body><h1>llm-price-lab notebooks</h1>
-<table><thead><tr><th>notebook</th><th>status</th><th>cells run</th><th>seconds</th></tr></thead>
+<table><thead><tr><th>notebook</th><th>status</th><th>cells run</th><th>seconds</th><th>facts</th></tr></thead>
 <tbody>
 ${rows}
 </tbody></table></body></html>

@@ -11,6 +11,7 @@ import { buildDir, projectRoot } from '../paths';
 import { errorMessage, InfrastructureError, RunAbortedError, RunnerInputError } from './errors';
 import { abortReason } from './execute';
 import { indexHtml } from './export';
+import { checkFactsOfFile } from './facts';
 import { readNotebook, withoutErrorNotes } from './notebook';
 import { notRunReport, runNotebook, type PreparedNotebook } from './notebook-run';
 import { injectParameters } from './parameters';
@@ -39,6 +40,8 @@ export interface RunOptions {
   parameterFiles?: string[];
   /** A profile name: `<notebook>.<profile>.json` beside each notebook, applied first (as `-f`). */
   profile?: string;
+  /** Rewrite each notebook's facts lock for the profile from this run, instead of comparing (after review). */
+  refreshFacts?: boolean;
   /** Write executed notebooks over their sources instead of into `outputDir/notebooks`. */
   inplace?: boolean;
   /** Export HTML pages with nbconvert (default true). */
@@ -293,11 +296,16 @@ async function run(options: RunOptions, hooks: RunHooks): Promise<RunReport> {
             },
             hooks,
           ).finally(() => budget?.leave(p.path));
-          return done.then((r) => ({
-            ...r,
-            ...(p.after.length ? { after: p.after } : {}),
-            ...(endpoints.length > 1 ? { server: endpoints[at].baseUrl } : {}),
-          }));
+          return done.then((r) => {
+            const facts =
+              r.status === 'passed' && r.outputNotebook ? checkFactsOfFile(p.path, r.outputNotebook, options.profile ?? 'default', options.refreshFacts ?? false) : undefined;
+            return {
+              ...r,
+              ...(p.after.length ? { after: p.after } : {}),
+              ...(endpoints.length > 1 ? { server: endpoints[at].baseUrl } : {}),
+              ...(facts ? { facts } : {}),
+            };
+          });
         },
         failed: (p, error) => {
           const failed: NotebookReport = {

@@ -3,6 +3,7 @@
  * and the console summary (a table, then each failure with its cell, failing line and traceback).
  * Pure functions of the RunReport.
  */
+import { describeMovement } from '../facts/lock';
 import { escapeHtml } from '../show/html';
 import { failureSummary, stripAnsi } from './failures';
 import type { FailingCell, NotebookReport, RunReport } from './types';
@@ -91,6 +92,21 @@ export function junitXml(report: RunReport): string {
 }
 
 /** The end-of-run summary: a table, then every failure in full. */
+/** What the facts locks say: each figure that moved, a lock that could not be read, a refreshed lock. */
+export function factsLines(notebooks: NotebookReport[]): string[] {
+  const out: string[] = [];
+  for (const n of notebooks) {
+    const facts = n.facts;
+    if (!facts) continue;
+    if (facts.refreshed) out.push('', `facts of ${n.name}: ${facts.lockFile} refreshed for the ${facts.profile} profile`);
+    else if (facts.error) out.push('', `facts of ${n.name} not compared: ${facts.error}`);
+    else if (facts.movements.length) {
+      out.push('', `facts of ${n.name} (${facts.profile} profile, ${facts.lockFile}):`, ...facts.movements.map((m) => `  ${describeMovement(m)}`));
+    }
+  }
+  return out;
+}
+
 export function consoleSummary(report: RunReport): string {
   const rows = report.notebooks.map((n) => [n.name, `${n.cellsRun}/${n.codeCells}`, n.seconds.toFixed(1), n.status]);
   const header = ['notebook', 'cells', 'seconds', 'status'];
@@ -114,6 +130,7 @@ export function consoleSummary(report: RunReport): string {
     if (cell.failure.kind === 'error') out.push(...tracebackText(cell).split('\n').slice(0, 30).map((l) => `    ${l}`));
     if (n.outputNotebook) out.push(`  written: ${n.outputNotebook}`);
   }
+  out.push(...factsLines(report.notebooks));
   const passed = report.notebooks.filter((n) => n.status === 'passed').length;
   if (report.interrupted) out.push('', `the run was interrupted (${report.interrupted}); notebooks not started are marked not-run`);
   out.push('', `${passed}/${report.notebooks.length} notebooks passed in ${report.seconds.toFixed(1)} s (exit ${report.exitCode})`);

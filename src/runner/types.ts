@@ -3,6 +3,8 @@
  * writes, cell and notebook outcomes (discriminated unions) and the hooks a listener receives.
  */
 
+import type { Movement } from '../facts/lock';
+
 /** nbformat `multiline_string`: a string or a list of lines. */
 export type MultilineString = string | string[];
 
@@ -114,6 +116,18 @@ export type NotebookStatus =
   | 'infrastructure-error'
   | 'internal-error';
 
+/** A notebook's summary against its facts lock (facts.ts). */
+export interface NotebookFacts {
+  profile: string;
+  lockFile: string;
+  /** Figures beyond their tolerance, missing or new (empty: every locked figure held). */
+  movements: Movement[];
+  /** The lock was rewritten from this run. */
+  refreshed: boolean;
+  /** The lock could not be read (damaged file, no entry for the profile): nothing was compared. */
+  error?: string;
+}
+
 /** One notebook's result. `failingCell` is set for every status but passed and infrastructure-error. */
 export interface NotebookReport {
   notebook: string;
@@ -138,6 +152,8 @@ export interface NotebookReport {
   htmlError?: string;
   /** The executed notebook could not be written (e.g. the disk is full): exit 3. */
   writeError?: string;
+  /** Its summary against its facts lock (facts.ts), for a passed notebook that has a summary. */
+  facts?: NotebookFacts;
 }
 
 export interface RunReport {
