@@ -64,6 +64,17 @@ export interface TrendRow extends Sourced {
   readonly period: string;
 }
 
+/** A figure the article itself states (notebooks/data/article_figures.csv): its source is the article's section. */
+export interface ArticleFigure {
+  readonly figure: string;
+  readonly value: number;
+  readonly unit: string;
+  /** The article's section, e.g. `5.4`. */
+  readonly section: string;
+  readonly what: string;
+  readonly line: number;
+}
+
 export interface ReferenceData {
   readonly prices: readonly LlmPriceRow[];
   readonly hardware: readonly HardwareRow[];
@@ -76,6 +87,7 @@ export const REFERENCE_FILES = {
   hardware: 'hardware.csv',
   trainingRuns: 'training_runs.csv',
   trends: 'trends.csv',
+  articleFigures: 'article_figures.csv',
 } as const;
 
 const COLUMNS = {
@@ -83,6 +95,7 @@ const COLUMNS = {
   hardware: ['gpu', 'year', 'peak_tflops_dense_bf16_or_fp16', 'price_usd_per_hour', 'price_date', 'source_url', 'note'],
   trainingRuns: ['model', 'params', 'tokens', 'train_flops', 'gpu_hours', 'gpu', 'reported_cost_usd', 'year', 'active_params', 'cluster_gpus', 'source_url', 'note'],
   trends: ['quantity', 'value', 'unit', 'period', 'source_url', 'note'],
+  articleFigures: ['figure', 'value', 'unit', 'section', 'what'],
 } as const;
 
 type Columns = readonly string[];
@@ -231,6 +244,29 @@ export function parseTrends(text: string, file: string = REFERENCE_FILES.trends)
     period: c.text('period'),
     ...c.sourced(),
   }));
+}
+
+export function parseArticleFigures(text: string, file: string = REFERENCE_FILES.articleFigures): ArticleFigure[] {
+  return records(text, file, COLUMNS.articleFigures).map((c) => ({
+    figure: c.text('figure'),
+    value: c.number('value'),
+    unit: c.text('unit'),
+    section: c.text('section'),
+    what: c.text('what'),
+    line: c.line,
+  }));
+}
+
+/** The figures the article states, from `dir`. */
+export function loadArticleFigures(dir: string = referenceDataDir()): ArticleFigure[] {
+  return parseArticleFigures(readFileSync(join(dir, REFERENCE_FILES.articleFigures), 'utf8'));
+}
+
+/** The value of the article's figure `name`; throws naming the file when it has no such row. */
+export function articleFigure(figures: readonly ArticleFigure[], name: string): number {
+  const row = figures.find((f) => f.figure === name);
+  if (row === undefined) throw new ReferenceDataError(REFERENCE_FILES.articleFigures, null, `no row with figure = ${JSON.stringify(name)}`);
+  return row.value;
 }
 
 /** The folder the notebooks' data lives in. */

@@ -6,8 +6,8 @@
  * the author rewrites the sentence to say what the data say.
  *
  * A claim names the profiles it is made for (a claim about the full run is not made for the smoke
- * profile's two epochs on fewer digits): under another profile it is shown marked as not checked,
- * never silently passed. Each output records its claims (`CLAIMS_MIME`), so a run can count what
+ * profile's few epochs on fewer digits): under another profile its sentence is replaced by a note
+ * that it is not checked (the sentence may be false of this run), never silently passed. Each output records its claims (`CLAIMS_MIME`), so a run can count what
  * was checked.
  */
 import { proseOf, type ClaimRecord, type ProsePart } from './prose';
@@ -60,10 +60,12 @@ export function createClaims(profile: string): Claims {
       if (made && spec.holds !== true) throw new ClaimError(spec.id, profile, spec.values);
       const record: ClaimRecord = { id: spec.id, status: made ? 'held' : 'not-checked', profile, values: spec.values };
       seen.set(spec.id, record);
-      const sentence = typeof spec.text === 'string' ? spec.text : spec.text.markdown;
       const inner = typeof spec.text === 'string' ? [] : spec.text.claims;
-      const marked = made ? sentence : `${sentence} *(Not checked under the ${profile} profile: this claim is about the ${spec.profiles!.join(' or ')} run.)*`;
-      return proseOf(marked, [...inner, record]);
+      if (!made) {
+        // The sentence is about another run: stating it here could state something false.
+        return proseOf(`*(A claim about the ${spec.profiles!.join(' or ')} run, \`${spec.id}\`, is not checked under the ${profile} profile.)*`, [record]);
+      }
+      return proseOf(typeof spec.text === 'string' ? spec.text : spec.text.markdown, [...inner, record]);
     },
     records: () => [...seen.values()],
   };

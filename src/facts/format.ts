@@ -50,14 +50,19 @@ export function factor(value: number, digits = 2): string {
   return `${num(value, digits)}x`;
 }
 
-/** US dollars: cents for amounts from a cent up (`$2.49`, `$1,234.50`), two significant digits below (`$0.00084`); a loss as `−$379.78`. */
+/**
+ * US dollars: cents for amounts from a cent up (`$2.49`, `$1,234.50`), two significant digits below
+ * (`$0.00084`), and in powers of ten below a hundredth of a cent (`$2.7e-7`); a loss as `−$379.78`.
+ */
 export function usd(value: number): string {
   if (!Number.isFinite(value)) return String(value);
   const magnitude = Math.abs(value);
   const body =
     magnitude === 0 || magnitude >= 0.01
       ? magnitude.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })
-      : Number(magnitude.toPrecision(2)).toLocaleString('en-US', { maximumSignificantDigits: 2 });
+      : magnitude >= 1e-4
+        ? Number(magnitude.toPrecision(2)).toLocaleString('en-US', { maximumSignificantDigits: 2 })
+        : magnitude.toExponential(1).replace('e+', 'e');
   return signed(`$${body}`, value < 0);
 }
 

@@ -61,7 +61,16 @@ export function readLock(path: string): FactsLock {
   return lock;
 }
 
+/** The lock as JSON with one fact per line, so that a refresh reads as a short diff in review. */
+export function lockText(lock: FactsLock): string {
+  const profiles = Object.entries(lock).map(([profile, facts]) => {
+    const lines = Object.entries(facts).map(([name, fact]) => `    ${JSON.stringify(name)}: ${JSON.stringify({ value: fact.value, tolerance: fact.tolerance })}`);
+    return `  ${JSON.stringify(profile)}: {\n${lines.join(',\n')}\n  }`;
+  });
+  return `{\n${profiles.join(',\n')}\n}\n`;
+}
+
 /** Writes `lock` to `path` (atomically: a reader sees the old file or the new one). */
 export function writeLock(path: string, lock: FactsLock): void {
-  writeFileAtomic(path, `${JSON.stringify(lock, null, 2)}\n`);
+  writeFileAtomic(path, lockText(lock));
 }

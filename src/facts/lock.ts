@@ -67,7 +67,7 @@ export function compareFacts(values: Record<string, unknown>, lock: ProfileLock)
 }
 
 /** Names of timing figures (speeds, durations): locked without comparison unless a tolerance is set by hand. */
-const TIMING_NAME = /(PerSecond|Seconds|Ms|Speedup|SpeedUp|Throughput|Latency)$/;
+const TIMING_NAME = /(PerSecond|Seconds|Ms|Speedup|SpeedUp|Throughput|Latency)(Low|High)?$/;
 
 /** The default tolerance of a new fact: none for timings, exact for the rest (widen by hand where a figure varies). */
 export function defaultTolerance(name: string, value: FactValue): LockedFact['tolerance'] {

@@ -17,8 +17,11 @@
  *     factor or percent mark (`$`, `x`, `×`, `%`) always makes a quantity, never a name;
  *   - *dates*: years 1900–2099, ISO dates (`2024-10`, `2024-10-01`), and day numbers beside a month;
  *   - *references*: figures after `section`, `notebook`, `cell`, `step`, `figure`, `table`, `chapter`,
- *     `part`, `tier`, `row`, `column`, `line`, `page`, `issue`, `§` or `#` (and lists of them:
- *     `notebooks 06, 08 and 09`), and the number that opens a heading.
+ *     `part`, `tier`, `row`, `column`, `line`, `page`, `issue`, `arXiv`, `doi`, `ISBN`, `§` or `#`
+ *     (and lists of them: `notebooks 06, 08 and 09`), and the number that opens a heading.
+ * - **Formulas** in TeX delimiters (`$x^2$`, `$$…$$`, as Jupyter renders them) are not prose either:
+ *   an opening `$` is followed by a non-space, a closing one follows a non-space and is not followed by
+ *   a digit (pandoc's rule), so `from $60 to $0.06` stays prose.
  * - **Cited** means that the paragraph (list item, quoted paragraph; a table as a whole) holds a
  *   link to a web source, or names a file of the project's sourced data in a code span
  *   (`` `hardware.csv` ``).
@@ -57,7 +60,7 @@ const NUMBER_WORDS = new Set([
 const REFERENCE_WORDS = new Set([
   'section', 'sections', 'notebook', 'notebooks', 'cell', 'cells', 'step', 'steps', 'figure', 'figures', 'table',
   'tables', 'chapter', 'chapters', 'part', 'parts', 'tier', 'tiers', 'row', 'rows', 'column', 'columns', 'line',
-  'lines', 'page', 'pages', 'issue', 'issues',
+  'lines', 'page', 'pages', 'issue', 'issues', 'arxiv', 'doi', 'isbn',
 ]);
 const MONTHS = new Set([
   'january', 'february', 'march', 'april', 'may', 'june', 'july', 'august', 'september', 'october', 'november',
@@ -174,6 +177,8 @@ interface Block {
 }
 
 const DATA_FILE = /^[\w./-]*[\w-]+\.csv$/;
+/** TeX formulas as Jupyter's markdown shows them: `$$…$$`, or `$…$` opened before a non-space and closed after one, not before a digit. */
+const TEX_MATH = /\$\$[\s\S]+?\$\$|\$(?=\S)[^$\n]*?\S\$(?!\d)|\$(?=[^\s$\d])\S\$(?!\d)/g;
 
 function blocks(markdown: string): Block[] {
   const md = new MarkdownIt({ html: true, linkify: false });
@@ -202,7 +207,7 @@ function blocks(markdown: string): Block[] {
     for (const child of token.children) {
       switch (child.type) {
         case 'text':
-          add(child.content);
+          add(child.content.replace(TEX_MATH, (formula) => ' \u2063 '.padEnd(formula.length, ' ')));
           break;
         case 'code_inline':
           if (DATA_FILE.test(child.content.trim())) cites = true;

@@ -8,7 +8,7 @@
  */
 import MarkdownIt from 'markdown-it';
 import { MIME_BUNDLE, type HasMimeBundle, type MimeBundle } from '../display';
-import { num } from './format';
+import { int, num } from './format';
 
 /** The MIME type under which a prose output lists the claims it states (claims.ts). */
 export const CLAIMS_MIME = 'application/vnd.llm-price-lab.claims+json';
@@ -64,8 +64,9 @@ export function proseOf(markdown: string, claims: readonly ClaimRecord[] = []): 
 }
 
 /**
- * Markdown with computed figures. Each value is text (already formatted), a finite number (written
- * with `num`, three significant digits), or a prose part (a claim, another template).
+ * Markdown with computed figures. Each value is text (already formatted), a finite number (a whole
+ * one as a count, `int`; else `num`, three significant digits), or a prose part (a claim, another
+ * template).
  */
 export function prose(strings: TemplateStringsArray, ...values: unknown[]): Prose {
   let markdown = strings[0] ?? '';
@@ -73,7 +74,7 @@ export function prose(strings: TemplateStringsArray, ...values: unknown[]): Pros
   values.forEach((value, index) => {
     let text: string;
     if (typeof value === 'string') text = value;
-    else if (typeof value === 'number' && Number.isFinite(value)) text = num(value);
+    else if (typeof value === 'number' && Number.isFinite(value)) text = Number.isInteger(value) ? int(value) : num(value);
     else if (isPart(value)) {
       text = value.markdown;
       claims.push(...value.claims);

@@ -5,7 +5,7 @@
  * run's values instead (after review). A moved figure does not fail the run: it is listed in the
  * console, report.json and the HTML index for a person to look at.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { compareFacts, FactsLockError, lockPathFor, readLock, refreshLock, writeLock } from '../facts';
 import { SUMMARY_MIME } from '../show/summary';
 import type { Notebook, NotebookFacts } from './types';
@@ -27,11 +27,13 @@ export function summaryValues(notebook: Notebook): Record<string, unknown> | und
   return found;
 }
 
-/** Compares (or refreshes) the lock of the notebook at `sourcePath` with its executed copy; undefined when it has no summary. */
+/** Compares (or refreshes) the lock of the notebook at `sourcePath` with its executed copy; undefined when it has no summary or no lock file. */
 export function checkFacts(sourcePath: string, executed: Notebook, profile: string, refresh: boolean): NotebookFacts | undefined {
   const values = summaryValues(executed);
   if (values === undefined) return undefined;
   const lockFile = lockPathFor(sourcePath);
+  // A notebook without a lock file is not locked (yet): nothing to compare, unless asked to make one.
+  if (!refresh && !existsSync(lockFile)) return undefined;
   try {
     const lock = readLock(lockFile);
     if (refresh) {

@@ -3,6 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
+  articleFigure,
+  loadArticleFigures,
+  parseArticleFigures,
   REFERENCE_FILES,
   ReferenceDataError,
   dateParameter,
@@ -28,6 +31,17 @@ function errorOf(f: () => unknown): ReferenceDataError {
   }
   throw new Error('expected a ReferenceDataError');
 }
+
+describe("the article's own figures", () => {
+  it('loads each with its section, and finds one by name or names the file', () => {
+    const figures = loadArticleFigures();
+    expect(figures.length).toBe(readFileSync(join(referenceDataDir(), REFERENCE_FILES.articleFigures), 'utf8').trim().split('\n').length - 1);
+    expect(articleFigure(figures, 'test_accuracy')).toBe(0.94);
+    expect(figures.find((f) => f.figure === 'test_accuracy')).toMatchObject({ section: '5.4', line: 9 });
+    expect(() => articleFigure(figures, 'nothing')).toThrow('article_figures.csv: no row with figure = "nothing"');
+    expect(errorOf(() => parseArticleFigures('figure,value,unit,section,what\nx,,u,1,w\n')).message).toBe('article_figures.csv:2: column value: is empty');
+  });
+});
 
 describe('reference data', () => {
   it('loads every row of the four CSVs with its source and line', () => {

@@ -52,12 +52,24 @@ describe('facts lock file', () => {
     expect(lockPathFor('notebooks/05-project-practice.ipynb')).toBe('notebooks/05-project-practice.facts.json');
   });
 
-  it('round-trips, and an absent file is an empty lock', () => {
+  it('round-trips with one fact per line, and an absent file is an empty lock', () => {
     const path = join(dir, 'a.facts.json');
     expect(readLock(path)).toEqual({});
     writeLock(path, { default: lock });
     expect(readLock(path)).toEqual({ default: lock });
-    expect(readFileSync(path, 'utf8').endsWith('\n')).toBe(true);
+    expect(readFileSync(path, 'utf8')).toBe(
+      [
+        '{',
+        '  "default": {',
+        '    "testAccuracy": {"value":0.97,"tolerance":{"abs":0.01}},',
+        '    "costUsd": {"value":100,"tolerance":{"rel":0.05}},',
+        '    "backend": {"value":"wasm","tolerance":{"abs":0}},',
+        '    "samplesPerSecond": {"value":900,"tolerance":null}',
+        '  }',
+        '}',
+        '',
+      ].join('\n'),
+    );
   });
 
   it('names the file and what is wrong in a damaged lock', () => {

@@ -19,6 +19,7 @@ describe('formatters', () => {
     expect(fmt.usd(-379.78)).toBe('\u2212$379.78');
     expect(fmt.usd(1234.5)).toBe('$1,234.50');
     expect(fmt.usd(8.35e-4)).toBe('$0.00084');
+    expect(fmt.usd(2.73e-7)).toBe('$2.7e-7');
     expect(fmt.withInterval(0.97, { low: 0.958, high: 0.979, level: 0.95 }, (v) => fmt.fixed(v, 3))).toBe('0.970 (95% CI 0.958–0.979)');
   });
 });
@@ -26,12 +27,12 @@ describe('formatters', () => {
 describe('prose', () => {
   it('builds markdown from computed values and shows it as markdown, HTML and text', () => {
     const accuracy = 0.96987;
-    const text = prose`The test accuracy is **${fmt.fixed(accuracy, 3)}** on ${fmt.int(1000)} digits, ${accuracy * 100}% of them.`;
-    expect(text.markdown).toBe('The test accuracy is **0.970** on 1,000 digits, 97.0% of them.');
+    const text = prose`The test accuracy is **${fmt.fixed(accuracy, 3)}** on ${fmt.int(1000)} digits, ${accuracy * 100}% of them, from epoch ${3}.`;
+    expect(text.markdown).toBe('The test accuracy is **0.970** on 1,000 digits, 97.0% of them, from epoch 3.');
     const bundle = text[MIME_BUNDLE]();
     expect(bundle['text/markdown']).toBe(text.markdown);
     expect(bundle['text/plain']).toBe(text.markdown);
-    expect(bundle['text/html']).toBe('<p>The test accuracy is <strong>0.970</strong> on 1,000 digits, 97.0% of them.</p>\n');
+    expect(bundle['text/html']).toBe('<p>The test accuracy is <strong>0.970</strong> on 1,000 digits, 97.0% of them, from epoch 3.</p>\n');
     expect(CLAIMS_MIME in bundle).toBe(false);
   });
 
@@ -71,10 +72,10 @@ describe('claims', () => {
     );
   });
 
-  it('marks a claim about another profile as not checked, never as passed, even when its condition fails', () => {
+  it('replaces a claim about another profile by a note that it is not checked, never passing it, even when its condition fails', () => {
     const claims = createClaims('smoke');
     const stated = claims.claim({ id: 'above-094', holds: false, values: { low: 0.91 }, text: 'The interval lies above 0.94.', profiles: ['default'] });
-    expect(stated.markdown).toBe('The interval lies above 0.94. *(Not checked under the smoke profile: this claim is about the default run.)*');
+    expect(stated.markdown).toBe('*(A claim about the default run, `above-094`, is not checked under the smoke profile.)*');
     expect(claims.records()).toEqual([{ id: 'above-094', status: 'not-checked', profile: 'smoke', values: { low: 0.91 } }]);
   });
 

@@ -33,6 +33,10 @@ describe('facts of a run', () => {
     expect(checkFacts(source, executed(undefined), 'default', false)).toBeUndefined();
   });
 
+  it('leaves a notebook without a lock file unlocked, unless asked to make one', () => {
+    expect(checkFacts(join(dir, 'unlocked.ipynb'), executed({ testAccuracy: 0.97 }), 'default', false)).toBeUndefined();
+  });
+
   it('writes the lock for the profile on refresh, keeping other profiles, then lists what moved beyond tolerance', () => {
     writeFileSync(lockFile, JSON.stringify({ smoke: { testAccuracy: { value: 0.8, tolerance: { abs: 0.05 } } } }));
     expect(checkFacts(source, executed({ testAccuracy: 0.97, backend: 'wasm', samplesPerSecond: 900 }), 'default', true)).toMatchObject({ refreshed: true, movements: [] });
