@@ -12,6 +12,7 @@ export interface ApiPrice {
   readonly provider: string;
   readonly date: string;
   readonly inputUsdPerMTok: UsdPerMTok | null;
+  readonly outputUsdPerMTok: UsdPerMTok | null;
   /** Parameters read from the model's name ("Llama 3.1 8B Instruct": 8e9); null when the name gives none. */
   readonly params: number | null;
   /** About 2·N per token when `params` is known. */
@@ -37,6 +38,7 @@ export function latestApiPrices(rows: readonly LlmPriceRow[], models: readonly s
       provider: latest.provider,
       date: latest.date,
       inputUsdPerMTok: latest.inputUsdPerMTok,
+      outputUsdPerMTok: latest.outputUsdPerMTok,
       params,
       flopsPerToken: params === null ? null : inferenceFlopsPerToken(params),
       sourceUrl: latest.sourceUrl,

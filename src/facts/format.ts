@@ -19,6 +19,7 @@ export function int(value: number): string {
 /** A measured or computed quantity to `digits` significant digits (default 3): `0.970`, `6.9`, `8,000`, `2.5e-7`. */
 export function num(value: number, digits = 3): string {
   if (!Number.isFinite(value)) return String(value);
+  if (value === 0) return '0';
   const magnitude = Math.abs(value);
   if (magnitude !== 0 && (magnitude < 1e-3 || magnitude >= 1e9)) return signed(magnitude.toExponential(digits - 1).replace('e+', 'e'), value < 0);
   if (magnitude >= 10 ** digits) return int(value);
@@ -51,17 +52,17 @@ export function factor(value: number, digits = 2): string {
 }
 
 /**
- * US dollars: cents for amounts from a cent up (`$2.49`, `$1,234.50`), two significant digits below
- * (`$0.00084`), and in powers of ten below a hundredth of a cent (`$2.7e-7`); a loss as `−$379.78`.
+ * US dollars: cents from a dollar up (`$2.49`, `$1,234.50`), two significant digits below (`$0.085`,
+ * `$0.00084`), and in powers of ten below a hundredth of a cent (`$2.7e-7`); a loss as `−$379.78`.
  */
 export function usd(value: number): string {
   if (!Number.isFinite(value)) return String(value);
   const magnitude = Math.abs(value);
   const body =
-    magnitude === 0 || magnitude >= 0.01
+    magnitude === 0 || magnitude >= 1
       ? magnitude.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })
       : magnitude >= 1e-4
-        ? Number(magnitude.toPrecision(2)).toLocaleString('en-US', { maximumSignificantDigits: 2 })
+        ? magnitude.toLocaleString('en-US', { minimumSignificantDigits: 2, maximumSignificantDigits: 2 })
         : magnitude.toExponential(1).replace('e+', 'e');
   return signed(`$${body}`, value < 0);
 }

@@ -19,6 +19,8 @@
  *   - *references*: figures after `section`, `notebook`, `cell`, `step`, `figure`, `table`, `chapter`,
  *     `part`, `tier`, `row`, `column`, `line`, `page`, `issue`, `arXiv`, `doi`, `ISBN`, `§` or `#`
  *     (and lists of them: `notebooks 06, 08 and 09`), and the number that opens a heading.
+ *   - *units*: `hundred`, `thousand`, `million`, `billion`, `trillion` or `dozen` after `per`
+ *     (`a cost per million tokens`).
  * - **Formulas** in TeX delimiters (`$x^2$`, `$$…$$`, as Jupyter renders them) are not prose either:
  *   an opening `$` is followed by a non-space, a closing one follows a non-space and is not followed by
  *   a digit (pandoc's rule), so `from $60 to $0.06` stays prose.
@@ -42,7 +44,7 @@ export interface ProseNumber {
 export interface NotANumber {
   text: string;
   line: number;
-  why: 'name' | 'date' | 'reference';
+  why: 'name' | 'date' | 'reference' | 'unit';
 }
 
 export interface ProseNumbers {
@@ -57,6 +59,8 @@ const NUMBER_WORDS = new Set([
   'sixty', 'seventy', 'eighty', 'ninety', 'hundred', 'hundreds', 'thousand', 'thousands', 'million', 'millions',
   'billion', 'billions', 'trillion', 'trillions', 'dozen', 'dozens', 'half', 'twice', 'thrice',
 ]);
+/** Number words that name a unit after "per" (`per million tokens`). */
+const MAGNITUDES = new Set(['hundred', 'thousand', 'million', 'billion', 'trillion', 'dozen']);
 const REFERENCE_WORDS = new Set([
   'section', 'sections', 'notebook', 'notebooks', 'cell', 'cells', 'step', 'steps', 'figure', 'figures', 'table',
   'tables', 'chapter', 'chapters', 'part', 'parts', 'tier', 'tiers', 'row', 'rows', 'column', 'columns', 'line',
@@ -121,6 +125,9 @@ function judge(text: string, list: Word[], index: number, inHeading: boolean): V
   const word = list[index]!;
   const lower = word.text.toLowerCase();
   if (!hasDigit(word.text)) {
+    // "per million tokens": a unit of measure, not a figure.
+    const previousWord = list[index - 1];
+    if (MAGNITUDES.has(lower) && previousWord?.text.toLowerCase() === 'per') return { kind: 'not', why: 'unit' };
     const parts = lower.split('-');
     if (NUMBER_WORDS.has(lower) || (parts.length === 2 && parts.every((part) => NUMBER_WORDS.has(part)))) return { kind: 'number' };
     return { kind: 'word' };

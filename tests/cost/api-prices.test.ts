@@ -16,6 +16,7 @@ describe('API prices beside a computed cost', () => {
     expect(mini!.flopsPerToken).toBeNull();
     expect(llama!.date).toBe('2025-09-01');
     expect(llama!.inputUsdPerMTok).toBe(0.01);
+    expect([mini!.outputUsdPerMTok, llama!.outputUsdPerMTok]).toEqual([0.6, 0.02]);
     expect(llama!.flopsPerToken).toBe(16e9);
     expect(() => latestApiPrices(data.prices, ['no such model'])).toThrow(/llm_prices\.csv: no row with model = "no such model"/);
   });

@@ -11,6 +11,7 @@ describe('formatters', () => {
     expect(fmt.num(8000)).toBe('8,000');
     expect(fmt.num(2.5e-7)).toBe('2.50e-7');
     expect(fmt.num(-3.14159)).toBe('\u22123.14');
+    expect(fmt.num(0, 2)).toBe('0');
     expect(fmt.fixed(0.9, 3)).toBe('0.900');
     expect(fmt.year(2020)).toBe('2020');
     expect(() => fmt.year(2020.5)).toThrow(RangeError);
@@ -20,6 +21,8 @@ describe('formatters', () => {
     expect(fmt.usd(1234.5)).toBe('$1,234.50');
     expect(fmt.usd(8.35e-4)).toBe('$0.00084');
     expect(fmt.usd(2.73e-7)).toBe('$2.7e-7');
+    expect(fmt.usd(0.0114)).toBe('$0.011');
+    expect(fmt.usd(0.6)).toBe('$0.60');
     expect(fmt.withInterval(0.97, { low: 0.958, high: 0.979, level: 0.95 }, (v) => fmt.fixed(v, 3))).toBe('0.970 (95% CI 0.958–0.979)');
   });
 });

@@ -11,16 +11,20 @@ describe('inference speed and mistakes', () => {
     await selectBackend({ backend: 'wasm' });
   });
 
-  it('computes the median single-image time and the batched rate from the clock', async () => {
+  it('measures single-image time and the batched rate as medians with ranges, from the clock', async () => {
     const data = await smokeDigits();
     const model = createCnn({ seed: 1 });
     // A fake clock that advances 2 ms per reading: each timed interval is 2 ms.
     let t = 0;
     const speed = await measureInference(model, takeSplit(data.test, 100), { singleRuns: 7, batchSize: 50, now: () => (t += 2) });
-    expect(speed.singleImageMs).toBe(2);
+    expect([speed.singleImageMsLow, speed.singleImageMs, speed.singleImageMsHigh]).toEqual([2, 2, 2]);
     expect(speed.batchedSamplesPerSecond).toBeCloseTo(100 / 0.002, 6);
-    expect([speed.singleRuns, speed.batchSize, speed.batchedImages]).toEqual([7, 50, 100]);
-    const real = await measureInference(model, takeSplit(data.test, 64), { singleRuns: 3 });
+    expect(speed.batchedSamplesPerSecondLow).toBeCloseTo(100 / 0.002, 6);
+    expect([speed.singleRuns, speed.batchedRuns, speed.batchSize, speed.batchedImages]).toEqual([7, 5, 50, 100]);
+    await expect(measureInference(model, takeSplit(data.test, 64), { singleRuns: 3 })).rejects.toThrow('at least 5');
+    const real = await measureInference(model, takeSplit(data.test, 64), { singleRuns: 5 });
+    expect(real.singleImageMsLow).toBeLessThanOrEqual(real.singleImageMs);
+    expect(real.singleImageMsHigh).toBeGreaterThanOrEqual(real.singleImageMs);
     expect(real.singleImageMs).toBeGreaterThan(0);
     expect(Number.isFinite(real.batchedSamplesPerSecond)).toBe(true);
     model.dispose();

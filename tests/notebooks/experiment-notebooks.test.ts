@@ -152,6 +152,9 @@ describe('experiment notebooks 05, 06, 08, 09 (smoke parameters)', () => {
     expect(num(s, 'maxProbabilityDifference')).toBeLessThan(1e-6);
     expect(num(s, 'testAccuracy')).toBeGreaterThan(0.7);
     expect(num(s, 'singleImageMs')).toBeGreaterThan(0);
+    // Latency and throughput are measurements: medians within their ranges.
+    expect(num(s, 'singleImageMsLow')).toBeLessThanOrEqual(num(s, 'singleImageMs'));
+    expect(num(s, 'batchedImagesPerSecondHigh')).toBeGreaterThanOrEqual(num(s, 'batchedImagesPerSecond'));
     expect(num(s, 'usdPerMillionPredictionsBatched')).toBeGreaterThan(0);
     expect(num(s, 'usdPerMillionPredictionsSingle')).toBeGreaterThan(0);
   });
