@@ -71,6 +71,15 @@ describe('cost, algorithm and tools notebooks (smoke parameters)', () => {
     }
   });
 
+  it('hold every figure their facts lock fixes for the smoke profile within its tolerance', () => {
+    const locked = report.notebooks.filter((n) => n.facts);
+    expect(locked.map((n) => n.name)).toContain('07-tools');
+    for (const n of locked) {
+      expect(n.facts!.error, n.name).toBeUndefined();
+      expect(n.facts!.movements.filter((m) => m.kind !== 'new'), n.name).toEqual([]);
+    }
+  });
+
   it('draws every chart as one bundle, with the sources of reference-data charts beneath', () => {
     for (const name of NAMES) {
       const charts = displays(executed[name]).filter((d) => PLOTLY in d);
@@ -160,9 +169,13 @@ describe('cost, algorithm and tools notebooks (smoke parameters)', () => {
 
   it('07 reports versions and the backend in use', () => {
     const text = stdout(executed['07-tools']);
-    expect(text).toMatch(/^Node v\d+\.\d+\.\d+/m);
+    const prose = displays(executed['07-tools']).map((d) => String(d['text/markdown'] ?? '')).join('\n');
+    expect(prose).toMatch(/^Node v\d+\.\d+\.\d+ \(V8 /m);
     expect(text).toMatch(/In use: (wasm|cpu|tensorflow) /);
-    expect(text).toContain('1 of 6 cited works could not be found.');
+    // The counts of the reading list are computed from it, and its summary carries them.
+    expect(prose).toContain('Of the 6 works the article cites, 4 are cited correctly, 1 under a wrong title (corrected above), and 1 could not be found.');
+    const summary = displays(executed['07-tools']).find((d) => typeof (d['application/json'] as { title?: unknown } | undefined)?.title === 'string')?.['application/json'];
+    expect(summary).toMatchObject({ citedWorks: 6, citedNotFound: 1 });
     const versions = displays(executed['07-tools']).find((d) => /^typescript +\d/m.test(String(d['text/plain'])));
     expect(String(versions?.['text/plain'])).toMatch(/^tslab +\d+\.\d+\.\d+$/m);
     expect(String(versions?.['text/markdown'])).toMatch(/^\| tslab \| \d+\.\d+\.\d+ \|$/m);
