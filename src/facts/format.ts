@@ -52,15 +52,17 @@ export function factor(value: number, digits = 2): string {
 }
 
 /**
- * US dollars: cents from a dollar up (`$2.49`, `$1,234.50`), two significant digits below (`$0.085`,
+ * US dollars: whole dollars from a thousand up (`$20,000`), cents from a dollar (`$2.49`), two significant digits below (`$0.085`,
  * `$0.00084`), and in powers of ten below a hundredth of a cent (`$2.7e-7`); a loss as `−$379.78`.
  */
 export function usd(value: number): string {
   if (!Number.isFinite(value)) return String(value);
   const magnitude = Math.abs(value);
   const body =
-    magnitude === 0 || magnitude >= 1
-      ? magnitude.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })
+    magnitude >= 1000
+      ? Math.round(magnitude).toLocaleString('en-US')
+      : magnitude === 0 || magnitude >= 1
+        ? magnitude.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })
       : magnitude >= 1e-4
         ? magnitude.toLocaleString('en-US', { minimumSignificantDigits: 2, maximumSignificantDigits: 2 })
         : magnitude.toExponential(1).replace('e+', 'e');

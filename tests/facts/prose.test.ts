@@ -18,7 +18,8 @@ describe('formatters', () => {
     expect(fmt.pct(0.346)).toBe('34.6%');
     expect(fmt.factor(6.93)).toBe('6.9x');
     expect(fmt.usd(-379.78)).toBe('\u2212$379.78');
-    expect(fmt.usd(1234.5)).toBe('$1,234.50');
+    expect(fmt.usd(1234.5)).toBe('$1,235');
+    expect(fmt.usd(379.781)).toBe('$379.78');
     expect(fmt.usd(8.35e-4)).toBe('$0.00084');
     expect(fmt.usd(2.73e-7)).toBe('$2.7e-7');
     expect(fmt.usd(0.0114)).toBe('$0.011');
