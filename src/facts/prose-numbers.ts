@@ -7,8 +7,9 @@
  *
  * - **A number** is a figure in digits (`0.94`, `8,000`, `1e-7`, `35–45%` is two, `3.4x`, `$4.6M`,
  *   `10,000-image`) or a number word (`two` … `nineteen`, the tens, `hundred`, `thousand`, `million`,
- *   `billion`, `trillion`, `dozen`, `half`, `twice`, `thrice`, `zero`; `one` is not counted, being also
- *   a pronoun). Text in code spans, code blocks, HTML and link targets is not prose.
+ *   `billion`, `trillion`, `dozen`, `half`, `twice`, `thrice`; `one` is not counted, being also a
+ *   pronoun, nor `zero`, which prose uses for a state, "set to zero", more than for a result).
+ *   Text in code spans, code blocks, HTML and link targets is not prose.
  * - **Not numbers**, recognised by their form, never by a list per notebook:
  *   - *names*: digits joined to letters in one word (`H100`, `GPT-3`, `FP8`, `Conv2D`, `405B`), and
  *     figures that follow a name without punctuation (`Llama 3.1 405B`, `Python 3`), where a name is a
@@ -54,7 +55,7 @@ export interface ProseNumbers {
 }
 
 const NUMBER_WORDS = new Set([
-  'zero', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine', 'ten', 'eleven', 'twelve', 'thirteen',
+  'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine', 'ten', 'eleven', 'twelve', 'thirteen',
   'fourteen', 'fifteen', 'sixteen', 'seventeen', 'eighteen', 'nineteen', 'twenty', 'thirty', 'forty', 'fifty',
   'sixty', 'seventy', 'eighty', 'ninety', 'hundred', 'hundreds', 'thousand', 'thousands', 'million', 'millions',
   'billion', 'billions', 'trillion', 'trillions', 'dozen', 'dozens', 'half', 'twice', 'thrice',

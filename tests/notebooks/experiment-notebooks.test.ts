@@ -173,6 +173,10 @@ describe('experiment notebooks 05, 06, 08, 09 (smoke parameters)', () => {
     expect(Math.abs(num(s, 'quantizedAccuracy') - num(s, 'baselineAccuracy'))).toBeLessThan(0.03);
     expect(num(s, 'studentParams')).toBeLessThan(num(s, 'teacherParams') / 5);
     expect(num(s, 'studentAccuracy')).toBeGreaterThan(CHANCE);
+    // The student has a control of its shape trained without a teacher, compared on the same digits.
+    expect(num(s, 'controlAccuracy')).toBeGreaterThan(CHANCE);
+    expect(num(s, 'studentVsControlP')).toBeGreaterThan(0);
+    expect(num(s, 'studentVsControlP')).toBeLessThanOrEqual(1);
     expect((s.usdPerMillion as number[]).every((v) => v > 0)).toBe(true);
     // Each variant's accuracy sits inside its 95% interval on the small test set.
     expect(num(s, 'testCount')).toBe(300);
