@@ -189,7 +189,8 @@ const DATA_FILE = /^[\w./-]*[\w-]+\.csv$/;
 const TEX_MATH = /\$\$[\s\S]+?\$\$|\$(?=\S)[^$\n]*?\S\$(?!\d)|\$(?=[^\s$\d])\S\$(?!\d)/g;
 
 function blocks(markdown: string): Block[] {
-  const md = new MarkdownIt({ html: true, linkify: false });
+  // Bare URLs are links, as Jupyter's markdown (GFM autolinks) shows them.
+  const md = new MarkdownIt({ html: true, linkify: true });
   const tokens = md.parse(markdown, {});
   const found: Block[] = [];
   let unit = 0;
@@ -206,6 +207,7 @@ function blocks(markdown: string): Block[] {
     let text = '';
     const lineOf: number[] = [];
     let cites = false;
+    let inAutolink = false;
     const add = (piece: string): void => {
       for (const char of piece) {
         text += char;
@@ -215,7 +217,9 @@ function blocks(markdown: string): Block[] {
     for (const child of token.children) {
       switch (child.type) {
         case 'text':
-          add(child.content.replace(TEX_MATH, (formula) => ' \u2063 '.padEnd(formula.length, ' ')));
+          // A bare URL shown as a link: its text is the address, not prose.
+          if (inAutolink) add(' ');
+          else add(child.content.replace(TEX_MATH, (formula) => ' \u2063 '.padEnd(formula.length, ' ')));
           break;
         case 'code_inline':
           if (DATA_FILE.test(child.content.trim())) cites = true;
@@ -228,6 +232,10 @@ function blocks(markdown: string): Block[] {
           break;
         case 'link_open':
           if (/^https?:\/\//.test(String(child.attrGet('href') ?? ''))) cites = true;
+          inAutolink = child.markup === 'linkify' || child.markup === 'autolink';
+          break;
+        case 'link_close':
+          inAutolink = false;
           break;
         default:
           // HTML, images and emphasis marks are not prose; a separator keeps words apart.

@@ -64,6 +64,10 @@ describe('numbers in prose', () => {
     expect(proseNumbers(markdown).numbers.filter((n) => n.cited).map((n) => n.text)).toEqual(['11.8x', '2.49', '5', '7']);
   });
 
+  it('takes a bare URL for a link, as Jupyter shows it, and reads none of its digits as prose', () => {
+    expect(proseNumbers('Vaswani et al. 2017, https://arxiv.org/abs/1706.03762, report 28.4 BLEU.').numbers).toEqual([{ text: '28.4', line: 1, cited: true }]);
+  });
+
   it('gives the line of each number within the cell', () => {
     expect(uncitedNumbers('first line\nsecond has 2.5\n\n> quoted 7').map((n) => `${n.text}@${n.line}`)).toEqual(['2.5@2', '7@4']);
   });

@@ -156,6 +156,10 @@ describe('cost, algorithm and tools notebooks (smoke parameters)', () => {
     }
     const heatmap = displays(executed['03-algorithms']).find((d) => PLOTLY in d && (d[PLOTLY] as { data: Array<{ type?: string }> }).data[0]?.type === 'heatmap');
     expect(heatmap).toBeDefined();
+    // The summary states the same checks from the computed values.
+    const summary = displays(executed['03-algorithms']).find((d) => typeof (d['application/json'] as { title?: unknown } | undefined)?.title === 'string')?.['application/json'];
+    expect(summary).toMatchObject({ attentionAsExpected: true });
+    expect((summary as { backpropMaxRelativeError: number }).backpropMaxRelativeError).toBeLessThan(1e-4);
   });
 
   it('04 confirms the gradient of the mean and shows a divergent learning rate', () => {
