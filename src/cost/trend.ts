@@ -107,6 +107,8 @@ export interface ThresholdOptions {
   readonly blend: PriceBlend;
   /** Only rows dated at or after this decimal year. */
   readonly fromYear?: DecimalYear;
+  /** Only rows dated at or before this decimal year (a published fit's window). */
+  readonly toYear?: DecimalYear;
 }
 
 /**
@@ -117,7 +119,13 @@ export interface ThresholdOptions {
 export function cheapestAboveThreshold(rows: readonly LlmPriceRow[], options: ThresholdOptions): FrontierPoint[] {
   requireNonNegative('minMmlu', options.minMmlu);
   const candidates = rows
-    .filter((r) => r.mmlu !== null && r.mmlu >= options.minMmlu && (options.fromYear === undefined || r.year >= options.fromYear))
+    .filter(
+      (r) =>
+        r.mmlu !== null &&
+        r.mmlu >= options.minMmlu &&
+        (options.fromYear === undefined || r.year >= options.fromYear) &&
+        (options.toYear === undefined || r.year <= options.toYear),
+    )
     .map((row) => ({ row, usdPerMTok: blendedUsdPerMTok(row, options.blend) }))
     .filter((c): c is { row: LlmPriceRow; usdPerMTok: number } => c.usdPerMTok !== null && c.usdPerMTok > 0)
     .sort((a, b) => a.row.year - b.row.year || a.usdPerMTok - b.usdPerMTok);

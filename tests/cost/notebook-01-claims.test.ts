@@ -21,7 +21,13 @@ describe("notebook 01's claims at its default parameters", () => {
     expect([with2020.yearlyFactor, with2020.yearlyFactorLow, with2020.yearlyFactorHigh].map((v) => Number(v.toFixed(1)))).toEqual([6.9, 5.1, 9.4]);
   });
 
-  it("Epoch's like-for-like 11.8x lies inside the fit's interval, and the fit inside Epoch's", () => {
+  it("Epoch's 11.8x lies inside the fit's interval, and the fit inside Epoch's; on Epoch's bar and 3:1 blend up to its end date this data gives 11.0x (6.9-17.6, n = 9)", () => {
+    const onEpochTerms = fitExponentialTrend(
+      cheapestAboveThreshold(data.prices, { minMmlu: 43.9, blend: 'blend3to1', fromYear: dateParameter('fromDate', '2021-11-01'), toYear: dateParameter('end', '2024-10-03') }),
+      0.9,
+    );
+    expect(onEpochTerms.n).toBe(9);
+    expect([onEpochTerms.yearlyFactor, onEpochTerms.yearlyFactorLow, onEpochTerms.yearlyFactorHigh].map((v) => Number(v.toFixed(1)))).toEqual([11.0, 6.9, 17.6]);
     const fit = fitFrom('2021-11-01');
     const epoch = trendRow(data.trends, 'Epoch: MMLU at GPT-3 level (>=43.9)');
     const ci = intervalInNote(epoch.note)!;
