@@ -115,20 +115,20 @@ export function declineDrivers(data: ReferenceData, blend: PriceBlend, level = 0
   const open = sameModelTrend(data.prices, OPEN_MODEL_ON_HOSTS, blend, level);
   return [
     {
-      label: `GPU FLOP/s per $ (doubles every ${gpu.value} years)`,
+      label: `GPU FLOP/s per $ (doubles every ${gpu.value} years; 95% CI)`,
       yearlyFactor: hardware,
       ...(gpuCi ? { low: yearlyFactorFromDoublingYears(gpuCi.high), high: yearlyFactorFromDoublingYears(gpuCi.low) } : {}),
       sourceUrl: gpu.sourceUrl,
     },
     {
-      label: `algorithmic efficiency (compute halves every ${algo.value} months)`,
+      label: `algorithmic efficiency (compute halves every ${algo.value} months; 95% CI)`,
       yearlyFactor: algorithms,
       ...(algoCi ? { low: yearlyFactorFromHalvingMonths(algoCi.high), high: yearlyFactorFromHalvingMonths(algoCi.low) } : {}),
       sourceUrl: algo.sourceUrl,
     },
     { label: 'hardware × algorithms', yearlyFactor: hardware * algorithms },
     {
-      label: `same open model on hosts (${OPEN_MODEL_ON_HOSTS}, n = ${open.fit.n})`,
+      label: `same open model on hosts (${OPEN_MODEL_ON_HOSTS}, n = ${open.fit.n}; ${Math.round(level * 100)}% CI)`,
       yearlyFactor: open.fit.yearlyFactor,
       low: open.fit.yearlyFactorLow,
       high: open.fit.yearlyFactorHigh,
@@ -149,7 +149,7 @@ export function priceWarFactor(cuts: readonly PriceCut[]): FactorEstimate {
   // Factors multiply, so the median is taken on the log scale: for an even count, the geometric mean of the middle two.
   const middle = Math.exp(median(factors.map(Math.log)));
   return {
-    label: `competition: May 2024 price war, median one-off cut (${factors.length} priced cuts${free > 0 ? `, ${free} more to free` : ''}; not per year)`,
+    label: `competition: May 2024 price war, ${factors.length % 2 === 0 ? 'geometric mean of the middle two' : 'median'} one-off cuts (${factors.length} priced cuts${free > 0 ? `, ${free} more to free` : ''}; the bar spans them; not per year)`,
     yearlyFactor: middle,
     low: factors[0]!,
     high: factors.at(-1)!,
