@@ -159,12 +159,23 @@ export function priceWarFactor(cuts: readonly PriceCut[]): FactorEstimate {
 
 /**
  * What the measured drivers leave unexplained: the observed yearly factor divided by the product of
- * the drivers' factors, its interval the observed interval divided the same way (the drivers' own
- * uncertainty left out). A residual, not a measurement of any named cause.
+ * the drivers' factors. Its interval is given twice: the observed interval divided the same way
+ * (`low`, `high`: the drivers taken as exact), and, when the drivers' product has an interval, the
+ * widest quotient of the two intervals (`lowWithDrivers`, `highWithDrivers`: every end at its worst,
+ * so wider than any combination of the levels). A residual, not a measurement of any named cause.
  */
-export function unexplainedFactor(observed: { yearlyFactor: number; low: number; high: number }, explained: number): { yearlyFactor: number; low: number; high: number } {
+export function unexplainedFactor(
+  observed: { yearlyFactor: number; low: number; high: number },
+  explained: number,
+  explainedInterval?: { low: number; high: number },
+): { yearlyFactor: number; low: number; high: number; lowWithDrivers?: number; highWithDrivers?: number } {
   if (!(explained > 0)) throw new RangeError(`unexplainedFactor: explained factor ${explained} is not positive`);
-  return { yearlyFactor: observed.yearlyFactor / explained, low: observed.low / explained, high: observed.high / explained };
+  const residual = { yearlyFactor: observed.yearlyFactor / explained, low: observed.low / explained, high: observed.high / explained };
+  if (explainedInterval === undefined) return residual;
+  if (!(explainedInterval.low > 0 && explainedInterval.high >= explainedInterval.low)) {
+    throw new RangeError(`unexplainedFactor: explained interval ${explainedInterval.low}-${explainedInterval.high} is not a positive range`);
+  }
+  return { ...residual, lowWithDrivers: observed.low / explainedInterval.high, highWithDrivers: observed.high / explainedInterval.low };
 }
 
 /** Yearly factor of a price that fell from `before` to `after` over `months` (e.g. H100 rent, 2023 → Oct 2024). */

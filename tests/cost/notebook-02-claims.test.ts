@@ -24,6 +24,13 @@ describe("notebook 02's claims at its default parameters", () => {
     const observed = fitExponentialTrend(cheapestAboveThreshold(data.prices, { minMmlu: 42, blend: 'mean', fromYear: dateParameter('fromDate', '2021-11-01') }), 0.9);
     const residual = unexplainedFactor({ yearlyFactor: observed.yearlyFactor, low: observed.yearlyFactorLow, high: observed.yearlyFactorHigh }, product!.yearlyFactor);
     expect([residual.yearlyFactor, residual.low, residual.high].map((v) => Number(v.toFixed(1)))).toEqual([2.7, 2.0, 3.6]);
+    // With the drivers' own intervals at their ends: roughly 1.0 to 5.7.
+    const withDrivers = unexplainedFactor(
+      { yearlyFactor: observed.yearlyFactor, low: observed.yearlyFactorLow, high: observed.yearlyFactorHigh },
+      product!.yearlyFactor,
+      { low: hardware!.low! * algorithms!.low!, high: hardware!.high! * algorithms!.high! },
+    );
+    expect([withDrivers.lowWithDrivers!, withDrivers.highWithDrivers!].map((v) => Number(v.toFixed(1)))).toEqual([1.0, 5.7]);
   });
 
   it('the price war: priced cuts of 5x and 40x, three more to free; H100 rent 4x down from its peak', () => {
