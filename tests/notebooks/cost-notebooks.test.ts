@@ -133,11 +133,17 @@ describe('cost, algorithm and tools notebooks (smoke parameters)', () => {
     expect(number(text, /Lambda's estimate ([\d.]+)% of V100 peak \(= ([\d.]+) TFLOPS/)).toEqual([22.4, 28]);
     expect(number(text, /Llama 3\.1 405B ([\d.]+)% of H100 peak/)[0]).toBeLessThan(38);
     // The residual the drivers leave, stated with its interval; H100 rent fell 4x from its peak.
-    const [observed, , , explained, residual, low, high] = number(text, /Observed ([\d.]+)x per year \(90% CI ([\d.]+)-([\d.]+)\) over hardware × algorithms ([\d.]+)x leaves ([\d.]+)x per year unexplained \(([\d.]+)-([\d.]+)/);
+    const [observed, , , explained, residual, low, high, lowWithDrivers, highWithDrivers] = number(
+      text,
+      /Observed ([\d.]+)x per year \(90% CI ([\d.]+)-([\d.]+)\) over hardware × algorithms ([\d.]+)x leaves ([\d.]+)x per year unexplained: ([\d.]+)-([\d.]+) from the observed interval alone, ([\d.]+)-([\d.]+) with the drivers' own intervals/,
+    );
     expect(explained).toBeLessThan(4);
     expect(residual).toBeCloseTo(observed! / explained!, 1);
     expect(low).toBeGreaterThan(1);
     expect(high).toBeGreaterThan(residual!);
+    // The drivers' own uncertainty widens it on both sides.
+    expect(lowWithDrivers).toBeLessThan(low!);
+    expect(highWithDrivers).toBeGreaterThan(high!);
     expect(number(text, /H100 rent: \$[\d.]+\/h \(2023\) -> \$[\d.]+\/h \(2024-10\), ([\d.]+)x/)[0]).toBe(4);
     // Smoke profile: busy half the day, so Jia's deployment loses money.
     expect(number(text, /busy 50% of the day: revenue \$([\d.]+), rent \$([\d.]+), margin \$(-?[\d.]+)/)).toEqual([399.17, 670.08, -270.91]);
