@@ -73,6 +73,7 @@ describe('main (usage and input errors, exit 2, nothing written)', () => {
     expect(await main(['node', 'cli', 'run', '--help'], t.io)).toBe(0);
     expect(t.out()).toMatch(/--parameter <name value>/);
     expect(t.out()).toMatch(/--junit <file>/);
+    expect(t.out()).toMatch(/--refresh-facts/);
   });
 
   it('a Jupyter that cannot start is an infrastructure error (exit 3)', async () => {
