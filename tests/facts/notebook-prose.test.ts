@@ -1,17 +1,19 @@
 /**
  * Every number in the markdown cells of the notebooks is cited where it stands (src/facts/prose-numbers.ts
  * gives the rule): a result of the notebook is written by its code, from the value, not typed beside it.
- * The notebooks whose prose has been rewritten so are listed here; the others follow.
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { uncitedNumbers } from '../../src/facts';
 import { projectRoot } from '../../src/paths';
 import { sourceText, type Notebook } from '../../src/runner';
 
-/** Notebooks whose markdown holds only cited numbers. */
-const CHECKED = ['01-background', '03-algorithms', '04-math', '05-project-practice', '06-applications', '07-tools', '08-trends', '09-faq'] as const;
+/** Every notebook of the project. */
+const CHECKED = readdirSync(join(projectRoot(), 'notebooks'))
+  .filter((file) => file.endsWith('.ipynb'))
+  .map((file) => file.replace(/\.ipynb$/, ''))
+  .sort();
 
 /** One line per uncited number of `notebook`'s markdown cells, naming `file`, the cell, the line and the number. */
 function uncitedIn(file: string, notebook: Pick<Notebook, 'cells'>): string[] {
@@ -23,6 +25,8 @@ function uncitedIn(file: string, notebook: Pick<Notebook, 'cells'>): string[] {
 const readNotebook = (name: string): Notebook => JSON.parse(readFileSync(join(projectRoot(), 'notebooks', `${name}.ipynb`), 'utf8')) as Notebook;
 
 describe('numbers in the notebooks’ prose', () => {
+  it('covers all nine notebooks', () => expect(CHECKED).toHaveLength(9));
+
   it.each(CHECKED)('%s: every number in a markdown cell is cited there', (name) => {
     expect(uncitedIn(`notebooks/${name}.ipynb`, readNotebook(name))).toEqual([]);
   });
