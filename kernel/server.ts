@@ -149,8 +149,6 @@ export async function startKernel({ connection, rootDir, parent = parentInfo() }
       restoreInput();
     },
   };
-  // IOPub sends complete as publish returns; what waits for them waits one turn, as it did for a queue.
-  const published = () => Promise.resolve();
   const input = createStdin({
     encode(content, parent) {
       const message = replyTo(sender, parent, 'input_request', content);
@@ -159,13 +157,12 @@ export async function startKernel({ connection, rootDir, parent = parentInfo() }
     asker: stdinLink.asker,
   });
   const restoreInput = installInput(input);
-  const handlers = new Map([...createShellHandlers({ runner, output, history, uncaught, publish, published, kernelInfo: info, shutdown, stdin: input }), ...comms.handlers]);
+  const handlers = new Map([...createShellHandlers({ runner, output, history, uncaught, publish, kernelInfo: info, shutdown, stdin: input }), ...comms.handlers]);
   const queue = createShellQueue({
     handlers,
-    // A request's outputs go to zeromq before its reply: a client that reads iopub once it has the
-    // reply (jupyter console does) finds them there.
+    // A request's outputs are with zeromq before its reply (publish sends at once): a client that
+    // reads iopub once it has the reply (jupyter console does) finds them there.
     reply: async (request, msgType, content) => {
-      await published();
       await shellQueue.send(encode(replyTo(sender, request, msgType, content), signer));
     },
     status: (state, parent) => publish('status', { execution_state: state }, parent),

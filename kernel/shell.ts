@@ -29,8 +29,6 @@ export interface ShellDependencies {
   uncaught: UncaughtErrors;
   /** Publishes on iopub with the given parent. */
   publish(msgType: string, content: Content, parent: Message): void;
-  /** Resolves once everything published so far is handed to zeromq. */
-  published(): Promise<void>;
   kernelInfo: Content;
   shutdown(restart: boolean): Promise<void>;
   /** Input requests of the running cell (stdin.ts). */
@@ -76,9 +74,9 @@ export function createShellHandlers(deps: ShellDependencies): Map<string, Handle
     if (isExitRequest(request.code)) {
       return { content: { status: 'ok', execution_count: count, user_expressions: {}, payload: [{ source: 'ask_exit', keepkernel: false }] } };
     }
-    // busy and execute_input leave before the compiler blocks the thread: jupyter console takes the
-    // cell as running only if its busy status comes within 50 ms, else it shows nothing until the end.
-    await deps.published();
+    // busy and execute_input have left before the compiler blocks the thread (publish hands each
+    // message to zeromq at once): jupyter console takes the cell as running only if its busy status
+    // comes within 50 ms, else it shows nothing until the end.
     uncaught.beginCell(message);
     deps.stdin?.begin(message, request.allow_stdin, `Cell In[${count}]`);
     let outcome: CellOutcome;
