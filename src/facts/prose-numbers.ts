@@ -188,10 +188,11 @@ const DATA_FILE = /^[\w./-]*[\w-]+\.csv$/;
 /** TeX formulas as Jupyter's markdown shows them: `$$…$$`, or `$…$` opened before a non-space and closed after one, not before a digit. */
 const TEX_MATH = /\$\$[\s\S]+?\$\$|\$(?=\S)[^$\n]*?\S\$(?!\d)|\$(?=[^\s$\d])\S\$(?!\d)/g;
 
+let parser: ReturnType<typeof MarkdownIt> | undefined;
+
 function blocks(markdown: string): Block[] {
-  // Bare URLs are links, as Jupyter's markdown (GFM autolinks) shows them.
-  const md = new MarkdownIt({ html: true, linkify: true });
-  const tokens = md.parse(markdown, {});
+  // Bare URLs are links, as Jupyter's markdown (GFM autolinks) shows them. One parser, made on first use.
+  const tokens = (parser ??= new MarkdownIt({ html: true, linkify: true })).parse(markdown, {});
   const found: Block[] = [];
   let unit = 0;
   let tableUnit: number | undefined;

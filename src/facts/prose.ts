@@ -48,7 +48,9 @@ function isPart(value: unknown): value is ProsePart {
   return typeof value === 'object' && value !== null && typeof (value as ProsePart).markdown === 'string' && Array.isArray((value as ProsePart).claims);
 }
 
-const renderer = new MarkdownIt({ html: false, linkify: false, typographer: false });
+let renderer: ReturnType<typeof MarkdownIt> | undefined;
+/** The markdown renderer, made on first use (nothing is built when the module loads). */
+const render = (markdown: string): string => (renderer ??= new MarkdownIt({ html: false, linkify: false, typographer: false })).render(markdown);
 
 /** A prose output from markdown and the claims stated in it. */
 export function proseOf(markdown: string, claims: readonly ClaimRecord[] = []): Prose {
@@ -56,7 +58,7 @@ export function proseOf(markdown: string, claims: readonly ClaimRecord[] = []): 
     markdown,
     claims,
     [MIME_BUNDLE](): MimeBundle {
-      const bundle: MimeBundle = { 'text/markdown': markdown, 'text/html': renderer.render(markdown), 'text/plain': markdown };
+      const bundle: MimeBundle = { 'text/markdown': markdown, 'text/html': render(markdown), 'text/plain': markdown };
       if (claims.length) bundle[CLAIMS_MIME] = { claims };
       return bundle;
     },
