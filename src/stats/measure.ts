@@ -4,7 +4,7 @@
  * upload), then times at least five repetitions and reports their median with the range. One pass
  * on a shared machine is noise; the range says how much.
  */
-import { median } from './summary';
+import { spreadOf } from './summary';
 
 /** The least number of timed repetitions. */
 export const MIN_REPETITIONS = 5;
@@ -50,7 +50,8 @@ export async function measure(work: () => unknown, options: MeasureOptions = {})
 /** A measurement from seconds timed elsewhere (at least five). */
 export function fromSamples(seconds: readonly number[]): Measurement {
   if (seconds.length < MIN_REPETITIONS) throw new RangeError(`measurement: ${seconds.length} samples; at least ${MIN_REPETITIONS} are needed`);
-  return { median: median(seconds), low: Math.min(...seconds), high: Math.max(...seconds), repetitions: seconds.length, seconds: [...seconds] };
+  const spread = spreadOf(seconds);
+  return { median: spread.median, low: spread.min, high: spread.max, repetitions: spread.n, seconds: [...seconds] };
 }
 
 /** A rate (items per second) from a measurement of work on `items` items: the range turns over. */
