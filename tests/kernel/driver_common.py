@@ -46,3 +46,11 @@ def reply_to(get, msg_id):
         msg = get(timeout=TIMEOUT)
         if msg["parent_header"].get("msg_id") == msg_id:
             return raw(msg)
+
+
+def interrupt(kc):
+    """Sends interrupt_request on the control channel; returns (its msg_id, its reply)."""
+    msg = kc.session.msg("interrupt_request", {})
+    kc.control_channel.send(msg)
+    msg_id = msg["header"]["msg_id"]
+    return msg_id, reply_to(kc.get_control_msg, msg_id)

@@ -8,7 +8,7 @@ import os
 import signal
 import sys
 
-from driver_common import TIMEOUT, iopub_until_idle, raw, reply_to, start
+from driver_common import TIMEOUT, interrupt, iopub_until_idle, raw, reply_to, start
 
 
 def answered(kc, code, *answers):
@@ -21,6 +21,14 @@ def answered(kc, code, *answers):
     return {"request_id": msg_id, "input_request": requests[0], "input_requests": requests, "reply": reply_to(kc.get_shell_msg, msg_id), "iopub": iopub_until_idle(kc, msg_id)}
 
 
+def interrupted_while_asking(kc, code):
+    """Runs `code` allowing stdin, interrupts it once it asks; returns (its input request, its reply and iopub)."""
+    msg_id = kc.execute(code, allow_stdin=True)
+    request = raw(kc.get_stdin_msg(timeout=TIMEOUT))
+    interrupt(kc)
+    return request, {"reply": reply_to(kc.get_shell_msg, msg_id), "iopub": iopub_until_idle(kc, msg_id)}
+
+
 def main():
     result = {}
     log = open(sys.argv[1], "w")
@@ -31,24 +39,14 @@ def main():
         msg_id = kc.execute("await input('never answered here')", allow_stdin=False)
         result["not_allowed"] = {"reply": reply_to(kc.get_shell_msg, msg_id), "iopub": iopub_until_idle(kc, msg_id)}
         # Interrupted while waiting: the cell ends with the interrupt, the kernel goes on.
-        msg_id = kc.execute("await input('wait for ever: ')", allow_stdin=True)
-        result["interrupted_request"] = raw(kc.get_stdin_msg(timeout=TIMEOUT))
-        interrupt = kc.session.msg("interrupt_request", {})
-        kc.control_channel.send(interrupt)
-        reply_to(kc.get_control_msg, interrupt["header"]["msg_id"])
-        result["interrupted"] = {"reply": reply_to(kc.get_shell_msg, msg_id), "iopub": iopub_until_idle(kc, msg_id)}
+        result["interrupted_request"], result["interrupted"] = interrupted_while_asking(kc, "await input('wait for ever: ')")
         result["after"] = answered(kc, "await input('again: ')", "still here")
         # The synchronous prompt(): the cell's thread blocks until the answer.
         result["prompt"] = answered(kc, "console.log('before prompt');\nconst port = prompt('Port?', '8888');\nconst typed = prompt('Host?');\n[port, typed]", "", "")
         result["prompt_typed"] = answered(kc, "prompt('Host?')", "example.org")
         msg_id = kc.execute("prompt('never answered here')", allow_stdin=False)
         result["prompt_not_allowed"] = {"reply": reply_to(kc.get_shell_msg, msg_id), "iopub": iopub_until_idle(kc, msg_id)}
-        msg_id = kc.execute("prompt('blocked for ever: ')", allow_stdin=True)
-        result["prompt_interrupted_request"] = raw(kc.get_stdin_msg(timeout=TIMEOUT))
-        interrupt = kc.session.msg("interrupt_request", {})
-        kc.control_channel.send(interrupt)
-        reply_to(kc.get_control_msg, interrupt["header"]["msg_id"])
-        result["prompt_interrupted"] = {"reply": reply_to(kc.get_shell_msg, msg_id), "iopub": iopub_until_idle(kc, msg_id)}
+        result["prompt_interrupted_request"], result["prompt_interrupted"] = interrupted_while_asking(kc, "prompt('blocked for ever: ')")
         result["prompt_after"] = answered(kc, "prompt('again?')", "yes")
         # A SIGINT to the kernel's process (as in signal mode) wakes the blocked thread too.
         msg_id = kc.execute("prompt('blocked until a signal: ')", allow_stdin=True)

@@ -10,7 +10,7 @@ import sys
 import time
 
 import zmq
-from driver_common import TIMEOUT, iopub_until_idle, raw, reply_to, start
+from driver_common import TIMEOUT, interrupt, iopub_until_idle, raw, reply_to, start
 
 
 def exchange(kc, msg_id, channel="shell"):
@@ -83,9 +83,8 @@ def main():
         # interrupt_request on control while a cell awaits for ever.
         msg_id = kc.execute("await new Promise(() => {});")
         time.sleep(1.0)
-        interrupt = kc.session.msg("interrupt_request", {})
-        kc.control_channel.send(interrupt)
-        result["interrupt"] = {"reply": reply_to(kc.get_control_msg, interrupt["header"]["msg_id"]), "request_id": interrupt["header"]["msg_id"]}
+        interrupt_id, interrupt_reply = interrupt(kc)
+        result["interrupt"] = {"reply": interrupt_reply, "request_id": interrupt_id}
         result["interrupted_cell"] = {"request_id": msg_id, "reply": reply_to(kc.get_shell_msg, msg_id), "iopub": iopub_until_idle(kc, msg_id)}
         result["counts"] = [exchange(kc, kc.execute("1")) for _ in range(2)]
         shutdown = kc.session.msg("shutdown_request", {"restart": False})

@@ -7,6 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { projectRoot } from '../../src/paths';
+import { summaryValues } from '../../src/runner/facts';
+import { expectLockedFactsHeld } from './facts-held';
 import { recordHeadlessSeconds } from './headless-timings';
 import { runNotebooks, sourceText, type CodeCell, type Notebook, type RunReport } from '../../src/runner';
 
@@ -72,12 +74,7 @@ describe('cost, algorithm and tools notebooks (smoke parameters)', () => {
   });
 
   it('hold every figure their facts lock fixes for the smoke profile within its tolerance', () => {
-    const locked = report.notebooks.filter((n) => n.facts);
-    expect(locked.map((n) => n.name)).toContain('07-tools');
-    for (const n of locked) {
-      expect(n.facts!.error, n.name).toBeUndefined();
-      expect(n.facts!.movements.filter((m) => m.kind !== 'new'), n.name).toEqual([]);
-    }
+    expectLockedFactsHeld(report.notebooks, '07-tools');
   });
 
   it('draws every chart as one bundle, with the sources of reference-data charts beneath', () => {
@@ -97,7 +94,7 @@ describe('cost, algorithm and tools notebooks (smoke parameters)', () => {
   it('01 fits a yearly decline inside the published 9x-900x range, its interval covering a16z\'s 10x', () => {
     const shown = displays(executed['01-background']);
     const prose = shown.map((d) => String(d['text/markdown'] ?? '')).join('\n');
-    const s = shown.find((d) => typeof (d['application/json'] as { title?: unknown } | undefined)?.title === 'string')?.['application/json'] as Record<string, number>;
+    const s = summaryValues(executed['01-background']) as Record<string, number>;
     // The smoke profile's confidence level is stated with the interval the prose computes.
     const [factor, level, low, high] = number(prose, /Fitted decline: \*\*([\d.]+)x per year\*\* \((\d+)% CI ([\d.]+)x–([\d.]+)x/);
     expect(level).toBe(80);
@@ -163,7 +160,7 @@ describe('cost, algorithm and tools notebooks (smoke parameters)', () => {
     const heatmap = displays(executed['03-algorithms']).find((d) => PLOTLY in d && (d[PLOTLY] as { data: Array<{ type?: string }> }).data[0]?.type === 'heatmap');
     expect(heatmap).toBeDefined();
     // The summary states the same checks from the computed values.
-    const summary = displays(executed['03-algorithms']).find((d) => typeof (d['application/json'] as { title?: unknown } | undefined)?.title === 'string')?.['application/json'];
+    const summary = summaryValues(executed['03-algorithms']);
     expect(summary).toMatchObject({ attentionAsExpected: true });
     expect((summary as { backpropMaxRelativeError: number }).backpropMaxRelativeError).toBeLessThan(1e-4);
   });
@@ -184,7 +181,7 @@ describe('cost, algorithm and tools notebooks (smoke parameters)', () => {
     expect(text).toMatch(/In use: (wasm|cpu|tensorflow) /);
     // The counts of the reading list are computed from it, and its summary carries them.
     expect(prose).toContain('Of the 6 works the article cites, 4 are cited correctly, 1 under a wrong title (corrected above), and 1 could not be found.');
-    const summary = displays(executed['07-tools']).find((d) => typeof (d['application/json'] as { title?: unknown } | undefined)?.title === 'string')?.['application/json'];
+    const summary = summaryValues(executed['07-tools']);
     expect(summary).toMatchObject({ citedWorks: 6, citedNotFound: 1 });
     const versions = displays(executed['07-tools']).find((d) => /^typescript +\d/m.test(String(d['text/plain'])));
     expect(String(versions?.['text/plain'])).toMatch(/^tslab +\d+\.\d+\.\d+$/m);

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { projectRoot } from '../../src/paths';
+import { expectLockedFactsHeld } from './facts-held';
 import { recordHeadlessSeconds } from './headless-timings';
 import { runNotebooks, sourceText, type CodeCell, type Notebook, type RunReport } from '../../src/runner';
 import { SUMMARY_MIME } from '../../src/show';
@@ -76,12 +77,7 @@ describe('experiment notebooks 05, 06, 08, 09 (smoke parameters)', () => {
   });
 
   it('hold every figure their facts lock fixes for the smoke profile within its tolerance', () => {
-    const locked = reports.flatMap((r) => r.notebooks).filter((n) => n.facts);
-    expect(locked.map((n) => n.name)).toContain('05-project-practice');
-    for (const n of locked) {
-      expect(n.facts!.error, n.name).toBeUndefined();
-      expect(n.facts!.movements.filter((m) => m.kind !== 'new'), n.name).toEqual([]);
-    }
+    expectLockedFactsHeld(reports.flatMap((r) => r.notebooks), '05-project-practice');
   });
 
   it('draw every chart as one bundle with plotly JSON, HTML and a title', () => {
