@@ -107,13 +107,24 @@ function readJsonObject(path: string, what: string): Record<string, unknown> {
   return value as Record<string, unknown>;
 }
 
+function profileFile(notebookPath: string, profile: string): string {
+  return notebookPath.replace(/\.ipynb$/, `.${profile}.json`);
+}
+
+/**
+ * The profile a notebook runs under: the one asked for when `<notebook>.<profile>.json` exists,
+ * otherwise 'default' (a profile that gives a notebook nothing runs it with its defaults, and its
+ * facts are compared with the default lock).
+ */
+export function profileOf(notebookPath: string, options: Pick<RunOptions, 'profile'>): string {
+  return options.profile && existsSync(profileFile(notebookPath, options.profile)) ? options.profile : 'default';
+}
+
 /** The parameter values for one notebook: profile file, then `-f` files, then `-p` values. */
 export function parametersFor(notebookPath: string, options: RunOptions): Record<string, unknown> {
   const values: Record<string, unknown> = {};
-  if (options.profile) {
-    const file = notebookPath.replace(/\.ipynb$/, `.${options.profile}.json`);
-    if (existsSync(file)) Object.assign(values, readJsonObject(file, `the '${options.profile}' profile`));
-  }
+  const profile = profileOf(notebookPath, options);
+  if (profile !== 'default') Object.assign(values, readJsonObject(profileFile(notebookPath, profile), `the '${profile}' profile`));
   for (const file of options.parameterFiles ?? []) Object.assign(values, readJsonObject(file, 'parameters'));
   Object.assign(values, options.parameters ?? {});
   return values;
@@ -298,7 +309,7 @@ async function run(options: RunOptions, hooks: RunHooks): Promise<RunReport> {
           ).finally(() => budget?.leave(p.path));
           return done.then((r) => {
             const facts =
-              r.status === 'passed' && r.outputNotebook ? checkFactsOfFile(p.path, r.outputNotebook, options.profile ?? 'default', options.refreshFacts ?? false) : undefined;
+              r.status === 'passed' && r.outputNotebook ? checkFactsOfFile(p.path, r.outputNotebook, profileOf(p.path, options), options.refreshFacts ?? false) : undefined;
             return {
               ...r,
               ...(p.after.length ? { after: p.after } : {}),

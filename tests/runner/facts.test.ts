@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { indexHtml } from '../../src/runner/export';
 import { checkFacts, summaryValues } from '../../src/runner/facts';
+import { parametersFor, profileOf } from '../../src/runner/index';
 import { consoleSummary } from '../../src/runner/report';
 import type { Notebook, NotebookReport } from '../../src/runner/types';
 
@@ -31,6 +32,16 @@ describe('facts of a run', () => {
     expect(summaryValues(executed({ testAccuracy: 0.97 }))).toEqual({ testAccuracy: 0.97 });
     expect(summaryValues(executed(undefined))).toBeUndefined();
     expect(checkFacts(source, executed(undefined), 'default', false)).toBeUndefined();
+  });
+
+  it('runs a notebook under a profile only when the profile has a file for it, otherwise as default', () => {
+    writeFileSync(join(dir, '05-x.full.json'), '{ "profile": "full", "seedStudy": true }');
+    expect(profileOf(source, { profile: 'full' })).toBe('full');
+    expect(parametersFor(source, { notebooks: [], profile: 'full' })).toEqual({ profile: 'full', seedStudy: true });
+    const other = join(dir, '06-y.ipynb');
+    expect(profileOf(other, { profile: 'full' })).toBe('default');
+    expect(parametersFor(other, { notebooks: [], profile: 'full' })).toEqual({});
+    expect(profileOf(source, {})).toBe('default');
   });
 
   it('leaves a notebook without a lock file unlocked, unless asked to make one', () => {
