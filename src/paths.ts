@@ -27,6 +27,11 @@ export function buildDir(root: string = projectRoot()): string {
   return join(root, 'build');
 }
 
+/** The project's notebooks, with their profiles and facts locks beside them. */
+export function notebooksDir(root: string = projectRoot()): string {
+  return join(root, 'notebooks');
+}
+
 /** The project-local Jupyter data folder: put it on JUPYTER_PATH to see the project kernel. */
 export function projectJupyterPath(root: string = projectRoot()): string {
   return join(buildDir(root), 'jupyter');

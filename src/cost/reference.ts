@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CsvError, parse, type InfoRecord } from 'csv-parse/sync';
-import { projectRoot } from '../paths';
+import { notebooksDir, projectRoot } from '../paths';
 import { CostInputError, ReferenceDataError } from './errors';
 import type { DecimalYear, Usd, UsdPerGpuHour, UsdPerMTok } from './units';
 
@@ -271,7 +271,7 @@ export function articleFigure(figures: readonly ArticleFigure[], name: string): 
 
 /** The folder the notebooks' data lives in. */
 export function referenceDataDir(root: string = projectRoot()): string {
-  return join(root, 'notebooks', 'data');
+  return join(notebooksDir(root), 'data');
 }
 
 /** Reads and parses the four reference CSVs from `dir`. */

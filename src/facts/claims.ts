@@ -47,6 +47,12 @@ export interface Claims {
   claim(spec: ClaimSpec): ProsePart & ReturnType<typeof proseOf>;
   /** Every claim evaluated so far, in order. */
   records(): readonly ClaimRecord[];
+  /**
+   * The ids of the claims that held and of those not checked under this profile, space-separated in
+   * the order stated: for the notebook's summary, where the facts lock holds them exactly, so a
+   * claim that stops being evaluated shows as a moved fact.
+   */
+  tally(): { claimsHeld: string; claimsNotChecked: string };
 }
 
 /** The claims of a notebook running under `profile` (a notebook parameter: `default`, `smoke`, …). */
@@ -68,5 +74,9 @@ export function createClaims(profile: string): Claims {
       return proseOf(typeof spec.text === 'string' ? spec.text : spec.text.markdown, [...inner, record]);
     },
     records: () => [...seen.values()],
+    tally() {
+      const ids = (status: ClaimRecord['status']): string => [...seen.values()].filter((r) => r.status === status).map((r) => r.id).join(' ');
+      return { claimsHeld: ids('held'), claimsNotChecked: ids('not-checked') };
+    },
   };
 }

@@ -3,8 +3,10 @@
  * it: a damaged file is named with what is wrong, and a refresh replaces the file atomically.
  */
 import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { writeFileAtomic } from '../atomic';
-import type { FactsLock, LockedFact } from './lock';
+import { notebooksDir } from '../paths';
+import type { FactValue, FactsLock, LockedFact } from './lock';
 
 /** The lock file could not be read as a facts lock. */
 export class FactsLockError extends Error {
@@ -73,4 +75,16 @@ export function lockText(lock: FactsLock): string {
 /** Writes `lock` to `path` (atomically: a reader sees the old file or the new one). */
 export function writeLock(path: string, lock: FactsLock): void {
   writeFileAtomic(path, lockText(lock));
+}
+
+/**
+ * The values one profile of a project notebook's lock holds, for prose that quotes a run too long
+ * for the default profile: `lockedFigures('05-project-practice', 'full')` reads
+ * `notebooks/05-project-practice.facts.json`. Fails, naming the file, when the lock has no such profile.
+ */
+export function lockedFigures(notebook: string, profile: string): Record<string, FactValue> {
+  const path = lockPathFor(join(notebooksDir(), `${notebook}.ipynb`));
+  const facts = readLock(path)[profile];
+  if (facts === undefined) throw new FactsLockError(path, `no "${profile}" profile in the lock: run the notebook with --profile ${profile} --refresh-facts first`);
+  return Object.fromEntries(Object.entries(facts).map(([name, fact]) => [name, fact.value]));
 }

@@ -3,7 +3,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { compareFacts, describeMovement, FactsLockError, lockPathFor, readLock, refreshLock, writeLock, type ProfileLock } from '../../src/facts';
+import { compareFacts, describeMovement, FactsLockError, lockPathFor, readLock, refreshLock, writeLock, lockedFigures, type ProfileLock } from '../../src/facts';
+import { notebooksDir } from '../../src/paths';
 
 const lock: ProfileLock = {
   testAccuracy: { value: 0.97, tolerance: { abs: 0.01 } },
@@ -81,5 +82,16 @@ describe('facts lock file', () => {
     expect(() => readLock(path)).toThrow(`${path}: default.x: tolerance must be null, {"abs": n} or {"rel": n} with n ≥ 0, not {"abs":-1}`);
     writeFileSync(path, '{"default": ');
     expect(() => readLock(path)).toThrow(/: not JSON/);
+  });
+});
+
+describe('locked figures quoted by a notebook', () => {
+  it("reads one profile's values of a project notebook's lock, and names the file when the profile is missing", () => {
+    const full = lockedFigures('05-project-practice', 'full');
+    expect(full.studyProfile).toBe('full');
+    expect(full.seedCount).toBeGreaterThanOrEqual(3);
+    const path = join(notebooksDir(), '05-project-practice.facts.json');
+    expect(() => lockedFigures('05-project-practice', 'nightly')).toThrow(FactsLockError);
+    expect(() => lockedFigures('05-project-practice', 'nightly')).toThrow(`${path}: no "nightly" profile in the lock`);
   });
 });

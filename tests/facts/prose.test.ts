@@ -81,6 +81,8 @@ describe('claims', () => {
     const stated = claims.claim({ id: 'above-094', holds: false, values: { low: 0.91 }, text: 'The interval lies above 0.94.', profiles: ['default'] });
     expect(stated.markdown).toBe('*(A claim about the default run, `above-094`, is not checked under the smoke profile.)*');
     expect(claims.records()).toEqual([{ id: 'above-094', status: 'not-checked', profile: 'smoke', values: { low: 0.91 } }]);
+    claims.claim({ id: 'below-1', holds: true, values: { low: 0.91 }, text: 'The interval lies below 1.' });
+    expect(claims.tally()).toEqual({ claimsHeld: 'below-1', claimsNotChecked: 'above-094' });
   });
 
   it('refuses the same id twice', () => {
