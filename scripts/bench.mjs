@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm run bench`: alternating rounds of every contender, each in a fresh process, with medians and
 // spreads, written to build/bench.json (atomically) and printed as a table. The format is described
-// in the README ("Benchmark").
+// in docs/benchmark.md.
 //
 // Training contenders (same digits, split, seed, batch size; warm-up batches left out on every side):
 //   each tfjs backend on one thread (scripts/bench-train.mjs), the data-parallel trainer on --threads

@@ -1,7 +1,7 @@
 /**
  * The display contract between notebook code and the project kernel.
  *
- * Two conventions, documented in README ("Rich output"):
+ * Two conventions, documented in docs/kernel.md ("Rich output"):
  * - A value offers a rich representation by having a method under `MIME_BUNDLE`
  *   (`Symbol.for('jupyter.mimebundle')`) that returns a MIME bundle. When such a value is a cell's
  *   last expression, the kernel sends that bundle in `execute_result` (plus `text/plain`).

@@ -3,7 +3,7 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { projectRoot } from '../../src/paths';
-import { extractCommands, readmeCommands, readmeText, stripComment } from './commands';
+import { docText, documentedCommands, documents, extractCommands, readmeText, stripComment } from './commands';
 import { COVERED_COMMANDS } from './coverage';
 import { REQUIREMENTS } from '../../scripts/requirements.mjs';
 
@@ -54,8 +54,8 @@ describe('extractCommands', () => {
   });
 });
 
-describe('every command the README shows is run by a test', () => {
-  const shown = readmeCommands();
+describe('every command the README and docs/ show is run by a test', () => {
+  const shown = documentedCommands();
   const covered = new Map(COVERED_COMMANDS.map((entry) => [entry.command, entry]));
 
   it('the README shows commands', () => {
@@ -65,12 +65,12 @@ describe('every command the README shows is run by a test', () => {
 
   it('each shown command is in the table of covered commands', () => {
     const uncovered = shown.filter((command) => !covered.has(command));
-    expect(uncovered, 'README commands with no test in tests/readme/coverage.ts').toEqual([]);
+    expect(uncovered, 'commands of README.md or docs/ with no test in tests/readme/coverage.ts').toEqual([]);
   });
 
   it('each covered command is still shown (no stale entries)', () => {
     const stale = COVERED_COMMANDS.map((entry) => entry.command).filter((command) => !shown.includes(command));
-    expect(stale, 'entries of tests/readme/coverage.ts the README no longer shows').toEqual([]);
+    expect(stale, 'entries of tests/readme/coverage.ts that neither README.md nor docs/ shows any more').toEqual([]);
   });
 
   it('each named test exists in its file', () => {
@@ -87,13 +87,13 @@ describe('every command the README shows is run by a test', () => {
     expect(missing).toEqual([]);
   });
 
-  it("the README's own command tests take each command from the README (readmeCommand), not a copy", () => {
+  it("the README's own command tests take each command from the README (documentedCommand), not a copy", () => {
     const notTaken: string[] = [];
     for (const entry of COVERED_COMMANDS) {
       for (const { file } of entry.runBy) {
         if (!file.startsWith('tests/readme/') || file.endsWith('commands.test.ts')) continue;
         const source = readFileSync(join(root, file), 'utf8').replace(/\s*\n\s*/g, ' ');
-        if (!source.includes(`readmeCommand('${entry.command}')`) && !source.includes(`readmeCommand( '${entry.command}', )`))
+        if (!source.includes(`documentedCommand('${entry.command}')`) && !source.includes(`documentedCommand( '${entry.command}', )`))
           notTaken.push(`${file}: ${entry.command}`);
       }
     }
@@ -107,12 +107,19 @@ describe('every command the README shows is run by a test', () => {
   });
 });
 
-describe('what the README names exists', () => {
+describe('what the README and docs/ name exists', () => {
   const text = readmeText();
-  const inlineCode = [...text.matchAll(/`([^`\n]+)`/g)].map((m) => m[1]!);
+  const all = documents().map((d) => d.text).join('\n');
+  const inlineCode = [...all.matchAll(/`([^`\n]+)`/g)].map((m) => m[1]!);
+
+  it('the README is the short way in: under 200 lines, linking every page of docs/', () => {
+    expect(text.split('\n').length).toBeLessThan(200);
+    const pages = documents().map((d) => d.path).filter((path) => path.startsWith('docs/'));
+    expect(pages.filter((path) => !text.includes(`](${path})`))).toEqual([]);
+  });
 
   it('every `npm run NAME` and `npm start`/`npm test` is a script of package.json', () => {
-    const named = [...text.matchAll(/npm run ([\w:-]+)/g)].map((m) => m[1]!);
+    const named = [...all.matchAll(/npm run ([\w:-]+)/g)].map((m) => m[1]!);
     expect(named.length).toBeGreaterThan(5);
     expect([...new Set(named)].filter((name) => !(name in packageJson.scripts))).toEqual([]);
     expect(packageJson.scripts).toHaveProperty('start');
@@ -126,7 +133,12 @@ describe('what the README names exists', () => {
     expect(paths.length).toBeGreaterThan(20);
     const missing = [...new Set(paths)].filter((path) => !existsSync(join(root, path.replace(/[.,;:)]+$/, ''))));
     expect(missing).toEqual([]);
-    for (const image of text.matchAll(/!\[[^\]]*\]\(([^)]+)\)/g)) expect(existsSync(join(root, image[1]!)), image[1]).toBe(true);
+    for (const { path, text: page } of documents()) {
+      const from = path.startsWith('docs/') ? 'docs' : '.';
+      for (const image of page.matchAll(/!\[[^\]]*\]\(([^)]+)\)/g)) expect(existsSync(join(root, from, image[1]!)), `${path}: ${image[1]}`).toBe(true);
+      // Links to other pages of the project resolve from the page that holds them.
+      for (const link of page.matchAll(/\]\(([\w./-]+\.md)(#[\w-]*)?\)/g)) expect(existsSync(join(root, from, link[1]!)), `${path}: ${link[1]}`).toBe(true);
+    }
   });
 
   it('the Debian packages it says to install without root are the ones setup only warns about', () => {
@@ -150,7 +162,8 @@ describe('what the README names exists', () => {
   it("every option in the runner's table is an option of `llm-price-lab run --help`", () => {
     const help = spawnSync(process.execPath, [join(root, 'dist', 'src', 'runner', 'bin.js'), 'run', '--help'], { encoding: 'utf8' });
     expect(help.status).toBe(0);
-    const section = text.slice(text.indexOf('## Running notebooks headless'), text.indexOf('**Parameters**'));
+    const runner = docText('runner.md');
+    const section = runner.slice(0, runner.indexOf('**Parameters**'));
     const rows = [...section.matchAll(/^\| `([^`]+)` \|/gm)].map((m) => m[1]!).filter((cell) => cell.startsWith('-'));
     expect(rows.length).toBeGreaterThan(10);
     const options = rows.flatMap((row) => [...row.matchAll(/(--?[\w-]+)/g)].map((m) => m[1]!));

@@ -2,7 +2,7 @@
  * The shell commands a Markdown document shows: every command line of its ```sh, ```bash, ```shell
  * and ```console blocks, so that a test can hold each one to a test that runs it.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { projectRoot } from '../../src/paths';
 
@@ -84,18 +84,30 @@ export function extractCommands(markdown: string): ShownCommand[] {
 }
 
 export const README = join(projectRoot(), 'README.md');
+export const DOCS = join(projectRoot(), 'docs');
 
 export function readmeText(): string {
   return readFileSync(README, 'utf8');
 }
 
-/** The README's commands, each once, in order of first appearance. */
-export function readmeCommands(): string[] {
-  return [...new Set(extractCommands(readmeText()).map((c) => c.command))];
+/** The text of `docs/<file>`. */
+export function docText(file: string): string {
+  return readFileSync(join(DOCS, file), 'utf8');
 }
 
-/** `command` as the README shows it; fails when the README no longer shows it, so a test runs what users read. */
-export function readmeCommand(command: string): string {
-  if (!readmeCommands().includes(command)) throw new Error(`README.md does not show the command: ${command}`);
+/** README.md and every page of docs/, by path from the project root. */
+export function documents(): { path: string; text: string }[] {
+  const pages = readdirSync(DOCS).filter((file) => file.endsWith('.md')).sort();
+  return [{ path: 'README.md', text: readmeText() }, ...pages.map((file) => ({ path: `docs/${file}`, text: docText(file) }))];
+}
+
+/** The commands of the README and docs/, each once, in order of first appearance. */
+export function documentedCommands(): string[] {
+  return [...new Set(documents().flatMap((d) => extractCommands(d.text).map((c) => c.command)))];
+}
+
+/** `command` as the README or a page of docs/ shows it; fails when none shows it any more, so a test runs what users read. */
+export function documentedCommand(command: string): string {
+  if (!documentedCommands().includes(command)) throw new Error(`neither README.md nor docs/ shows the command: ${command}`);
   return command;
 }

@@ -71,6 +71,16 @@ export const COVERED_COMMANDS: readonly CoveredCommand[] = [
     how: 'build/try is a temporary folder',
   },
   {
+    command: 'node dist/src/runner/bin.js run notebooks/04-math.ipynb --refresh-facts',
+    runBy: [{ file: RUNNER, test: 'refreshes the facts lock of a notebook for the profile it ran, keeping the other profiles' }],
+    how: 'on a copy of 04 and its lock in a temporary folder, with a temporary output folder, so the project lock is never rewritten',
+  },
+  {
+    command: 'node dist/src/runner/bin.js run notebooks/04-math.ipynb --profile smoke --refresh-facts',
+    runBy: [{ file: RUNNER, test: 'refreshes the facts lock of a notebook for the profile it ran, keeping the other profiles' }],
+    how: 'as the default-profile refresh, with the smoke profile file copied beside the notebook',
+  },
+  {
     command: 'export JUPYTER_TOKEN=…',
     runBy: [{ file: HUB, test: 'runs 04 and 01 (smoke) to the end with the user token from JUPYTER_TOKEN' }],
     how: 'the token is a real user token of a test hub, set in the environment',

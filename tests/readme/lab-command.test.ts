@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { projectRoot } from '../../src/paths';
-import { readmeCommand } from './commands';
+import { documentedCommand } from './commands';
 import { cleanEnv } from './run';
 
 /** setup's checks, then the Jupyter server start, on a busy machine. */
@@ -29,7 +29,7 @@ describe('npm run lab', () => {
   it('npm run lab serves JupyterLab on the notebooks until Ctrl-C', async () => {
     // Jupyter's own files (runtime, data, config) in a temporary folder, never the user's.
     const env = cleanEnv({ JUPYTER_RUNTIME_DIR: join(home, 'runtime'), JUPYTER_DATA_DIR: join(home, 'data'), JUPYTER_CONFIG_DIR: join(home, 'config') });
-    const child = spawn('sh', ['-c', readmeCommand('npm run lab')], { cwd: projectRoot(), env, detached: true });
+    const child = spawn('sh', ['-c', documentedCommand('npm run lab')], { cwd: projectRoot(), env, detached: true });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));

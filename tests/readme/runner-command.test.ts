@@ -1,9 +1,11 @@
-/** The README's `npm run run-notebooks` example, run as shown with its output folder in a temporary one. */
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+/** The runner's examples in the README and docs/, run as shown with their output folders in temporary ones. */
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { readmeCommand } from './commands';
+import { readLock, writeLock } from '../../src/facts';
+import { projectRoot } from '../../src/paths';
+import { documentedCommand } from './commands';
 import { cleanEnv, runShell, substitute } from './run';
 
 /** Two smoke notebooks in parallel, with the server and kernel starts: under a minute idle, more when busy. */
@@ -18,7 +20,7 @@ interface Report {
 
 describe('the runner as the README shows it', () => {
   it('npm run run-notebooks runs 03 and 04 with smoke parameters and seed 1', async () => {
-    const shown = readmeCommand(
+    const shown = documentedCommand(
       'npm run run-notebooks -- notebooks/03-algorithms.ipynb notebooks/04-math.ipynb --profile smoke -p seed 1 -j 2 -o build/try --junit build/try/junit.xml',
     );
     const out = join(dir, 'try');
@@ -40,5 +42,37 @@ describe('the runner as the README shows it', () => {
     const junit = readFileSync(join(out, 'junit.xml'), 'utf8');
     expect(junit.match(/<testcase /g)).toHaveLength(2);
     expect(junit).not.toMatch(/<failure/);
+  }, RUN_TIMEOUT_MS);
+
+  it('refreshes the facts lock of a notebook for the profile it ran, keeping the other profiles', async () => {
+    // A copy of 04 and its files in a folder of its own, so the project's lock is never rewritten.
+    const copy = join(dir, 'facts');
+    mkdirSync(copy);
+    for (const file of ['04-math.ipynb', '04-math.smoke.json', '04-math.facts.json']) copyFileSync(join(projectRoot(), 'notebooks', file), join(copy, file));
+    const lockFile = join(copy, '04-math.facts.json');
+    const before = readLock(lockFile);
+    const firstName = Object.keys(before.smoke!)[0]!;
+    writeLock(lockFile, { ...before, smoke: { ...before.smoke!, [firstName]: { value: 'stale', tolerance: before.smoke![firstName]!.tolerance } }, default: { ...before.default!, stale: { value: 1, tolerance: null } } });
+    const notebook = join(copy, '04-math.ipynb');
+    const out = { '--refresh-facts': `--refresh-facts -o ${join(dir, 'facts-out')} --no-html --progress none` };
+    const smoke = await runShell(substitute(documentedCommand('node dist/src/runner/bin.js run notebooks/04-math.ipynb --profile smoke --refresh-facts'), { 'notebooks/04-math.ipynb': notebook, ...out }), {
+      env: cleanEnv(),
+      timeoutMs: RUN_TIMEOUT_MS,
+    });
+    expect(smoke.code, smoke.stderr).toBe(0);
+    expect(smoke.stdout).toContain(`facts of 04-math: ${lockFile} refreshed for the smoke profile`);
+    const afterSmoke = readLock(lockFile);
+    // The smoke profile took the run's values (the stale one replaced, its tolerance kept); the default one was left alone.
+    expect(afterSmoke.smoke![firstName]).toEqual(before.smoke![firstName]);
+    expect(afterSmoke.default!.stale).toEqual({ value: 1, tolerance: null });
+    const plain = await runShell(substitute(documentedCommand('node dist/src/runner/bin.js run notebooks/04-math.ipynb --refresh-facts'), { 'notebooks/04-math.ipynb': notebook, ...out }), {
+      env: cleanEnv(),
+      timeoutMs: RUN_TIMEOUT_MS,
+    });
+    expect(plain.code, plain.stderr).toBe(0);
+    expect(plain.stdout).toContain(`facts of 04-math: ${lockFile} refreshed for the default profile`);
+    // A value the run no longer has leaves the lock with the refresh.
+    expect(readLock(lockFile).default!.stale).toBeUndefined();
+    expect(Object.keys(readLock(lockFile).default!)).toEqual(Object.keys(before.default!));
   }, RUN_TIMEOUT_MS);
 });

@@ -2,7 +2,7 @@
  * The Jupyter server's token never reaches what a run writes: a cell printing its whole environment
  * runs on the runner's own server and on a server given the token through JUPYTER_TOKEN (as many
  * containers start one), and nothing written (notebooks, HTML, report, JUnit) holds the token.
- * Threat model (README): a cell runs as the same user as the server and can still read the server's
+ * Threat model (docs/security.md): a cell runs as the same user as the server and can still read the server's
  * files; what is kept out is the token in outputs, reports and logs.
  */
 import { spawnSync } from 'node:child_process';
