@@ -207,9 +207,15 @@ function pool2x2Grad(
           let m = x[i0]!;
           let k = i0;
           const v1 = x[i1]!;
-          if (v1 > m) (m = v1), (k = i1);
+          if (v1 > m) {
+            m = v1;
+            k = i1;
+          }
           const v2 = x[i2]!;
-          if (v2 > m) (m = v2), (k = i2);
+          if (v2 > m) {
+            m = v2;
+            k = i2;
+          }
           if (x[i3]! > m) k = i3;
           dx[k] = grad[dyBase + c]!;
         }

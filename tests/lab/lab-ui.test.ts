@@ -41,8 +41,6 @@ const UI_NOTEBOOKS = ['01-background', '05-project-practice'] as const;
 const RUN_ALL_MARGIN_MS = 60_000;
 /** One click, key press or wait for something the page shows. */
 const STEP_TIMEOUT_MS = 60_000;
-/** Time a failed step has to collect its evidence before vitest's own timeout. */
-const EVIDENCE_MS = 60_000;
 /** What one tab of JupyterLab may hold after running 01 or 05 (one renderer, read from /proc). */
 const RENDERER_LIMIT_BYTES = 1.5 * 1024 ** 3;
 const MB = 1024 * 1024;

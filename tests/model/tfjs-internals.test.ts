@@ -7,7 +7,6 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { adamStateOf, writeAdamState } from '../../src/model/adam';
 import { selectBackend } from '../../src/model/backend';
-import { createCnn } from '../../src/model/cnn';
 import {
   adamBetaPowers,
   compiledLossOf,

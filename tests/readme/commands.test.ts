@@ -100,10 +100,11 @@ describe('every command the README and docs/ show is run by a test', () => {
     expect(notTaken).toEqual([]);
   });
 
-  it('npm test is setup --lab, the typecheck and vitest', () => {
+  it('npm test is setup --lab, the typecheck, the linter and vitest', () => {
     // The command that runs every test, this file included.
-    // What the README's quick start says of it: setup with the front end, then the typecheck, then every test.
-    expect(packageJson.scripts.test).toMatch(/^node scripts\/setup\.mjs --lab && .*npm run (--silent )?typecheck && vitest run$/);
+    // What the README's quick start says of it: setup with the front end, then the typecheck, the linter (zero warnings), then every test.
+    expect(packageJson.scripts.test).toMatch(/^node scripts\/setup\.mjs --lab && .*npm run (--silent )?typecheck && npm run (--silent )?lint && vitest run$/);
+    expect(packageJson.scripts.lint).toBe('eslint --max-warnings 0 .');
   });
 });
 

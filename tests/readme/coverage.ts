@@ -36,7 +36,7 @@ export const COVERED_COMMANDS: readonly CoveredCommand[] = [
   },
   {
     command: 'npm test',
-    runBy: [{ file: 'tests/readme/commands.test.ts', test: 'npm test is setup --lab, the typecheck and vitest' }],
+    runBy: [{ file: 'tests/readme/commands.test.ts', test: 'npm test is setup --lab, the typecheck, the linter and vitest' }],
     how: 'it is the command that runs every test, this one included (CI runs it)',
   },
   { command: 'npm run lab', runBy: [{ file: LAB, test: 'npm run lab serves JupyterLab on the notebooks until Ctrl-C' }] },

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { RunnerInputError } from '../../src/runner/errors';
 import { checkParameters, injectParameters, parseParameterDefaults } from '../../src/runner/parameters';
-import type { Notebook } from '../../src/runner/types';
 import { notebookWith } from './notebook-with';
 
 

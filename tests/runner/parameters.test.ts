@@ -8,7 +8,6 @@ import {
   parseCliValue,
   parseParameterDefaults,
 } from '../../src/runner/parameters';
-import type { Notebook } from '../../src/runner/types';
 import { notebookWith } from './notebook-with';
 
 
