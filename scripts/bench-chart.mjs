@@ -17,6 +17,7 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
 const { startServer } = require(join(root, 'dist', 'src', 'runner', 'server.js'));
 const { serverSettings, startKernelSession, withServicesRejectionsHandled } = require(join(root, 'dist', 'src', 'runner', 'session.js'));
+const stats = require(join(root, 'dist', 'src', 'stats', 'summary.js'));
 
 const args = process.argv.slice(2);
 const roundsAt = args.indexOf('--rounds');
@@ -75,11 +76,10 @@ function timeCell(kernel, code) {
   });
 }
 
+// A figure a round could not measure is null: the median is over the rounds that measured it.
 const median = (xs) => {
-  const sorted = xs.filter((x) => x !== null).sort((a, b) => a - b);
-  if (!sorted.length) return null;
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+  const measured = xs.filter((x) => x !== null);
+  return measured.length ? stats.median(measured) : null;
 };
 const round3 = (x) => (x === null ? null : Math.round(x * 1000) / 1000);
 

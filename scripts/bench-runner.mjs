@@ -6,6 +6,7 @@
 // Usage: npm run bench:runner [-- notebook.ipynb … --rounds N]
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -47,7 +48,7 @@ export function runnerRound(notebooks = RUNNER_FIXTURES, withNbclient = nbclient
   }
 }
 
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const { median } = createRequire(import.meta.url)(join(root, 'dist', 'src', 'stats', 'summary.js'));
 
 function main() {
   const args = process.argv.slice(2);

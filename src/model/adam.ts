@@ -4,8 +4,8 @@ import { adamBetaPowers } from './tfjs-internals';
 
 /**
  * Adam's update as one loop over plain arrays, for the fused trainer and the data-parallel trainer's
- * threads: tfjs applies it as about ten tensor ops per weight (7 ms a step for the article's CNN on
- * wasm). The arithmetic is tfjs' `AdamOptimizer.applyGradients` (tfjs-core 4.22):
+ * threads: tfjs applies it as about ten tensor ops per weight tensor, each a pass over memory and a
+ * kernel call, where one loop makes a single pass. The arithmetic is tfjs' `AdamOptimizer.applyGradients` (tfjs-core 4.22):
  *   m ← β1·m + (1−β1)·g;  v ← β2·v + (1−β2)·g²;  w ← w − lr · (m / (1−β1ᵗ)) / (√(v / (1−β2ᵗ)) + ε)
  * with β1ᵗ, β2ᵗ kept as float32 products as tfjs keeps them. The state is taken from a model's
  * optimizer and handed back to it, so training continues afterwards exactly as if tfjs had stepped.

@@ -8,8 +8,8 @@ import { activeWasmHeap } from './tfjs-internals';
  * padding) → max pooling (non-overlapping windows) → flatten → dense (ReLU) → dense (softmax), with
  * categorical cross-entropy and accuracy, as `createCnn` builds it.
  *
- * A training step through tfjs' automatic differentiation runs 212 kernels for the article's CNN, most
- * of them element-wise passes over the 26x26x32 feature maps (bias add, ReLU, its mask, pooling's
+ * A training step through tfjs' automatic differentiation runs a couple of hundred kernels for the
+ * article's CNN, most of them element-wise passes over the 26x26x32 feature maps (bias add, ReLU, its mask, pooling's
  * gradient, the bias gradient's sum). Here the products stay kernels: the convolution as the input's
  * patches times the filter with bias and ReLU fused, pooling, the dense products, and the filter's
  * gradient as one product of the same patches. What lies between them is one loop each: the small

@@ -8,7 +8,7 @@ import type { StepResult } from './pool';
  * Training steps on this thread without tfjs' automatic differentiation: the fused gradient of the
  * article network (`fused-gradients.ts`) and tfjs' Adam as one loop over arrays (`adam.ts`), the
  * weights and Adam's state held as arrays between steps. The same arithmetic as `trainOnBatch`,
- * about one and a half times as fast on wasm (1,869 → 2,780 samples/s in `npm run bench`);
+ * with fewer passes over memory and kernel calls (`npm run bench` compares the two on wasm);
  * `syncModel` hands the weights and Adam's state back to the model.
  */
 export interface FusedTrainer {

@@ -147,8 +147,8 @@ export class Figure implements HasMimeBundle {
     const displayId = options.displayId ?? freshDisplayId();
     const context = sessionContext();
     display(bundleInSession(this.spec, { kind: 'drawing' }, context), { displayId, ...(metadata ? { metadata } : {}) });
-    // Let the chart's message leave the kernel before the first render loads playwright-core, which
-    // blocks the event loop for 0.5–1.2 s on a loaded 2-core machine.
+    // Let the chart's message leave the kernel before the first render loads playwright-core, whose
+    // synchronous loading blocks the event loop for a noticeable time.
     await new Promise((resolve) => setImmediate(resolve));
     await this.render(options);
     updateDisplay(displayId, bundleInSession(this.spec, this.imageState, context), metadata);

@@ -164,8 +164,8 @@ const PAGE_HTML = '<!DOCTYPE html><html><head><meta charset="utf-8"><script src=
 
 /**
  * Opens the drawing page with plotly.js loaded. plotly.js comes as a script the browser fetches
- * (through the route), which it compiles while streaming: about twice as fast as injecting the
- * 3.6 MB source through the devtools protocol.
+ * (through the route), which it compiles while streaming: faster than injecting the several-megabyte
+ * source through the devtools protocol, which must arrive whole before it is compiled.
  */
 async function openRenderPage(browser: Browser, plotlyPath: string): Promise<Page> {
   const page = await browser.newPage();
