@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
-import { batchIndices, gatherBatch, type DigitSplit } from '../data/prepare';
-import { createRandom, permutation } from '../data/random';
+import type { DigitSplit } from '../data/prepare';
+import { createRandom } from '../data/random';
 import { createCnn, type CnnOptions } from '../model/cnn';
-import { evaluate } from '../model/evaluate';
+import { runEpochs } from '../model/epochs';
 
 /**
  * Knowledge distillation (taught in notebook 08): a smaller student learns from the teacher's soft
@@ -52,17 +52,21 @@ export async function distill(teacher: tf.LayersModel, data: { train: DigitSplit
   const student = createCnn({ ...DEFAULT_STUDENT, seed, ...options.student });
   const optimizer = tf.train.adam(options.learningRate ?? 0.001);
   const variables = student.trainableWeights.map((w) => w.read() as tf.Variable);
-  const random = createRandom(seed);
-  const { train, validation } = data;
   const history: Array<{ epoch: number; loss: number; valAccuracy?: number }> = [];
   try {
-    for (let epoch = 1; epoch <= epochs; epoch += 1) {
-      let lossSum = 0;
-      for (const indices of batchIndices(train.count, batchSize, permutation(train.count, random))) {
-        const batch = gatherBatch(train, indices);
+    await runEpochs({
+      train: data.train,
+      ...(data.validation ? { validation: data.validation } : {}),
+      model: student,
+      epochs,
+      batchSize,
+      random: createRandom(seed),
+      step: async (batch) => {
+        const { train } = data;
+        const count = batch.indices.length;
         const loss = tf.tidy(() => {
-          const xs = tf.tensor4d(batch.images, [indices.length, train.rows, train.cols, 1]);
-          const hard = tf.tensor2d(batch.oneHot, [indices.length, train.classes]);
+          const xs = tf.tensor4d(batch.images, [count, train.rows, train.cols, 1]);
+          const hard = tf.tensor2d(batch.oneHot, [count, train.classes]);
           const soft = softenProbabilities(teacher.predict(xs) as tf.Tensor2D, temperature);
           const cost = optimizer.minimize(
             () => {
@@ -77,17 +81,18 @@ export async function distill(teacher: tf.LayersModel, data: { train: DigitSplit
           );
           return cost!;
         });
-        lossSum += (await loss.data())[0]! * indices.length;
-        loss.dispose();
-      }
-      const record = {
-        epoch,
-        loss: lossSum / train.count,
-        ...(validation && validation.count > 0 ? { valAccuracy: (await evaluate(student, validation)).accuracy } : {}),
-      };
-      history.push(record);
-      options.onEpoch?.(record);
-    }
+        try {
+          return { loss: (await loss.data())[0]!, accuracy: NaN };
+        } finally {
+          loss.dispose();
+        }
+      },
+      onEpoch: (outcome) => {
+        const record = { epoch: outcome.epoch, loss: outcome.loss, ...(outcome.valAccuracy !== undefined ? { valAccuracy: outcome.valAccuracy } : {}) };
+        history.push(record);
+        options.onEpoch?.(record);
+      },
+    });
   } finally {
     optimizer.dispose();
   }

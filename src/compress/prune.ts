@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { cloneModel } from '../model/persist';
+import { FLOAT32_BYTES, withRewrittenWeights } from './weights';
 
 /**
  * Magnitude pruning (taught in notebook 08): within each weight matrix, the fraction `sparsity` of
@@ -39,35 +39,24 @@ export interface PrunedModel {
 /** A copy of `model` with each kernel pruned to `sparsity` by magnitude. */
 export async function pruneModel(model: tf.LayersModel, sparsity: number, prunable: (weightName: string) => boolean = isPrunable): Promise<PrunedModel> {
   checkSparsity(sparsity);
-  const copy = await cloneModel(model);
   let prunedWeights = 0;
   let prunableWeights = 0;
   let zeros = 0;
   let totalWeights = 0;
-  const replacements: tf.Tensor[] = [];
-  try {
-    for (const variable of copy.weights) {
-      const current = variable.read();
-      totalWeights += current.size;
-      if (!prunable(variable.originalName)) {
-        replacements.push(current.clone());
-        continue;
-      }
-      const { values, zeroed } = pruneValues((await current.data()) as Float32Array, sparsity);
-      prunedWeights += zeroed;
-      prunableWeights += values.length;
-      zeros += values.reduce((n, v) => n + (v === 0 ? 1 : 0), 0);
-      replacements.push(tf.tensor(values, current.shape, 'float32'));
-    }
-    copy.setWeights(replacements);
-  } finally {
-    tf.dispose(replacements);
-  }
+  const copy = await withRewrittenWeights(model, (weight) => {
+    totalWeights += weight.values.length;
+    if (!prunable(weight.name)) return weight.values;
+    const { values, zeroed } = pruneValues(weight.values, sparsity);
+    prunedWeights += zeroed;
+    prunableWeights += values.length;
+    zeros += values.reduce((n, v) => n + (v === 0 ? 1 : 0), 0);
+    return values;
+  });
   return { model: copy, sparsity: prunableWeights ? zeros / prunableWeights : 0, prunedWeights, prunableWeights, totalWeights };
 }
 
-/** Bytes of one stored float32 weight value, and of the position stored beside each kept weight. */
-export const FLOAT32_BYTES = 4;
+export { FLOAT32_BYTES };
+/** Bytes of the position stored beside each kept weight. */
 export const SPARSE_INDEX_BYTES = 4;
 
 /**

@@ -1,12 +1,11 @@
 import * as tf from '@tensorflow/tfjs';
-import { cloneModel } from '../model/persist';
+import { FLOAT32_BYTES, withRewrittenWeights } from './weights';
 
 /**
  * Post-training int8 weight quantization (taught in notebook 08): each weight tensor is stored as
  * signed bytes q with one float32 scale, w ≈ q · scale, scale = max|w| / 127 (symmetric, per tensor).
  */
 export const INT8_MAX = 127;
-const FLOAT32_BYTES = 4;
 
 export interface Int8Tensor {
   readonly name: string;
@@ -47,26 +46,17 @@ export interface QuantizedModel {
 
 /** Quantizes every weight of `model` to int8; returns the bytes and a dequantized copy. */
 export async function quantizeModel(model: tf.LayersModel): Promise<QuantizedModel> {
-  const copy = await cloneModel(model);
   const tensors: Int8Tensor[] = [];
   let maxAbsError = 0;
   let floatBytes = 0;
-  const replacements: tf.Tensor[] = [];
-  try {
-    for (const variable of copy.weights) {
-      const current = variable.read();
-      const original = (await current.data()) as Float32Array;
-      const { values, scale } = quantizeInt8(original);
-      const restored = dequantizeInt8(values, scale);
-      for (let i = 0; i < original.length; i += 1) maxAbsError = Math.max(maxAbsError, Math.abs(original[i]! - restored[i]!));
-      tensors.push({ name: variable.originalName, shape: current.shape, values, scale });
-      floatBytes += original.length * FLOAT32_BYTES;
-      replacements.push(tf.tensor(restored, current.shape, 'float32'));
-    }
-    copy.setWeights(replacements);
-  } finally {
-    tf.dispose(replacements);
-  }
+  const copy = await withRewrittenWeights(model, (weight) => {
+    const { values, scale } = quantizeInt8(weight.values);
+    const restored = dequantizeInt8(values, scale);
+    for (let i = 0; i < restored.length; i += 1) maxAbsError = Math.max(maxAbsError, Math.abs(weight.values[i]! - restored[i]!));
+    tensors.push({ name: weight.name, shape: weight.shape, values, scale });
+    floatBytes += weight.values.length * FLOAT32_BYTES;
+    return restored;
+  });
   const int8Bytes = tensors.reduce((n, t) => n + t.values.length + FLOAT32_BYTES, 0);
   return { tensors, int8Bytes, floatBytes, model: copy, maxAbsError };
 }

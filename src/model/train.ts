@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
-import { batchIndices, gatherBatch, type DigitSplit } from '../data/prepare';
-import { createRandom, permutation } from '../data/random';
+import type { DigitSplit, ShiftAugmentation } from '../data/prepare';
+import { createRandom } from '../data/random';
 import { ARTICLE_CNN } from './cnn';
-import { evaluate } from './evaluate';
+import { runEpochs } from './epochs';
 import { gradientUnsupportedReason } from './gradients';
 import { trainingCores } from './threads';
 import { createTrainingPool, type TrainingPool } from './pool';
@@ -92,10 +92,6 @@ export interface TrainData {
   validation?: DigitSplit;
 }
 
-function yieldToEventLoop(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
-}
-
 /**
  * Trains a compiled model (e.g. `createCnn()`) with seeded shuffling, reporting progress through
  * `onProgress` (never printing), and returns the per-epoch history.
@@ -107,9 +103,7 @@ export async function trainCnn(model: tf.LayersModel, data: TrainData, options: 
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError(`trainCnn: batchSize = ${batchSize} is not a positive integer`);
   const { train } = data;
   const random = createRandom(options.seed ?? 0);
-  const shift = options.augment && options.augment.maxShift > 0
-    ? { shift: { maxShift: options.augment.maxShift, fill: minimumPixel(train) }, random }
-    : undefined;
+  const shift = options.augment && options.augment.maxShift > 0 ? { maxShift: options.augment.maxShift, fill: minimumPixel(train) } : undefined;
   const batchesPerEpoch = Math.ceil(train.count / batchSize);
   const threads = options.threads ?? defaultTrainingThreads(model, epochs * batchesPerEpoch, batchSize);
   if (!Number.isInteger(threads) || threads < 1) throw new RangeError(`trainCnn: threads = ${threads} is not a positive integer`);
@@ -133,7 +127,7 @@ interface LoopSettings {
   epochs: number;
   batchSize: number;
   random: ReturnType<typeof createRandom>;
-  shift: Parameters<typeof gatherBatch>[2];
+  shift: ShiftAugmentation | undefined;
   /** Steps taken apart from the model (threads, or the fused pass), or undefined for `trainOnBatch`. */
   stepper: Stepper | undefined;
   threads: number;
@@ -147,52 +141,40 @@ async function trainLoop(model: tf.LayersModel, data: TrainData, options: TrainO
   const { epochs, batchSize, random, shift, stepper, threads, gradient } = settings;
   const { train, validation } = data;
   const records: EpochRecord[] = [];
-  let totalSeconds = 0;
-  for (let epoch = 1; epoch <= epochs; epoch += 1) {
-    const batches = batchIndices(train.count, batchSize, permutation(train.count, random));
-    let lossSum = 0;
-    let correctSum = 0;
-    let seen = 0;
-    let seconds = 0;
-    for (let b = 0; b < batches.length; b += 1) {
-      options.signal?.throwIfAborted();
-      const indices = batches[b]!;
-      const batch = gatherBatch(train, indices, shift);
-      const started = performance.now();
+  await runEpochs({
+    train,
+    ...(validation ? { validation } : {}),
+    model,
+    epochs,
+    batchSize,
+    random,
+    ...(shift ? { shift } : {}),
+    ...(options.signal ? { signal: options.signal } : {}),
+    step: async (batch) => {
       const [loss, accuracy] = stepper
-        ? await stepApart(stepper, batch.images, batch.oneHot, indices.length)
-        : await stepHere(model, batch.images, batch.oneHot, [indices.length, train.rows, train.cols, 1], train.classes);
-      seconds += (performance.now() - started) / 1000;
-      lossSum += loss * indices.length;
-      correctSum += accuracy * indices.length;
-      seen += indices.length;
-      options.onProgress?.({
-        kind: 'batch',
-        epoch,
-        epochs,
-        batch: b + 1,
-        batchesPerEpoch: batches.length,
-        loss,
-        accuracy,
-        samplesPerSecond: seen / seconds,
-      });
-      await yieldToEventLoop();
-    }
-    totalSeconds += seconds;
-    await stepper?.syncModel();
-    const val = validation && validation.count > 0 ? await evaluate(model, validation) : undefined;
-    const record: EpochRecord = {
-      epoch,
-      loss: lossSum / seen,
-      accuracy: correctSum / seen,
-      ...(val ? { valLoss: val.loss, valAccuracy: val.accuracy } : {}),
-      trainSeconds: seconds,
-      samplesPerSecond: seen / seconds,
-    };
-    records.push(record);
-    options.onProgress?.({ kind: 'epoch', epochs, ...record });
-  }
+        ? await stepApart(stepper, batch.images, batch.oneHot, batch.indices.length)
+        : await stepHere(model, batch.images, batch.oneHot, [batch.indices.length, train.rows, train.cols, 1], train.classes);
+      return { loss, accuracy };
+    },
+    endOfEpoch: async () => {
+      await stepper?.syncModel();
+    },
+    onBatch: (e) => options.onProgress?.({ kind: 'batch', epoch: e.epoch, epochs, batch: e.batch, batchesPerEpoch: e.batchesPerEpoch, loss: e.loss, accuracy: e.accuracy, samplesPerSecond: e.seen / e.seconds }),
+    onEpoch: (outcome) => {
+      const record: EpochRecord = {
+        epoch: outcome.epoch,
+        loss: outcome.loss,
+        accuracy: outcome.accuracy,
+        ...(outcome.valLoss !== undefined ? { valLoss: outcome.valLoss, valAccuracy: outcome.valAccuracy! } : {}),
+        trainSeconds: outcome.trainSeconds,
+        samplesPerSecond: outcome.examples / outcome.trainSeconds,
+      };
+      records.push(record);
+      options.onProgress?.({ kind: 'epoch', epochs, ...record });
+    },
+  });
   const samples = epochs * train.count;
+  const totalSeconds = records.reduce((sum, r) => sum + r.trainSeconds, 0);
   return {
     epochs: records,
     history: {

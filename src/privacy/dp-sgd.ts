@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
-import { batchIndices, gatherBatch, type DigitSplit } from '../data/prepare';
-import { createRandom, permutation } from '../data/random';
-import { evaluate } from '../model/evaluate';
+import type { DigitSplit } from '../data/prepare';
+import { createRandom } from '../data/random';
+import { runEpochs } from '../model/epochs';
 import { dpEpsilon } from './accountant';
 import { clippedGradientSum } from './per-example';
 
@@ -61,24 +61,28 @@ export async function trainDpSgd(model: tf.LayersModel, data: { train: DigitSpli
   const sampleRate = Math.min(1, batchSize / train.count);
   const history: DpEpochRecord[] = [];
   let steps = 0;
+  let clipped = 0;
   try {
-    for (let epoch = 1; epoch <= epochs; epoch += 1) {
-      let lossSum = 0;
-      let clipped = 0;
-      for (const indices of batchIndices(train.count, batchSize, permutation(train.count, random))) {
-        const batch = gatherBatch(train, indices);
-        const { sums, lossSum: batchLoss, clipped: batchClipped } = await clippedGradientSum(
+    await runEpochs({
+      train,
+      ...(validation ? { validation } : {}),
+      model,
+      epochs,
+      batchSize,
+      random,
+      step: async (batch) => {
+        const count = batch.indices.length;
+        const { sums, lossSum, clipped: batchClipped } = await clippedGradientSum(
           model,
-          { images: batch.images, oneHot: batch.oneHot, count: indices.length, rows: train.rows, cols: train.cols, classes: train.classes },
+          { images: batch.images, oneHot: batch.oneHot, count, rows: train.rows, cols: train.cols, classes: train.classes },
           clipNorm,
         );
-        lossSum += batchLoss;
         clipped += batchClipped;
         try {
           const noisy = tf.tidy(() =>
             variables.map((v, j) => {
               const noise = tf.randomNormal(v.shape, 0, noiseMultiplier * clipNorm, 'float32', Math.floor(random() * 2 ** 31));
-              return { name: v.name, tensor: tf.div(tf.add(sums[j]!, noise), indices.length) };
+              return { name: v.name, tensor: tf.div(tf.add(sums[j]!, noise), count) };
             }),
           );
           try {
@@ -90,18 +94,21 @@ export async function trainDpSgd(model: tf.LayersModel, data: { train: DigitSpli
           tf.dispose(sums);
         }
         steps += 1;
-        await new Promise((resolve) => setImmediate(resolve));
-      }
-      const record: DpEpochRecord = {
-        epoch,
-        loss: lossSum / train.count,
-        clippedFraction: clipped / train.count,
-        epsilon: dpEpsilon({ sampleRate, noiseMultiplier, steps, delta }).epsilon,
-        ...(validation && validation.count > 0 ? { valAccuracy: (await evaluate(model, validation)).accuracy } : {}),
-      };
-      history.push(record);
-      options.onEpoch?.(record);
-    }
+        return { loss: lossSum / count, accuracy: NaN };
+      },
+      onEpoch: (outcome) => {
+        const record: DpEpochRecord = {
+          epoch: outcome.epoch,
+          loss: outcome.loss,
+          clippedFraction: clipped / outcome.examples,
+          epsilon: dpEpsilon({ sampleRate, noiseMultiplier, steps, delta }).epsilon,
+          ...(outcome.valAccuracy !== undefined ? { valAccuracy: outcome.valAccuracy } : {}),
+        };
+        clipped = 0;
+        history.push(record);
+        options.onEpoch?.(record);
+      },
+    });
   } finally {
     optimizer.dispose();
   }
