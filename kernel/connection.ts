@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { FileProblemError } from '../src/errors';
 
 /** The connection file Jupyter writes for a kernel (jupyter_client `write_connection_file`). */
 export interface ConnectionInfo {
@@ -17,13 +18,12 @@ export interface ConnectionInfo {
 export type Channel = 'shell' | 'iopub' | 'stdin' | 'control' | 'hb';
 
 /** A missing, unreadable or malformed connection file; `message` is one line naming the file. */
-export class ConnectionFileError extends Error {
+export class ConnectionFileError extends FileProblemError {
   constructor(
     readonly file: string,
     readonly reason: string,
   ) {
-    super(`connection file ${file}: ${reason}`);
-    this.name = 'ConnectionFileError';
+    super(file, reason, { what: 'connection file' });
   }
 }
 

@@ -9,6 +9,7 @@ import { createInterruptCounter } from './interrupts';
 import { createSendQueue } from './sockets';
 import { serveStdin, type StdinLinkEnd, type StdinServer } from './stdin-link';
 import { createReplayGuard, createSigner, decode, encode } from './wire';
+import { ProjectError } from '../src/errors';
 
 /**
  * The control channel and heartbeat run in a worker thread, so they answer while a cell blocks
@@ -43,10 +44,9 @@ export function log(line: string): void {
 }
 
 /** The control thread could not start or ended without being asked to; the kernel cannot go on. */
-export class ControlThreadError extends Error {
+export class ControlThreadError extends ProjectError<{ reason: string }> {
   constructor(readonly reason: string) {
-    super(reason);
-    this.name = 'ControlThreadError';
+    super(reason, { reason });
   }
 }
 

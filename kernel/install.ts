@@ -5,13 +5,13 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { jupyterCommand } from '../src/paths';
+import { jupyterCommand } from '../src/machine';
 import { KERNEL_DISPLAY_NAME, KERNEL_NAME, writeKernelspec } from './kernelspec';
+import { ProjectError } from '../src/errors';
 
-export class InstallError extends Error {
+export class InstallError extends ProjectError {
   constructor(message: string) {
-    super(message);
-    this.name = 'InstallError';
+    super(message, {});
   }
 }
 

@@ -5,12 +5,12 @@ import { parseArgs } from 'node:util';
 import { readConnectionFile } from './connection';
 import { parentInfo } from './parent';
 import { startKernel } from './server';
+import { ProjectError } from '../src/errors';
 
 /** The command line was not `--connection-file <file>`. */
-export class UsageError extends Error {
+export class UsageError extends ProjectError {
   constructor(message: string) {
-    super(message);
-    this.name = 'UsageError';
+    super(message, {});
   }
 }
 

@@ -1,18 +1,18 @@
 import { DISPLAY_SINK, type DisplayOptions, type DisplaySink, type MimeBundle } from '../src/display';
 import type { Content, Message } from './messages';
 import { setTslabDisplayWriter } from './tslab';
+import { ProjectError } from '../src/errors';
 
 /** Sends one iopub message with the given parent (the request it belongs to). */
 export type IopubSend = (msgType: string, content: Content, parent: Message) => void;
 
 /** A display bundle or its metadata was not what the protocol allows. */
-export class DisplayError extends Error {
+export class DisplayError extends ProjectError<{ call: string; reason: string }> {
   constructor(
     readonly call: string,
     readonly reason: string,
   ) {
-    super(`${call}: ${reason}`);
-    this.name = 'DisplayError';
+    super(`${call}: ${reason}`, { call, reason });
   }
 }
 

@@ -1,11 +1,11 @@
 import { inspect } from 'node:util';
 import { MIME_BUNDLE, hasMimeBundle, type MimeBundle } from '../src/display';
+import { ProjectError } from '../src/errors';
 
 /** The value's MIME bundle method returned something that is not a bundle. */
-export class MimeBundleError extends Error {
+export class MimeBundleError extends ProjectError<{ reason: string }> {
   constructor(readonly reason: string) {
-    super(`[MIME_BUNDLE]() ${reason}`);
-    this.name = 'MimeBundleError';
+    super(`[MIME_BUNDLE]() ${reason}`, { reason });
   }
 }
 

@@ -13,21 +13,23 @@
 import { INPUT_PROVIDER, type InputProvider } from '../src/stdin';
 import type { Content, Message } from './messages';
 import type { StdinAnswer, StdinAsker } from './stdin-link';
+import { ProjectError } from '../src/errors';
 
 /** `input()` or `prompt()` was called where no front end can answer. */
-export class StdinNotAllowedError extends Error {
-  override readonly name = 'StdinNotAllowedError';
+export class StdinNotAllowedError extends ProjectError<{ cell: string; call: 'input' | 'prompt' }> {
   constructor(
     readonly cell: string,
     readonly call: 'input' | 'prompt' = 'input',
   ) {
-    super(`${cell}: ${call}() needs a front end that answers input requests, and the one that sent this cell does not (allow_stdin is false, as in headless runs)`);
+    super(`${cell}: ${call}() needs a front end that answers input requests, and the one that sent this cell does not (allow_stdin is false, as in headless runs)`, { cell, call });
   }
 }
 
 /** The wait for an answer ended without one (the cell ended, the kernel shuts down). */
-export class InputAbandonedError extends Error {
-  override readonly name = 'InputAbandonedError';
+export class InputAbandonedError extends ProjectError {
+  constructor(message: string) {
+    super(message, {});
+  }
 }
 
 /** What an interrupt while waiting throws: V8's error for a SIGINT during `vm` execution, so it reads as any interrupt. */

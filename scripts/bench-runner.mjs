@@ -10,9 +10,10 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { jupyterCommand } from './machine.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const jupyter = process.env.JUPYTER_BIN ?? (existsSync('/usr/bin/jupyter') ? '/usr/bin/jupyter' : 'jupyter');
+const jupyter = jupyterCommand();
 export const RUNNER_FIXTURES = ['success', 'display', 'tags'].map((n) => join(root, 'tests', 'fixtures', 'runner', `${n}.ipynb`));
 
 function timed(command, commandArgs, env) {

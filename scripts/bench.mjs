@@ -23,11 +23,12 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, InvalidArgumentError } from 'commander';
 import { nbclientAvailable, RUNNER_FIXTURES, runnerRound } from './bench-runner.mjs';
+import { systemPython } from './machine.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const lib = createRequire(import.meta.url)(join(root, 'dist', 'src', 'index.js'));
 const { writeFileAtomic } = createRequire(import.meta.url)(join(root, 'dist', 'src', 'atomic.js'));
-const SYSTEM_PYTHON = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
+const SYSTEM_PYTHON = systemPython();
 /** The first-chart benchmark another module provides; used when present. */
 const CHART_SCRIPT = join(root, 'scripts', 'bench-chart.mjs');
 /** A contender process that runs longer than this has hung. */

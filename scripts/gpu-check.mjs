@@ -13,11 +13,12 @@
 // --allow-software runs the same steps on a software adapter (SwiftShader): a check of this script
 // itself, in which the webgpu notebook runs out of its deadline.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { systemPython } from './machine.mjs';
 import { writeTorchData } from './torch-data.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -37,7 +38,7 @@ const NOTEBOOK = join(root, 'notebooks', '05-project-practice.ipynb');
 const OUT_DIR = join(root, 'build', 'gpu-check');
 const outputFlag = process.argv.indexOf('--output');
 const RESULT = outputFlag > 0 && process.argv[outputFlag + 1] ? resolve(process.argv[outputFlag + 1]) : join(root, 'build', 'gpu-check.json');
-const SYSTEM_PYTHON = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
+const SYSTEM_PYTHON = systemPython();
 const started = Date.now();
 
 function secondsLeft() {

@@ -4,8 +4,9 @@
 // the module. A Python module can be present without its command (Debian's `python3-notebook` comes
 // as another package's dependency without `jupyter-notebook`), so a module never stands in for a command.
 // Pure: the probes are passed in, so tests can describe any machine.
-import { accessSync, constants, existsSync } from 'node:fs';
+import { accessSync, constants } from 'node:fs';
 import { delimiter, dirname, join } from 'node:path';
+import { MACHINE, jupyterCommand } from './machine.mjs';
 
 /**
  * @typedef {{ command: string } | { module: string } | { path: string | string[] }} Probe
@@ -26,13 +27,13 @@ export const REQUIREMENTS = [
   { probe: { module: 'jupyterlab_server' }, deb: 'python3-jupyterlab-server', pip: 'jupyterlab_server', lab: true, why: "lab/server.py serves the JupyterLab front end with it" },
   { probe: { command: 'jupyter-console' }, deb: 'jupyter-console', pip: 'jupyter-console', why: 'the `jupyter console` test' },
   { probe: { module: 'pexpect' }, deb: 'python3-pexpect', pip: 'pexpect', why: 'types into jupyter console in a pseudo-terminal' },
-  { probe: { path: '/usr/share/javascript/requirejs/require.min.js' }, deb: 'libjs-requirejs', pip: null, why: "nbconvert's HTML templates load it" },
-  { probe: { path: '/usr/share/javascript/jquery/jquery.min.js' }, deb: 'libjs-jquery', pip: null, why: "nbconvert's classic HTML template loads it" },
-  { probe: { path: '/usr/share/javascript/mathjax/MathJax.js' }, deb: 'libjs-mathjax', pip: null, why: "nbconvert's HTML templates load it" },
-  { probe: { path: '/usr/bin/chromium' }, deb: 'chromium', pip: null, why: 'static chart images and the browser tests' },
-  { probe: { path: '/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc' }, deb: 'fonts-wqy-zenhei', pip: null, why: 'Chinese titles in chart images and screenshots' },
+  { probe: { path: MACHINE.files.requireJs }, deb: 'libjs-requirejs', pip: null, why: "nbconvert's HTML templates load it" },
+  { probe: { path: MACHINE.files.jquery }, deb: 'libjs-jquery', pip: null, why: "nbconvert's classic HTML template loads it" },
+  { probe: { path: MACHINE.files.mathJax }, deb: 'libjs-mathjax', pip: null, why: "nbconvert's HTML templates load it" },
+  { probe: { path: MACHINE.browsers }, deb: 'chromium', pip: null, why: 'static chart images and the browser tests' },
+  { probe: { path: MACHINE.files.cjkFont }, deb: 'fonts-wqy-zenhei', pip: null, why: 'Chinese titles in chart images and screenshots' },
   {
-    probe: { path: ['/usr/lib/x86_64-linux-gnu/libvulkan.so.1', '/usr/lib/aarch64-linux-gnu/libvulkan.so.1'] },
+    probe: { path: MACHINE.vulkanLoaders },
     deb: 'libvulkan1',
     pip: null,
     why: 'the Vulkan loader Dawn (npm `webgpu`) opens for the WebGPU tests',
@@ -74,13 +75,13 @@ function executable(path) {
 
 /**
  * Where `jupyter <sub>` finds `jupyter-<sub>`: PATH, then the folder of the `jupyter` launcher the
- * project calls (`/usr/bin/jupyter` when present, see src/paths.ts).
+ * project calls (Debian's when present, see machine.mjs), then the folder of Debian's commands.
  */
 export function commandFolders(env = process.env) {
   const folders = (env.PATH ?? '').split(delimiter).filter(Boolean);
-  const launcher = env.JUPYTER_BIN ?? (existsSync('/usr/bin/jupyter') ? '/usr/bin/jupyter' : undefined);
-  if (launcher && launcher.includes('/')) folders.push(dirname(launcher));
-  if (!folders.includes('/usr/bin')) folders.push('/usr/bin');
+  const launcher = jupyterCommand(env);
+  if (launcher.includes('/')) folders.push(dirname(launcher));
+  if (!folders.includes(MACHINE.commandFolder)) folders.push(MACHINE.commandFolder);
   return folders;
 }
 

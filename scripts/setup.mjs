@@ -13,6 +13,7 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, wri
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { MACHINE, systemPython } from './machine.mjs';
 import { describeProbe, findCommand, missingRequirements } from './requirements.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -55,7 +56,7 @@ function ensureNodeDependencies() {
 // --- 2. Jupyter, nbconvert, the kernel test suite and a browser -------------------------------
 // The list and its probes live in requirements.mjs: each is probed by the command, file or module
 // the project uses, never by a module standing in for a command.
-const SYSTEM_PYTHON = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
+const SYSTEM_PYTHON = systemPython();
 
 /** The names among `modules` that Debian's Python cannot import (all of them if Python cannot run). */
 function unimportable(modules) {
@@ -74,7 +75,7 @@ function missingSystemRequirements() {
 }
 
 function canUseApt() {
-  return process.getuid?.() === 0 && existsSync('/usr/bin/apt-get');
+  return process.getuid?.() === 0 && existsSync(MACHINE.programs['apt-get']);
 }
 
 function ensureSystemPackages() {

@@ -12,21 +12,10 @@ import { randomBytes } from 'node:crypto';
 import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { FileProblemError, firstLine } from './errors';
 
 /** A file or folder that could not be written or published; names it and the problem. */
-export class AtomicWriteError extends Error {
-  override readonly name = 'AtomicWriteError';
-  constructor(
-    readonly path: string,
-    readonly problem: string,
-  ) {
-    super(`${path}: ${problem}`);
-  }
-}
-
-function firstLine(error: unknown): string {
-  return (error instanceof Error ? error.message : String(error)).split('\n')[0]!;
-}
+export class AtomicWriteError extends FileProblemError {}
 
 /**
  * Writes `data` to `path` (creating its folder): whole into a temporary file beside it, flushed,

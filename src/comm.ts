@@ -11,6 +11,7 @@
  * The project kernel puts a `CommManager` on `globalThis[COMM_MANAGER]` while it serves; outside it
  * (a script, a test) these functions throw `NoCommManagerError`.
  */
+import { ProjectError } from './errors';
 
 /** JSON data a comm message carries. */
 export type CommData = Record<string, unknown>;
@@ -51,10 +52,9 @@ export interface CommManager {
 export const COMM_MANAGER: unique symbol = Symbol.for('jupyter.comm.manager');
 
 /** Comms were used outside the project kernel. */
-export class NoCommManagerError extends Error {
-  override readonly name = 'NoCommManagerError';
+export class NoCommManagerError extends ProjectError<{ what: string }> {
   constructor(what: string) {
-    super(`${what}: comms need the llm-price-lab kernel (run this in a notebook cell)`);
+    super(`${what}: comms need the llm-price-lab kernel (run this in a notebook cell)`, { what });
   }
 }
 

@@ -37,7 +37,5 @@ export function projectJupyterPath(root: string = projectRoot()): string {
   return join(buildDir(root), 'jupyter');
 }
 
-/** The Jupyter command from Debian's packages when present (another python3 may come first on PATH). */
-export function jupyterCommand(): string {
-  return process.env.JUPYTER_BIN ?? (existsSync('/usr/bin/jupyter') ? '/usr/bin/jupyter' : 'jupyter');
-}
+/** The Jupyter command (`JUPYTER_BIN`, else Debian's, else `jupyter` on PATH): see `machine.ts`. */
+export { jupyterCommand } from './machine';

@@ -9,6 +9,7 @@
  * The project kernel puts its provider on `globalThis[INPUT_PROVIDER]` while it serves; outside it
  * (a script, a test) both throw `NoInputProviderError`.
  */
+import { ProjectError } from './errors';
 
 export interface InputOptions {
   /** Hide what is typed (the front end shows a password field). */
@@ -25,10 +26,9 @@ export interface InputProvider {
 export const INPUT_PROVIDER: unique symbol = Symbol.for('jupyter.stdin.input');
 
 /** `input()` or `prompt()` was called outside the project kernel. */
-export class NoInputProviderError extends Error {
-  override readonly name = 'NoInputProviderError';
+export class NoInputProviderError extends ProjectError<{ call: 'input' | 'prompt' }> {
   constructor(call: 'input' | 'prompt' = 'input') {
-    super(`${call}(): asking the user needs the llm-price-lab kernel (run this in a notebook cell)`);
+    super(`${call}(): asking the user needs the llm-price-lab kernel (run this in a notebook cell)`, { call });
   }
 }
 

@@ -2,6 +2,7 @@
  * Waiting, done one way everywhere: a pause, and a promise given a time limit. Timers never keep
  * the process alive past what they wait for: each is cleared as soon as the promise settles.
  */
+import { ProjectError } from './errors';
 
 /** Resolves after `ms`. */
 export function sleep(ms: number): Promise<void> {
@@ -29,8 +30,10 @@ export async function within<T>(promise: Promise<T>, ms: number): Promise<Timed<
 }
 
 /** A promise did not settle within its time limit. */
-export class TimeoutError extends Error {
-  override readonly name = 'TimeoutError';
+export class TimeoutError extends ProjectError {
+  constructor(message: string) {
+    super(message, {});
+  }
 }
 
 /** `promise`, or a `TimeoutError` "`what` did not happen within N s" after `ms`. */

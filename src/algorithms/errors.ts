@@ -1,11 +1,12 @@
+import { ProjectError } from '../errors';
+
 /** An argument of an algorithm helper that cannot be used: names the argument and the problem. */
-export class AlgorithmInputError extends Error {
-  override readonly name = 'AlgorithmInputError';
+export class AlgorithmInputError extends ProjectError<{ parameter: string; reason: string }> {
   constructor(
     readonly parameter: string,
     readonly reason: string,
   ) {
-    super(`${parameter}: ${reason}`);
+    super(`${parameter}: ${reason}`, { parameter, reason });
   }
 }
 

@@ -2,6 +2,7 @@
  * Typed errors of the cost library. Each message is one line naming the parameter (or file and
  * line) and what is wrong with it, so a notebook cell that fails says exactly why.
  */
+import { FileProblemError, ProjectError } from '../errors';
 
 function show(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value);
@@ -15,20 +16,18 @@ function show(value: unknown): string {
 }
 
 /** A numeric input outside its domain (negative size, utilisation outside (0, 1], …). */
-export class CostInputError extends Error {
-  override readonly name = 'CostInputError';
+export class CostInputError extends ProjectError<{ parameter: string; value: unknown; reason: string }> {
   constructor(
     readonly parameter: string,
     readonly value: unknown,
     readonly reason: string,
   ) {
-    super(`${parameter} = ${show(value)}: ${reason}`);
+    super(`${parameter} = ${show(value)}: ${reason}`, { parameter, value, reason });
   }
 }
 
 /** A GPU name that the hardware table does not list, or lists without the needed figure. */
-export class UnknownGpuError extends Error {
-  override readonly name = 'UnknownGpuError';
+export class UnknownGpuError extends ProjectError<{ gpu: string; known: readonly string[]; missingColumn?: string }> {
   constructor(
     readonly gpu: string,
     readonly known: readonly string[],
@@ -39,20 +38,20 @@ export class UnknownGpuError extends Error {
       missingColumn === undefined
         ? `unknown GPU ${show(gpu)}; hardware.csv lists: ${known.join('; ')}`
         : `GPU ${show(gpu)} has no ${missingColumn} in hardware.csv; rows with one: ${known.join('; ')}`,
+      { gpu, known, missingColumn },
     );
   }
 }
 
 /** A reference CSV that cannot be read as its schema says: names the file and the line. */
-export class ReferenceDataError extends Error {
-  override readonly name = 'ReferenceDataError';
+export class ReferenceDataError extends FileProblemError {
   constructor(
     readonly file: string,
     /** 1-based line in the file; null when the problem is not on one line (a missing row). */
-    readonly line: number | null,
+    line: number | null,
     readonly reason: string,
   ) {
-    super(`${file}${line === null ? '' : `:${line}`}: ${reason}`);
+    super(file, reason, { line });
   }
 }
 

@@ -1,3 +1,5 @@
+import { ProjectError } from '../errors';
+
 /** A labelled set of grey-level digit images (pixels in [0, 1]), as loaded before any preprocessing. */
 export interface DigitSet {
   /** `count × rows × cols` grey levels in [0, 1], row-major, one image after another. */
@@ -14,13 +16,12 @@ export interface DigitSet {
 }
 
 /** A digit set that does not hold together (labels out of range, sizes that disagree). */
-export class DigitSetError extends Error {
-  override readonly name = 'DigitSetError';
+export class DigitSetError extends ProjectError<{ source: string; problem: string }> {
   constructor(
     readonly source: string,
     readonly problem: string,
   ) {
-    super(`${source}: ${problem}`);
+    super(`${source}: ${problem}`, { source, problem });
   }
 }
 

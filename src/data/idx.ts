@@ -1,4 +1,5 @@
 import { gunzipSync } from 'node:zlib';
+import { FileProblemError } from '../errors';
 
 /**
  * The IDX format (MNIST, Fashion-MNIST, KMNIST): a big-endian header of a magic number whose third
@@ -16,13 +17,12 @@ const HEADER_BYTES_BEFORE_DIMS = 4;
 const BYTES_PER_DIM = 4;
 
 /** A malformed IDX file: names the file and what is wrong with it. */
-export class IdxFormatError extends Error {
-  override readonly name = 'IdxFormatError';
+export class IdxFormatError extends FileProblemError {
   constructor(
     readonly fileName: string,
-    readonly problem: string,
+    problem: string,
   ) {
-    super(`${fileName}: ${problem}`);
+    super(fileName, problem);
   }
 }
 

@@ -1,4 +1,5 @@
 import { createRandom, permutation } from './random';
+import { ProjectError } from '../errors';
 
 /**
  * Sizes of a split: counts of images (all whole numbers), or fractions of the set (all in [0, 1],
@@ -20,13 +21,12 @@ export interface SplitIndices {
 }
 
 /** Split sizes that cannot be met. */
-export class SplitError extends Error {
-  override readonly name = 'SplitError';
+export class SplitError extends ProjectError<{ parameter: string; problem: string }> {
   constructor(
     readonly parameter: string,
     readonly problem: string,
   ) {
-    super(`${parameter}: ${problem}`);
+    super(`${parameter}: ${problem}`, { parameter, problem });
   }
 }
 

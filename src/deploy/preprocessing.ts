@@ -1,4 +1,5 @@
 import type { NormalizationStats } from '../data/normalize';
+import { ProjectError } from '../errors';
 
 /**
  * What a deployed digit model does to raw pixels before the network sees them, saved beside the
@@ -20,13 +21,12 @@ export interface Preprocessing {
 }
 
 /** A preprocessing file or an input that does not fit it; names the file or the problem. */
-export class DeploymentError extends Error {
-  override readonly name = 'DeploymentError';
+export class DeploymentError extends ProjectError<{ where: string; problem: string }> {
   constructor(
     readonly where: string,
     readonly problem: string,
   ) {
-    super(`${where}: ${problem}`);
+    super(`${where}: ${problem}`, { where, problem });
   }
 }
 

@@ -11,6 +11,7 @@
  * was checked.
  */
 import { proseOf, type ClaimRecord, type ProsePart } from './prose';
+import { ProjectError } from '../errors';
 
 export interface ClaimSpec {
   /** A name for the claim, unique in its notebook (`val-loss-flat`). */
@@ -26,8 +27,7 @@ export interface ClaimSpec {
 }
 
 /** A claim's condition did not hold under a profile it is made for. */
-export class ClaimError extends Error {
-  override readonly name = 'ClaimError';
+export class ClaimError extends ProjectError<{ id: string; profile: string; values: Record<string, number | string | boolean> }> {
   constructor(
     readonly id: string,
     readonly profile: string,
@@ -36,7 +36,7 @@ export class ClaimError extends Error {
     const shown = Object.entries(values)
       .map(([name, value]) => `${name} = ${typeof value === 'number' ? String(Number(value.toPrecision(6))) : JSON.stringify(value)}`)
       .join(', ');
-    super(`claim "${id}" does not hold under the ${profile} profile (${shown}): rewrite it to say what the data say`);
+    super(`claim "${id}" does not hold under the ${profile} profile (${shown}): rewrite it to say what the data say`, { id, profile, values });
   }
 }
 

@@ -7,17 +7,10 @@ import { join } from 'node:path';
 import { writeFileAtomic } from '../atomic';
 import { notebooksDir } from '../paths';
 import type { FactValue, FactsLock, LockedFact } from './lock';
+import { FileProblemError } from '../errors';
 
 /** The lock file could not be read as a facts lock. */
-export class FactsLockError extends Error {
-  override readonly name = 'FactsLockError';
-  constructor(
-    readonly path: string,
-    readonly problem: string,
-  ) {
-    super(`${path}: ${problem}`);
-  }
-}
+export class FactsLockError extends FileProblemError {}
 
 /** `notebooks/05-project-practice.ipynb` → `notebooks/05-project-practice.facts.json`. */
 export function lockPathFor(notebookPath: string): string {

@@ -9,6 +9,7 @@
 import MarkdownIt from 'markdown-it';
 import { MIME_BUNDLE, type HasMimeBundle, type MimeBundle } from '../display';
 import { int, num } from './format';
+import { ProjectError } from '../errors';
 
 /** The MIME type under which a prose output lists the claims it states (claims.ts). */
 export const CLAIMS_MIME = 'application/vnd.llm-price-lab.claims+json';
@@ -31,10 +32,9 @@ export interface ProsePart {
 export interface Prose extends HasMimeBundle, ProsePart {}
 
 /** A value placed in a prose template was not text, a finite number or a prose part. */
-export class ProseValueError extends Error {
-  override readonly name = 'ProseValueError';
+export class ProseValueError extends ProjectError<{ position: number; value: unknown }> {
   constructor(readonly position: number, readonly value: unknown) {
-    super(`prose: value ${position + 1} of the template is ${describe(value)}; write it with a formatter of llm-price-lab/facts (num, int, pct, usd, …) first`);
+    super(`prose: value ${position + 1} of the template is ${describe(value)}; write it with a formatter of llm-price-lab/facts (num, int, pct, usd, …) first`, { position, value });
   }
 }
 

@@ -13,6 +13,8 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
+import { ProjectError } from '../errors';
+import { labPython } from '../machine';
 import { projectJupyterPath, projectRoot } from '../paths';
 import { sleep } from '../wait';
 import { environmentWithoutToken, freePort, killStrays, stopServerProcess, tokenConfigArgument } from '../runner/server';
@@ -25,13 +27,9 @@ const LAB_STOP_GRACE_MS = 10_000;
 const POLL_INTERVAL_MS = 200;
 
 /** The server could not start: missing front-end build or Python package, or it never answered. */
-export class LabStartError extends Error {
-  override readonly name = 'LabStartError';
-  constructor(
-    message: string,
-    readonly context: { url?: string; log?: string[] } = {},
-  ) {
-    super(message);
+export class LabStartError extends ProjectError<{ url?: string; log?: string[] }> {
+  constructor(message: string, context: { url?: string; log?: string[] } = {}) {
+    super(message, context);
   }
 }
 
@@ -64,11 +62,6 @@ export interface RunningLab {
   log(): string[];
   /** Stops kernels and server; safe to call more than once. */
   stop(): Promise<void>;
-}
-
-/** Debian's Python: it has jupyterlab_server; a `python3` earlier on PATH may not. */
-export function labPython(): string {
-  return process.env.LAB_PYTHON ?? (existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3');
 }
 
 export function labDir(root: string = projectRoot()): string {

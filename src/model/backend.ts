@@ -7,6 +7,7 @@ import { markdownCell } from '../show/table';
 import { nodeBackendUsesGpu } from './tfjs-internals';
 import { registerWasmGradientKernels, WASM_TRAINING_KERNELS } from './wasm-kernels';
 import { describeAdapter, probeWebGpu, useWebGpuBackend, WEBGPU_PACKAGES, type GpuAdapterSummary, type WebGpuProbe } from './webgpu';
+import { firstLine, ProjectError } from '../errors';
 
 /**
  * The backends in the order they are tried: native TensorFlow with a CUDA GPU, native on the CPU,
@@ -46,13 +47,12 @@ export interface BackendReport {
 }
 
 /** No backend could be initialised (or the one asked for could not). */
-export class BackendUnavailableError extends Error {
-  override readonly name = 'BackendUnavailableError';
+export class BackendUnavailableError extends ProjectError<{ requested: string; attempts: readonly BackendAttempt[] }> {
   constructor(
     readonly requested: string,
     readonly attempts: readonly BackendAttempt[],
   ) {
-    super(`no usable tfjs backend for ${requested}: ${attempts.map((a) => `${a.name} ${a.outcome} (${a.reason})`).join('; ')}`);
+    super(`no usable tfjs backend for ${requested}: ${attempts.map((a) => `${a.name} ${a.outcome} (${a.reason})`).join('; ')}`, { requested, attempts });
   }
 }
 
@@ -85,10 +85,6 @@ const localRequire = createRequire(__filename);
 
 function isBackendName(value: string): value is BackendName {
   return (BACKEND_ORDER as readonly string[]).includes(value);
-}
-
-function message(error: unknown): string {
-  return error instanceof Error ? error.message.split('\n')[0]! : String(error);
 }
 
 type Attempt = BackendAttempt & { device?: string; adapter?: WebGpuAdapterReport };
@@ -135,21 +131,21 @@ async function tryNative(name: 'tfjs-node-gpu' | 'tfjs-node', load: (name: strin
     if (isModuleNotFound(error, pkg)) {
       return { name, outcome: 'not installed', reason: `${pkg} is an optional dependency and is not installed (its install downloads libtensorflow)` };
     }
-    return { name, outcome: 'failed', reason: `${pkg} did not load: ${message(error)}` };
+    return { name, outcome: 'failed', reason: `${pkg} did not load: ${firstLine(error)}` };
   }
   try {
     if (!(await tf.setBackend(NATIVE_TF_BACKEND))) {
       return { name, outcome: 'failed', reason: `${pkg} loaded but the '${NATIVE_TF_BACKEND}' backend did not initialise` };
     }
   } catch (error) {
-    return { name, outcome: 'failed', reason: `${pkg}: ${message(error)}` };
+    return { name, outcome: 'failed', reason: `${pkg}: ${firstLine(error)}` };
   }
   let gpu: boolean;
   try {
     gpu = nodeBackendUsesGpu(tf.backend());
   } catch (error) {
     // The backend works; only whether it found a GPU is unknown. Said, and counted as the CPU.
-    return { name, outcome: 'chosen', reason: `${pkg} loaded; ${message(error)}`, device: 'CPU (libtensorflow; GPU use unknown)' };
+    return { name, outcome: 'chosen', reason: `${pkg} loaded; ${firstLine(error)}`, device: 'CPU (libtensorflow; GPU use unknown)' };
   }
   if (name === 'tfjs-node-gpu') {
     return {
@@ -181,7 +177,7 @@ async function tryWasm(load: (name: string) => unknown): Promise<Attempt> {
       device: `CPU (WebAssembly, ${threads} thread${threads === 1 ? '' : 's'}${simd ? ', SIMD' : ''})`,
     };
   } catch (error) {
-    return { name, outcome: 'failed', reason: message(error) };
+    return { name, outcome: 'failed', reason: firstLine(error) };
   }
 }
 
@@ -209,7 +205,7 @@ async function tryWebGpu(
     if (isModuleNotFound(error, WEBGPU_PACKAGES.backend)) {
       return { name, outcome: 'not installed', reason: `${WEBGPU_PACKAGES.backend} is an optional dependency and is not installed`, adapter };
     }
-    return { name, outcome: 'failed', reason: `WebGPU on ${described}: ${message(error)}`, adapter };
+    return { name, outcome: 'failed', reason: `WebGPU on ${described}: ${firstLine(error)}`, adapter };
   }
   return {
     name,

@@ -1,4 +1,5 @@
 import type * as tf from '@tensorflow/tfjs';
+import { ProjectError } from '../errors';
 
 /**
  * Arithmetic of a forward pass, counted layer by layer (taught in notebook 05): a multiply-add is
@@ -15,13 +16,12 @@ export interface LayerFlops {
 export const TRAINING_FLOPS_PER_FORWARD = 3;
 
 /** A layer type the counter does not know; names the layer so the caller can extend the count. */
-export class UnsupportedLayerError extends Error {
-  override readonly name = 'UnsupportedLayerError';
+export class UnsupportedLayerError extends ProjectError<{ layerName: string; layerType: string }> {
   constructor(
     readonly layerName: string,
     readonly layerType: string,
   ) {
-    super(`forwardFlops: layer '${layerName}' of type ${layerType} has weights and is not counted (Conv2D and Dense are)`);
+    super(`forwardFlops: layer '${layerName}' of type ${layerType} has weights and is not counted (Conv2D and Dense are)`, { layerName, layerType });
   }
 }
 

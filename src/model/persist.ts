@@ -4,21 +4,14 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { AtomicWriteError, folderBeingReplaced, publishFolder } from '../atomic';
 import { trainingConfigOf } from './tfjs-internals';
+import { FileProblemError, firstLine } from '../errors';
 
 /** The files of a saved model: the tfjs format that `tf.loadLayersModel` and tfjs-node read. */
 export const MODEL_JSON = 'model.json';
 export const WEIGHTS_BIN = 'weights.bin';
 
 /** A model directory that cannot be written or read; names the file and the problem. */
-export class ModelFileError extends Error {
-  override readonly name = 'ModelFileError';
-  constructor(
-    readonly path: string,
-    readonly problem: string,
-  ) {
-    super(`${path}: ${problem}`);
-  }
-}
+export class ModelFileError extends FileProblemError {}
 
 export interface SaveOptions {
   /** Replace a tfjs model already saved in the directory (default true); anything else is never replaced. */
@@ -38,10 +31,6 @@ export interface SavedModel {
   readonly modelJsonPath: string;
   readonly weightsPath: string;
   readonly weightBytes: number;
-}
-
-function firstLine(error: unknown): string {
-  return (error instanceof Error ? error.message : String(error)).split('\n')[0]!;
 }
 
 function isModelJson(value: unknown): value is tf.io.ModelJSON {

@@ -11,6 +11,7 @@ import { trainingCores } from './threads';
 export { shareSizes };
 import { modelArtifacts } from './persist';
 import { TRAINING_WORKER_ROLE, type FromWorker, type LocalTraining, type ToWorker } from './train-protocol';
+import { ProjectError } from '../errors';
 
 /**
  * Synchronous data-parallel training on worker threads. Each thread holds its own wasm backend and
@@ -39,21 +40,19 @@ const WORKER_FILE = 'train-worker.js';
 const WORKER_SOURCES = ['train-worker.ts', 'train-protocol.ts', 'shared-step.ts', 'train.ts', 'gradients.ts', 'fused-gradients.ts', 'fused-trainer.ts', 'adam.ts', 'backend.ts', 'wasm-kernels.ts', 'persist.ts', '../display.ts'];
 
 /** A training thread failed (or could not start); names the thread and what happened. */
-export class TrainingPoolError extends Error {
-  override readonly name = 'TrainingPoolError';
+export class TrainingPoolError extends ProjectError<{ thread: number | undefined; problem: string }> {
   constructor(
     readonly thread: number | undefined,
     readonly problem: string,
   ) {
-    super(thread === undefined ? `training pool: ${problem}` : `training thread ${thread}: ${problem}`);
+    super(thread === undefined ? `training pool: ${problem}` : `training thread ${thread}: ${problem}`, { thread, problem });
   }
 }
 
 /** Training stopped by SIGINT (e.g. a kernel interrupt) or an AbortSignal; the threads are gone. */
-export class TrainingInterruptedError extends Error {
-  override readonly name = 'TrainingInterruptedError';
+export class TrainingInterruptedError extends ProjectError<{ by: 'SIGINT' | 'abort' }> {
   constructor(readonly by: 'SIGINT' | 'abort') {
-    super(`training interrupted by ${by === 'SIGINT' ? 'SIGINT' : 'an abort signal'}; its worker threads were stopped`);
+    super(`training interrupted by ${by === 'SIGINT' ? 'SIGINT' : 'an abort signal'}; its worker threads were stopped`, { by });
   }
 }
 

@@ -1,6 +1,7 @@
 import { adamUpdate, type AdamState } from './adam';
 import type { BatchArrays, BatchGradients, ShareResult } from './gradients';
 import { BARRIER_ARRIVED, BARRIER_STOPPED, type SharedTraining, type ToWorker } from './train-protocol';
+import { ProjectError } from '../errors';
 
 /**
  * A training step with Adam shared by the pool's threads (`pool.ts`): each thread computes the
@@ -14,10 +15,9 @@ import { BARRIER_ARRIVED, BARRIER_STOPPED, type SharedTraining, type ToWorker } 
 const BARRIER_POLL_MS = 100;
 
 /** The pool stopped (an error in another thread, an interrupt) while this thread waited for the others. */
-export class SharedStepStoppedError extends Error {
-  override readonly name = 'SharedStepStoppedError';
+export class SharedStepStoppedError extends ProjectError<{ step: number }> {
   constructor(readonly step: number) {
-    super(`step ${step}: the pool stopped while this thread waited for the others`);
+    super(`step ${step}: the pool stopped while this thread waited for the others`, { step });
   }
 }
 

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { ProjectError } from '../errors';
 
 /**
  * Every place where the project reaches past the documented API of TensorFlow.js. Each touchpoint
@@ -21,13 +22,12 @@ export const TFJS_TOUCHPOINTS = {
 export type TfjsTouchpoint = keyof typeof TFJS_TOUCHPOINTS;
 
 /** A tfjs internal the project relies on is missing or changed in the installed tfjs. */
-export class TfjsInternalsError extends Error {
-  override readonly name = 'TfjsInternalsError';
+export class TfjsInternalsError extends ProjectError<{ touchpoint: TfjsTouchpoint; problem: string }> {
   constructor(
     readonly touchpoint: TfjsTouchpoint,
     readonly problem: string,
   ) {
-    super(`tfjs ${tf.version.tfjs}: ${TFJS_TOUCHPOINTS[touchpoint]}: ${problem}`);
+    super(`tfjs ${tf.version.tfjs}: ${TFJS_TOUCHPOINTS[touchpoint]}: ${problem}`, { touchpoint, problem });
   }
 }
 

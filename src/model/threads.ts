@@ -1,4 +1,5 @@
 import { availableParallelism } from 'node:os';
+import { ProjectError } from '../errors';
 
 /**
  * The cores a kernel may train on. A notebook alone may use every core; when the runner executes
@@ -9,10 +10,9 @@ import { availableParallelism } from 'node:os';
 export const TRAINING_THREADS_ENV = 'LLM_PRICE_LAB_TRAINING_THREADS';
 
 /** `LLM_PRICE_LAB_TRAINING_THREADS` holds something other than a positive integer. */
-export class TrainingThreadsError extends RangeError {
-  override readonly name = 'TrainingThreadsError';
+export class TrainingThreadsError extends ProjectError<{ value: string }> {
   constructor(readonly value: string) {
-    super(`${TRAINING_THREADS_ENV} = ${JSON.stringify(value)} is not a positive integer (the training threads this kernel may use)`);
+    super(`${TRAINING_THREADS_ENV} = ${JSON.stringify(value)} is not a positive integer (the training threads this kernel may use)`, { value });
   }
 }
 

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { KernelConfig, KernelFunc, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs';
+import { ProjectError } from '../errors';
 import { wasmHeapOf, wasmKernel } from './tfjs-internals';
 
 /**
@@ -15,13 +16,12 @@ import { wasmHeapOf, wasmKernel } from './tfjs-internals';
 export const WASM_BACKEND = 'wasm';
 
 /** A gradient case this module's kernels do not compute; names the kernel and what was asked. */
-export class WasmKernelUnsupportedError extends Error {
-  override readonly name = 'WasmKernelUnsupportedError';
+export class WasmKernelUnsupportedError extends ProjectError<{ kernelName: string; problem: string }> {
   constructor(
     readonly kernelName: string,
     readonly problem: string,
   ) {
-    super(`${kernelName} on the wasm backend: ${problem}`);
+    super(`${kernelName} on the wasm backend: ${problem}`, { kernelName, problem });
   }
 }
 

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
-import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { findSwiftShaderIcd, findVulkanLoader } from '../machine';
+import { firstLine, ProjectError } from '../errors';
 import { webgpuTensorRecord } from './tfjs-internals';
 
 /**
@@ -16,21 +17,8 @@ export const WEBGPU_PACKAGES = { dawn: 'webgpu', backend: '@tensorflow/tfjs-back
 /** The name tfjs knows the backend by. */
 export const WEBGPU_TF_BACKEND = 'webgpu';
 
-/** Where Chromium ships SwiftShader's Vulkan ICD manifest (Debian/Ubuntu packages, Fedora, Google Chrome). */
-export const SWIFTSHADER_ICD_PATHS = [
-  '/usr/lib/chromium/vk_swiftshader_icd.json',
-  '/usr/lib/chromium-browser/vk_swiftshader_icd.json',
-  '/usr/lib64/chromium-browser/vk_swiftshader_icd.json',
-  '/opt/google/chrome/vk_swiftshader_icd.json',
-] as const;
-
-/** Where distributions install the Vulkan loader (Debian's `libvulkan1`, Fedora's `vulkan-loader`). */
-export const VULKAN_LOADER_PATHS = [
-  '/usr/lib/x86_64-linux-gnu/libvulkan.so.1',
-  '/usr/lib/aarch64-linux-gnu/libvulkan.so.1',
-  '/usr/lib64/libvulkan.so.1',
-  '/usr/lib/libvulkan.so.1',
-] as const;
+/** SwiftShader's ICD manifest and the Vulkan loader: where they are installed, and which one is (`machine.ts`). */
+export { SWIFTSHADER_ICD_PATHS, VULKAN_LOADER_PATHS, findSwiftShaderIcd, findVulkanLoader } from '../machine';
 
 /** What the adapter says about itself (WebGPU's `GPUAdapterInfo`). */
 export interface GpuAdapterSummary {
@@ -68,12 +56,12 @@ export interface WebGpuUnavailable {
 export type WebGpuProbe = WebGpuAdapterFound | WebGpuUnavailable;
 
 /** A GPU read was asked synchronously (`dataSync`, `arraySync`), which Dawn's Node binding cannot do. */
-export class WebGpuSyncReadError extends Error {
-  override readonly name = 'WebGpuSyncReadError';
+export class WebGpuSyncReadError extends ProjectError<{ size: number }> {
   constructor(readonly size: number) {
     super(
       `the webgpu backend cannot read ${size} values from the GPU synchronously in Node ` +
         '(dataSync/arraySync need OffscreenCanvas): read it with await tensor.data() instead',
+      { size },
     );
   }
 }
@@ -101,16 +89,6 @@ export function describeAdapter(info: GpuAdapterSummary): string {
   return details ? `${name} (${details})` : name;
 }
 
-/** Chromium's SwiftShader ICD manifest, if one is installed. */
-export function findSwiftShaderIcd(exists: (path: string) => boolean = existsSync): string | undefined {
-  return SWIFTSHADER_ICD_PATHS.find((path) => exists(path));
-}
-
-/** The Vulkan loader library Dawn opens, if installed in a usual place. */
-export function findVulkanLoader(exists: (path: string) => boolean = existsSync): string | undefined {
-  return VULKAN_LOADER_PATHS.find((path) => exists(path));
-}
-
 function summarize(info: Partial<GpuAdapterSummary>): GpuAdapterSummary {
   return {
     vendor: info.vendor ?? '',
@@ -132,10 +110,6 @@ interface DawnModule {
 const localRequire = createRequire(__filename);
 // One Dawn instance per process, created on first use.
 let dawn: Promise<GpuLike> | undefined;
-
-function firstLine(error: unknown): string {
-  return error instanceof Error ? error.message.split('\n')[0]! : String(error);
-}
 
 function isModuleNotFound(error: unknown, name: string): boolean {
   const code = (error as NodeJS.ErrnoException | undefined)?.code;

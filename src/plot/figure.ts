@@ -3,6 +3,7 @@
  * palette, titles, axis titles with units, a legend only when there is more than one series, and a
  * size that fits a notebook column. Pure data: nothing here draws or talks to a kernel.
  */
+import { ProjectError } from '../errors';
 
 /** One plotly trace. The common fields are typed; any other plotly attribute passes through. */
 export interface PlotlyTrace {
@@ -158,13 +159,12 @@ export function withDefaults(spec: FigureSpec): FigureSpec {
 }
 
 /** A spec as it comes from outside (a notebook, a JSON file): checked before plotly sees it. */
-export class FigureSpecError extends Error {
+export class FigureSpecError extends ProjectError<{ field: string; problem: string }> {
   constructor(
     readonly field: string,
     readonly problem: string,
   ) {
-    super(`figure spec: ${field} ${problem}`);
-    this.name = 'FigureSpecError';
+    super(`figure spec: ${field} ${problem}`, { field, problem });
   }
 }
 

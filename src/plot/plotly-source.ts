@@ -3,14 +3,11 @@
  * (inlined once into a session's HTML output). Read only when first asked for, never at import.
  */
 import { readFileSync } from 'node:fs';
+import { FileProblemError } from '../errors';
 
-export class PlotlyBundleError extends Error {
-  constructor(
-    readonly path: string,
-    readonly problem: string,
-  ) {
-    super(`plotly.js bundle ${path}: ${problem}`);
-    this.name = 'PlotlyBundleError';
+export class PlotlyBundleError extends FileProblemError {
+  constructor(path: string, problem: string) {
+    super(path, problem, { what: 'plotly.js bundle' });
   }
 }
 

@@ -9,11 +9,13 @@
  * away and when this process exits, so a browser killed at exit leaves nothing in the system's
  * (unless that temp folder's path is too long for one more level, see `browserTempFolder`).
  */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { DISPLAY_SINK } from '../display';
+import { ProjectError } from '../errors';
+import { findBrowser } from '../machine';
 import { within } from '../wait';
 import type { FigureSpec, StaticFormat, StaticImage } from './figure';
 import { plotlyBundlePath } from './plotly-source';
@@ -43,13 +45,8 @@ export function chromiumArgs(uid: number | undefined = process.getuid?.()): stri
   return uid === 0 ? [...CHROMIUM_ARGS, '--no-sandbox'] : [...CHROMIUM_ARGS];
 }
 
-/** Browsers tried in order when neither the option nor `PLOTLY_BROWSER` names one. */
-export const DEFAULT_BROWSERS: readonly string[] = [
-  '/usr/bin/chromium',
-  '/usr/bin/chromium-browser',
-  '/usr/bin/google-chrome',
-  '/usr/bin/google-chrome-stable',
-];
+/** Which browser: the option, else `PLOTLY_BROWSER`, else the first of Debian's and others' places (`machine.ts`). */
+export { DEFAULT_BROWSERS, findBrowser, type BrowserLookup } from '../machine';
 
 /** Starting Chromium takes 1–3 s on a loaded 2-core machine; beyond this something is wrong. */
 export const BROWSER_LAUNCH_TIMEOUT_MS = 30_000;
@@ -66,23 +63,6 @@ const OPEN_TIMEOUT_MS = BROWSER_LAUNCH_TIMEOUT_MS + PAGE_LOAD_TIMEOUT_MS;
 const STUCK_CLOSE_WAIT_MS = 5_000;
 /** Outside a kernel, close the browser this long after the last image so a script can exit. */
 export const SCRIPT_IDLE_CLOSE_MS = 1_000;
-
-export type BrowserLookup = { kind: 'found'; path: string } | { kind: 'missing'; reason: string };
-
-/** The executable to use: the option, else `PLOTLY_BROWSER`, else the first default that exists. */
-export function findBrowser(executablePath: string | undefined, env: NodeJS.ProcessEnv = process.env): BrowserLookup {
-  const named = executablePath ?? env.PLOTLY_BROWSER;
-  const source = executablePath !== undefined ? 'the executablePath option' : 'PLOTLY_BROWSER';
-  if (named !== undefined && named !== '') {
-    return existsSync(named)
-      ? { kind: 'found', path: named }
-      : { kind: 'missing', reason: `${source} names ${named}, which does not exist` };
-  }
-  const found = DEFAULT_BROWSERS.find((path) => existsSync(path));
-  return found
-    ? { kind: 'found', path: found }
-    : { kind: 'missing', reason: `no Chromium found (tried ${DEFAULT_BROWSERS.join(', ')}); set PLOTLY_BROWSER to a Chromium or Chrome executable` };
-}
 
 export interface StaticRenderOptions {
   format?: StaticFormat;
@@ -315,10 +295,9 @@ export function createStaticRenderer(options: StaticRendererOptions = {}): Stati
   return renderer;
 }
 
-export class StaticImageFormatError extends Error {
+export class StaticImageFormatError extends ProjectError<{ received: string }> {
   constructor(readonly received: string) {
-    super(`Plotly.toImage returned an unexpected value starting ${JSON.stringify(received.slice(0, 40))}`);
-    this.name = 'StaticImageFormatError';
+    super(`Plotly.toImage returned an unexpected value starting ${JSON.stringify(received.slice(0, 40))}`, { received });
   }
 }
 

@@ -4,7 +4,7 @@
  */
 import { execFile } from 'node:child_process';
 import { basename, relative } from 'node:path';
-import { jupyterCommand } from '../paths';
+import { jupyterCommand } from '../machine';
 import { describeMovement } from '../facts/lock';
 import { escapeHtml } from '../show/html';
 import { writeFileAtomic } from '../atomic';

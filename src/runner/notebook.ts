@@ -5,14 +5,14 @@
  */
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import Ajv from 'ajv-draft-04';
 import type { ValidateFunction } from 'ajv-draft-04';
 import { writeFileAtomic } from '../atomic';
+import { systemPython } from '../machine';
 import { RunnerInputError, errorMessage } from './errors';
 import { cellTags, type Notebook } from './types';
 
-const SYSTEM_PYTHON = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
 /** Cells the runner adds to mark a failure; removed before a notebook runs again. */
 export const ERROR_NOTE_TAG = 'runner-error-note';
 
@@ -22,10 +22,11 @@ export function nbformatSchemaPath(): string {
   if (fromEnv) return fromEnv;
   const script =
     'import os, nbformat.v4 as v4; print(os.path.join(os.path.dirname(v4.__file__), "nbformat.v4.5.schema.json"))';
+  const python = systemPython();
   try {
-    return execFileSync(SYSTEM_PYTHON, ['-c', script], { encoding: 'utf8' }).trim();
+    return execFileSync(python, ['-c', script], { encoding: 'utf8' }).trim();
   } catch (error) {
-    throw new Error(`cannot locate the nbformat 4.5 schema through ${SYSTEM_PYTHON} (is nbformat installed?): ${errorMessage(error)}`);
+    throw new Error(`cannot locate the nbformat 4.5 schema through ${python} (is nbformat installed?): ${errorMessage(error)}`);
   }
 }
 

@@ -14,7 +14,8 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSy
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, isAbsolute, join } from 'node:path';
-import { jupyterCommand, projectJupyterPath } from '../paths';
+import { jupyterCommand, setprivCommand } from '../machine';
+import { projectJupyterPath } from '../paths';
 import { sleep, within } from '../wait';
 import { InfrastructureError } from './errors';
 import { captureChildLog } from './child-log';
@@ -24,13 +25,11 @@ export const SERVER_START_TIMEOUT_MS = 60_000;
 /** After POST /api/shutdown the server stops its kernels; it usually exits within a second. */
 const SERVER_STOP_GRACE_MS = 8_000;
 const POLL_INTERVAL_MS = 150;
-/** util-linux's setpriv (Debian: essential `util-linux`), for the parent-death signal. */
-const SETPRIV = '/usr/bin/setpriv';
-
 /** The command that starts the server: through setpriv where available, so it dies with the runner. */
 export function serverCommand(args: string[]): { command: string; args: string[] } {
-  if (process.platform === 'linux' && existsSync(SETPRIV)) {
-    return { command: SETPRIV, args: ['--pdeathsig', 'SIGTERM', '--', jupyterCommand(), ...args] };
+  const setpriv = process.platform === 'linux' ? setprivCommand() : undefined;
+  if (setpriv !== undefined) {
+    return { command: setpriv, args: ['--pdeathsig', 'SIGTERM', '--', jupyterCommand(), ...args] };
   }
   return { command: jupyterCommand(), args };
 }

@@ -11,6 +11,7 @@ import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { setprivCommand } from '../../src/machine';
 import { STREAM_HEAD_CHARS, STREAM_TAIL_CHARS } from '../../src/runner/outputs';
 import type { CodeCell, RunReport } from '../../src/runner/types';
 import {
@@ -194,7 +195,7 @@ describe('the server or a kernel dies', () => {
     const out = tmp('server-out');
     const run = cli([sources, '-o', out, '-j', '1', '--no-html']);
     await run.waitFor(/a-sleeper cell 2\/2 running/);
-    const server = [...run.watch.seen].find(([, args]) => /jupyter.*server/.test(args) && !args.startsWith('/usr/bin/setpriv'));
+    const server = [...run.watch.seen].find(([, args]) => /jupyter.*server/.test(args) && !args.startsWith(setprivCommand() ?? 'setpriv'));
     expect(server).toBeDefined();
     process.kill(server?.[0] ?? 0, 'SIGKILL');
     expect((await run.exit).code).toBe(3);
@@ -267,7 +268,7 @@ describe('the output folder', () => {
     // Root ignores file modes unless it gives up CAP_DAC_OVERRIDE (util-linux setpriv).
     const asRoot = process.getuid?.() === 0;
     const command = asRoot
-      ? ['/usr/bin/setpriv', '--bounding-set=-dac_override,-dac_read_search', '--inh-caps=-dac_override,-dac_read_search', '--']
+      ? [setprivCommand() ?? 'setpriv', '--bounding-set=-dac_override,-dac_read_search', '--inh-caps=-dac_override,-dac_read_search', '--']
       : [];
     let code = 0;
     let stderr = '';

@@ -13,6 +13,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { systemProgram, systemPython } from '../../src/machine';
 import { projectJupyterPath, projectRoot } from '../../src/paths';
 import { freePort } from '../../src/runner/server';
 
@@ -81,9 +82,9 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 
 /** Debian's hub, or the one on PATH; the single-user command is taken from beside it. */
 function hubCommands(): { hub: string; singleuser: string; python: string } {
-  const hub = process.env.JUPYTERHUB_BIN ?? (existsSync('/usr/bin/jupyterhub') ? '/usr/bin/jupyterhub' : 'jupyterhub');
+  const hub = process.env.JUPYTERHUB_BIN ?? systemProgram('jupyterhub');
   const singleuser = hub.includes('/') ? join(dirname(hub), 'jupyterhub-singleuser') : 'jupyterhub-singleuser';
-  const python = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
+  const python = systemPython();
   return { hub, singleuser, python };
 }
 

@@ -2,10 +2,11 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { systemPython } from '../../src/machine';
 import { projectJupyterPath, projectRoot } from '../../src/paths';
 
 /** Debian's Python, which has jupyter_client, nbconvert and jupyter_kernel_test. */
-export const SYSTEM_PYTHON = '/usr/bin/python3';
+export const SYSTEM_PYTHON = systemPython();
 
 /**
  * An environment in which Jupyter sees the project-local kernelspec and keeps its runtime, data

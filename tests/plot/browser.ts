@@ -1,8 +1,11 @@
 /** Debian's Chromium through playwright-core, with the flags that keep it offline and quiet. */
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { DEFAULT_BROWSERS, findBrowser } from '../../src/machine';
 import { chromiumArgs } from '../../src/plot/static-image';
 
-export const CHROMIUM = process.env.PLOTLY_BROWSER ?? '/usr/bin/chromium';
+/** The browser the charts would use (`PLOTLY_BROWSER`, else the first installed); else Debian's, whose launch then says it is missing. */
+const lookup = findBrowser(undefined);
+export const CHROMIUM = lookup.kind === 'found' ? lookup.path : process.env.PLOTLY_BROWSER || DEFAULT_BROWSERS[0]!;
 
 export async function launchChromium(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM, args: chromiumArgs(), handleSIGINT: false });
