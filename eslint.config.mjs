@@ -20,6 +20,16 @@ export const SYNC_READ_RULE = {
   ],
 };
 
+/**
+ * A Jupyter server process is started, polled for readiness and stopped in src/jupyter/ only:
+ * elsewhere in the library a server's settings and its status and shutdown endpoints do not appear.
+ */
+const JUPYTER_HOME_MESSAGE = 'start, poll and stop Jupyter server processes through src/jupyter/process.ts';
+const ONE_JUPYTER_HOME = [
+  { selector: 'Literal[value=/api\\/(status|shutdown)|ServerApp\\.(port|ip|root_dir)=/]', message: JUPYTER_HOME_MESSAGE },
+  { selector: 'TemplateElement[value.raw=/api\\/(status|shutdown)|ServerApp\\.(port|ip|root_dir)=/]', message: JUPYTER_HOME_MESSAGE },
+];
+
 const UNUSED = {
   '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none', ignoreRestSiblings: true }],
   '@typescript-eslint/no-unused-expressions': 'error',
@@ -41,7 +51,8 @@ export default tseslint.config(
       ...UNUSED,
     },
   },
-  { files: ['src/**/*.ts', 'kernel/**/*.ts'], rules: SYNC_READ_RULE },
+  { files: ['src/**/*.ts', 'kernel/**/*.ts'], ignores: ['src/jupyter/**'], rules: { 'no-restricted-syntax': [...SYNC_READ_RULE['no-restricted-syntax'], ...ONE_JUPYTER_HOME] } },
+  { files: ['src/jupyter/**/*.ts'], rules: SYNC_READ_RULE },
   {
     // The scripts are plain ES modules, checked without types.
     files: ['scripts/**/*.mjs', 'eslint.config.mjs'],

@@ -2,21 +2,20 @@
 
 Run with a Python that has jupyterlab_server (Debian: python3-jupyterlab-server) and Jupyter Server:
     python3 server.py --LlmPriceLab.state_dir=DIR --ServerApp.root_dir=NOTEBOOKS --ServerApp.ip=127.0.0.1
-The token comes from JUPYTER_TOKEN, kernels from JUPYTER_PATH. User settings and workspaces are
-kept under state_dir, never beside the built assets.
+The token comes from a config file named with --config (src/jupyter/process.ts writes it), kernels
+from JUPYTER_PATH. User settings and workspaces are kept under state_dir, never beside the built
+assets. The process that starts it also ends it, and its kernels, if that process dies (see
+src/jupyter/process.ts).
 """
 
 import atexit
 import json
 import os
 import shutil
-import signal
-import threading
-import time
 
 from jupyter_core.paths import jupyter_config_dir
 from jupyterlab_server import LabServerApp
-from traitlets import Integer, Unicode, default
+from traitlets import Unicode, default
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 BUILD = os.path.join(HERE, "build")
@@ -48,10 +47,6 @@ class LlmPriceLab(LabServerApp):
 
     state_dir = Unicode(
         os.path.join(HERE, "state"), config=True, help="Folder for user settings and workspaces."
-    )
-
-    parent_pid = Integer(
-        0, config=True, help="Stop (with the kernels) once this process is no longer our parent; 0: never."
     )
 
     @default("app_version")
@@ -90,16 +85,6 @@ class LlmPriceLab(LabServerApp):
         super().initialize_settings()
         # The front end has no terminal plugin; say so, so that it never offers one.
         self.serverapp.web_app.settings["terminals_available"] = False
-        if self.parent_pid:
-            threading.Thread(target=self._watch_parent, name="watch-parent", daemon=True).start()
-
-    def _watch_parent(self):
-        # When the process that started us dies (even by SIGKILL) we are re-parented: stop the way
-        # SIGTERM stops Jupyter Server, which shuts the kernels down first.
-        while os.getppid() == self.parent_pid:
-            time.sleep(1)
-        self.log.info("parent process %s is gone: stopping", self.parent_pid)
-        os.kill(os.getpid(), signal.SIGTERM)
 
 
 if __name__ == "__main__":

@@ -10,12 +10,13 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { systemProgram, systemPython } from '../../src/machine';
+import { systemProgram } from '../../src/machine';
+import { environmentOf, listProcesses } from '../../src/jupyter/process-table';
 import { projectJupyterPath, projectRoot } from '../../src/paths';
-import { freePort } from '../../src/runner/server';
+import { freePort, withParentDeathSignal } from '../../src/jupyter/process';
 
 /** The hub answers in about 4 s here (its sqlite schema, then the proxy); a loaded machine needs more. */
 export const HUB_START_TIMEOUT_MS = 60_000;
@@ -81,49 +82,18 @@ export interface StartHubOptions {
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** Debian's hub, or the one on PATH; the single-user command is taken from beside it. */
-function hubCommands(): { hub: string; singleuser: string; python: string } {
+function hubCommands(): { hub: string; singleuser: string } {
   const hub = process.env.JUPYTERHUB_BIN ?? systemProgram('jupyterhub');
   const singleuser = hub.includes('/') ? join(dirname(hub), 'jupyterhub-singleuser') : 'jupyterhub-singleuser';
-  const python = systemPython();
-  return { hub, singleuser, python };
+  return { hub, singleuser };
 }
-
-/**
- * Runs the hub with SIGTERM as its parent-death signal (Linux prctl, kept across exec): if the test
- * process dies, even by SIGKILL, the hub gets SIGTERM and stops its proxy, servers and kernels.
- * argv: parent pid, hub command, hub arguments.
- */
-const HUB_LAUNCHER = `
-import ctypes, os, shutil, signal, sys
-PR_SET_PDEATHSIG = 1
-ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
-if os.getppid() != int(sys.argv[1]):
-    sys.exit('the test process ended before the hub started')
-hub = shutil.which(sys.argv[2]) or sys.argv[2]
-os.execv(hub, [hub] + sys.argv[3:])
-`;
 
 /** Processes (pid and command line) whose environment carries this hub's marker. Linux only. */
 export function hubProcesses(dir: string): Array<{ pid: number; command: string }> {
   const entry = `${HUB_MARKER}=${dir}`;
-  const found: Array<{ pid: number; command: string }> = [];
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name) || Number(name) === process.pid) continue;
-    let environ: string;
-    let command: string;
-    let stat: string;
-    try {
-      environ = readFileSync(`/proc/${name}/environ`, 'utf8');
-      command = readFileSync(`/proc/${name}/cmdline`, 'utf8').split('\0').join(' ').trim();
-      stat = readFileSync(`/proc/${name}/stat`, 'utf8');
-    } catch {
-      continue; // It ended while we looked, or is not ours to read.
-    }
-    const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
-    if (state === 'Z' || state === 'X') continue; // exited, waiting to be reaped
-    if (environ.split('\0').includes(entry)) found.push({ pid: Number(name), command });
-  }
-  return found;
+  return listProcesses()
+    .filter((p) => environmentOf(p.pid)?.includes(entry) === true)
+    .map((p) => ({ pid: p.pid, command: p.command }));
 }
 
 function killAll(dir: string): string[] {
@@ -223,7 +193,7 @@ async function startOnce(options: StartHubOptions, proxy: string): Promise<Runni
   const rootsFile = join(dir, 'roots.json');
   const roots: Record<string, string> = {};
   writeFileSync(rootsFile, JSON.stringify(roots));
-  const { hub, singleuser, python } = hubCommands();
+  const { hub, singleuser } = hubCommands();
   writeFileSync(
     join(dir, 'jupyterhub_config.py'),
     configText({
@@ -251,7 +221,9 @@ async function startOnce(options: StartHubOptions, proxy: string): Promise<Runni
   );
 
   const log: string[] = [];
-  const child = spawn(python, ['-c', HUB_LAUNCHER, String(process.pid), hub, '-f', join(dir, 'jupyterhub_config.py')], {
+  // SIGTERM to the hub if the test process dies, even by SIGKILL: the hub then stops its proxy, servers and kernels.
+  const launch = withParentDeathSignal(hub, ['-f', join(dir, 'jupyterhub_config.py')]);
+  const child = spawn(launch.command, launch.args, {
     cwd: dir,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, [HUB_MARKER]: dir },

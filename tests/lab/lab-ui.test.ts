@@ -4,10 +4,11 @@
  * charts, completion, the signature tooltip, interrupt, restart and live training progress.
  * Needs the front end built by `node scripts/setup.mjs --lab` (npm test does that).
  */
-import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { listProcesses } from '../../src/jupyter/process-table';
 import { startLab, type RunningLab } from '../../src/lab/server';
 import { buildDir, projectRoot } from '../../src/paths';
 import { runNotebooks } from '../../src/runner';
@@ -70,16 +71,9 @@ function alive(pid: number): boolean {
 
 /** Processes whose command line names this test's folders (the server, its kernels). */
 function processesUsing(path: string): number[] {
-  return readdirSync('/proc')
-    .filter((entry) => /^\d+$/.test(entry))
-    .filter((entry) => {
-      try {
-        return readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes(path);
-      } catch {
-        return false; // ended while we looked
-      }
-    })
-    .map(Number);
+  return listProcesses()
+    .filter((p) => p.command.includes(path))
+    .map((p) => p.pid);
 }
 
 describe('JupyterLab with the project kernel', () => {

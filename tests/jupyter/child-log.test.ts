@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { describe, expect, it } from 'vitest';
-import { captureChildLog } from '../../src/runner/child-log';
+import { captureChildLog } from '../../src/jupyter/child-log';
 
 describe('captureChildLog', () => {
   it('keeps whole lines from both streams, even when a line arrives in pieces, and only the last N', async () => {

@@ -1,7 +1,7 @@
 /** The runner's exit hook: it kills the server's process group, and never its own. */
 import { spawn } from 'node:child_process';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { killProcessGroupNow } from '../../src/runner/server';
+import { killProcessGroupNow } from '../../src/jupyter/process';
 
 describe('killProcessGroupNow', () => {
   afterEach(() => vi.restoreAllMocks());
