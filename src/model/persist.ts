@@ -5,6 +5,7 @@ import { basename, join } from 'node:path';
 import { AtomicWriteError, folderBeingReplaced, publishFolder } from '../atomic';
 import { trainingConfigOf } from './tfjs-internals';
 import { FileProblemError, firstLine } from '../errors';
+import { sleep } from '../wait';
 
 /** The files of a saved model: the tfjs format that `tf.loadLayersModel` and tfjs-node read. */
 export const MODEL_JSON = 'model.json';
@@ -156,7 +157,7 @@ export async function readModelFiles(dir: string, extraNames: readonly string[] 
     if (before === undefined) {
       // Between a writer's two renames the folder is briefly absent, its predecessor set aside.
       if (!(await folderBeingReplaced(dir))) return { kind: 'absent', dir };
-      await new Promise((resolve) => setTimeout(resolve, PUBLISH_WAIT_MS));
+      await sleep(PUBLISH_WAIT_MS);
       continue;
     }
     const text = await readIfPresent(modelJsonPath);

@@ -13,7 +13,7 @@ import {
   type KernelMessage,
 } from '@jupyterlab/services';
 import WebSocket from 'ws';
-import { orTimeout } from '../wait';
+import { orTimeout, sleep } from '../wait';
 import { InfrastructureError, RunnerInputError, errorMessage } from './errors';
 import type { ServerEndpoint } from './server';
 import { madeByServices, openServicesConsole, type ServicesLogSink } from './services-console';
@@ -189,7 +189,7 @@ async function connectKernelSession(settings: ServerConnection.ISettings, option
             // An unreachable server will not become reachable by retrying.
             const unreachable = error instanceof ServerConnection.NetworkError;
             if (gone || unreachable || attempt >= SHUTDOWN_ATTEMPTS) throw error;
-            await new Promise((resolve) => setTimeout(resolve, SHUTDOWN_RETRY_MS));
+            await sleep(SHUTDOWN_RETRY_MS);
           }
         }
       } catch {
@@ -269,7 +269,7 @@ export async function withServicesRejectionsHandled<T>(
     return result;
   } finally {
     // Late rejections from connections disposed at the very end arrive on the next ticks.
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await sleep(50);
     process.off('unhandledRejection', handler);
   }
 }
