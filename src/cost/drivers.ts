@@ -183,3 +183,26 @@ export function yearlyFactorOverMonths(before: number, after: number, months: nu
   if (!(before > 0 && after > 0 && months > 0)) throw new RangeError(`yearlyFactorOverMonths: ${before} -> ${after} over ${months} months`);
   return (before / after) ** (12 / months);
 }
+
+export type FactorKind = 'price decline' | 'range end' | 'other rate';
+
+/**
+ * Sorts published rates so a comparison sets like against like: the end of a range ("slowest",
+ * "fastest", "(low)", "(high)") is not an estimate of its own, and a rate that is not a price decline
+ * (algorithmic efficiency) is not a price decline.
+ */
+export function factorKind(row: TrendRow): FactorKind {
+  if (/slowest|fastest|\((low|high)\)/i.test(row.quantity)) return 'range end';
+  if (/efficiency|algorithmic/i.test(row.quantity)) return 'other rate';
+  return 'price decline';
+}
+
+/** Published yearly factors from trends.csv, with the interval where the note gives one ("90% CI a-b"). */
+export function publishedFactors(trends: readonly TrendRow[], kinds: readonly FactorKind[] = ['price decline', 'range end', 'other rate']): FactorEstimate[] {
+  return trends
+    .filter((t) => t.unit === 'x per year' && !t.quantity.includes('(rising)') && kinds.includes(factorKind(t)))
+    .map((t) => {
+      const ci = intervalInNote(t.note);
+      return { label: t.quantity, yearlyFactor: t.value, low: ci?.low, high: ci?.high, sourceUrl: t.sourceUrl };
+    });
+}

@@ -7,7 +7,5 @@ export * from './serving';
 export * from './trend';
 export * from './drivers';
 export * from './reference';
-export * from './figures';
-export * from './show';
 export * from './gpu-count';
 export * from './api-prices';

@@ -303,3 +303,20 @@ export function dateParameter(parameter: string, value: string): DecimalYear {
   if (year === null) throw new CostInputError(parameter, value, 'is not a YYYY-MM or YYYY-MM-DD date');
   return year;
 }
+
+/** The model a training-run row is about: its name without a parenthesised qualifier ("GPT-3 175B (Lambda ...)" → "GPT-3 175B"). */
+export function baseModelName(model: string): string {
+  return model.replace(/\s*\(.*\)\s*$/, '').trim();
+}
+
+/** One bar per model: the first row of each model that reports a size (re-estimates of the same run are not new models). */
+export function distinctSizedModels(runs: readonly TrainingRunRow[]): Array<TrainingRunRow & { params: number }> {
+  const seen = new Set<string>();
+  return runs.filter((r): r is TrainingRunRow & { params: number } => {
+    if (r.params === null) return false;
+    const name = baseModelName(r.model);
+    if (seen.has(name)) return false;
+    seen.add(name);
+    return true;
+  });
+}

@@ -1,9 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { createRequire } from 'node:module';
 import { dirname, join, sep } from 'node:path';
-import { MIME_BUNDLE, type MimeBundle } from '../display';
-import { escapeHtml } from '../show/html';
-import { markdownCell } from '../show/table';
 import { nodeBackendUsesGpu } from './tfjs-internals';
 import { registerWasmGradientKernels, WASM_TRAINING_KERNELS } from './wasm-kernels';
 import { describeAdapter, probeWebGpu, useWebGpuBackend, WEBGPU_PACKAGES, type GpuAdapterSummary, type WebGpuProbe } from './webgpu';
@@ -33,7 +30,7 @@ export interface BackendAttempt {
   readonly reason: string;
 }
 
-/** What `selectBackend` chose and why each other backend was not chosen; displays in a notebook. */
+/** What `selectBackend` chose and why each other backend was not chosen (`backendTable` of `llm-price-lab/show` displays it). */
 export interface BackendReport {
   readonly chosen: BackendName;
   /** The name tfjs knows the backend by (`tensorflow`, `wasm`, `cpu`). */
@@ -43,7 +40,8 @@ export interface BackendReport {
   readonly attempts: readonly BackendAttempt[];
   /** The WebGPU adapter Dawn offered, if the webgpu backend was probed and one was found. */
   readonly webgpuAdapter?: WebGpuAdapterReport;
-  [MIME_BUNDLE](): MimeBundle;
+  /** One line about the WebGPU adapter: the one found, none, or not looked for. */
+  readonly adapterLine: string;
 }
 
 /** No backend could be initialised (or the one asked for could not). */
@@ -237,27 +235,7 @@ function makeReport(chosen: BackendName, device: string, attempts: BackendAttemp
     device,
     attempts,
     ...(webgpuAdapter ? { webgpuAdapter } : {}),
-    [MIME_BUNDLE]() {
-      const adapter = adapterLine(webgpuAdapter, attempts);
-      const text = [`tfjs backend: ${chosen} on ${device}`, ...attempts.map((a) => `  ${a.name}: ${a.outcome} — ${a.reason}`), adapter].join('\n');
-      const rows = attempts
-        .map((a) => `<tr><td><code>${a.name}</code></td><td>${a.outcome === 'chosen' ? '<b>chosen</b>' : a.outcome}</td><td>${escapeHtml(a.reason)}</td></tr>`)
-        .join('');
-      const html =
-        `<p>tfjs backend: <b>${chosen}</b> on ${escapeHtml(device)}</p>` +
-        `<table><thead><tr><th>backend</th><th>outcome</th><th>why</th></tr></thead><tbody>${rows}</tbody></table>` +
-        `<p>${escapeHtml(adapter)}</p>`;
-      const markdown = [
-        `tfjs backend: **${chosen}** on ${markdownCell(device)}`,
-        '',
-        '| backend | outcome | why |',
-        '|---|---|---|',
-        ...attempts.map((a) => `| \`${a.name}\` | ${a.outcome === 'chosen' ? '**chosen**' : a.outcome} | ${markdownCell(a.reason)} |`),
-        '',
-        adapter,
-      ].join('\n');
-      return { 'text/plain': text, 'text/html': html, 'text/markdown': markdown };
-    },
+    adapterLine: adapterLine(webgpuAdapter, attempts),
   };
 }
 

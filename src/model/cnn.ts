@@ -1,6 +1,4 @@
 import * as tf from '@tensorflow/tfjs';
-import { MIME_BUNDLE, type MimeBundle } from '../display';
-import { escapeHtml } from '../show/html';
 
 /** The article's CNN and its training settings, as named options. */
 export interface CnnOptions {
@@ -80,19 +78,10 @@ export interface LayerSummary {
   readonly params: number;
 }
 
-/** A model's layers, output shapes and parameter counts, displayable in a notebook. */
+/** A model's layers, output shapes and parameter counts (`layerTable` of `llm-price-lab/show` displays it). */
 export interface ModelSummary {
   readonly layers: readonly LayerSummary[];
   readonly totalParams: number;
-  [MIME_BUNDLE](): MimeBundle;
-}
-
-/** The layer table as HTML; every name and shape goes through the one escaper (names come from user code). */
-export function layerTableHtml(layers: readonly LayerSummary[], totalParams: number): string {
-  const rows = layers
-    .map((l) => `<tr><td>${escapeHtml(`${l.name} (${l.type})`)}</td><td>${escapeHtml(l.outputShape)}</td><td style="text-align:right">${l.params}</td></tr>`)
-    .join('');
-  return `<table><thead><tr><th>layer (type)</th><th>output shape</th><th>params</th></tr></thead><tbody>${rows}</tbody><tfoot><tr><td colspan="2">total</td><td style="text-align:right">${totalParams}</td></tr></tfoot></table>`;
 }
 
 export function summarizeModel(model: tf.LayersModel): ModelSummary {
@@ -103,16 +92,5 @@ export function summarizeModel(model: tf.LayersModel): ModelSummary {
     params: layer.countParams(),
   }));
   const totalParams = layers.reduce((n, l) => n + l.params, 0);
-  return {
-    layers,
-    totalParams,
-    [MIME_BUNDLE]() {
-      const text = [
-        'layer (type)                      output shape          params',
-        ...layers.map((l) => `${`${l.name} (${l.type})`.padEnd(34)}${l.outputShape.padEnd(22)}${l.params}`),
-        `total params: ${totalParams}`,
-      ].join('\n');
-      return { 'text/plain': text, 'text/html': layerTableHtml(layers, totalParams) };
-    },
-  };
+  return { layers, totalParams };
 }

@@ -9,7 +9,6 @@ export * from './pool';
 export * from './adam';
 export * from './evaluate';
 export * from './persist';
-export * from './progress';
 export * from './speed';
 export * from './timing';
 export * from './flops';

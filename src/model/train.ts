@@ -212,12 +212,3 @@ function minimumPixel(split: DigitSplit): number {
   for (let i = 0; i < split.images.length; i += 1) if (split.images[i]! < min) min = split.images[i]!;
   return Number.isFinite(min) ? min : 0;
 }
-
-/** One line describing a progress event, for a display that updates in place. */
-export function formatProgress(p: TrainProgress): string {
-  if (p.kind === 'batch') {
-    return `epoch ${p.epoch}/${p.epochs}  batch ${p.batch}/${p.batchesPerEpoch}  loss ${p.loss.toFixed(4)}  acc ${p.accuracy.toFixed(4)}  ${Math.round(p.samplesPerSecond)} samples/s`;
-  }
-  const val = p.valAccuracy === undefined ? '' : `  val_loss ${p.valLoss!.toFixed(4)}  val_acc ${p.valAccuracy.toFixed(4)}`;
-  return `epoch ${p.epoch}/${p.epochs}  loss ${p.loss.toFixed(4)}  acc ${p.accuracy.toFixed(4)}${val}  ${Math.round(p.samplesPerSecond)} samples/s`;
-}

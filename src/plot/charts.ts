@@ -3,7 +3,7 @@
  * line (training curves, loss vs learning rate, prices over time with a fitted trend), scatter,
  * bar / grouped bar (with labels, error bars, hatching), heatmap with labelled axes (confusion matrix,
  * attention weights), a grid of digit images with true and predicted labels, and `plotlyFigure` for
- * any other plotly spec. The cost figures (src/cost/figures.ts) are built with these helpers.
+ * any other plotly spec. The cost figures (src/show/cost-figures.ts) are built with these helpers.
  */
 import { Figure } from './bundle';
 import {

@@ -2,3 +2,6 @@
 export * from './html';
 export * from './summary';
 export * from './table';
+export * from './model';
+export * from './progress';
+export * from './cost-figures';

@@ -1,25 +1,27 @@
 import { describe, expect, it } from 'vitest';
 import {
   cheapestAboveThreshold,
-  costBreakdownFigure,
   declineDrivers,
-  factorComparisonFigure,
   fitExponentialTrend,
-  frontierTrendFigure,
   intervalInNote,
-  isoDate,
-  listPricesFigure,
   type FrontierPoint,
   type LlmPriceRow,
   loadReferenceData,
-  modelSizeFigure,
   priceCuts,
-  priceCutsFigure,
   publishedFactors,
+} from '../../src/cost';
+import {
+  costBreakdownFigure,
+  factorComparisonFigure,
+  frontierTrendFigure,
+  isoDate,
+  listPricesFigure,
+  modelSizeFigure,
+  priceCutsFigure,
   servingRatioFigure,
   sourcesText,
   wrapLabel,
-} from '../../src/cost';
+} from '../../src/show/cost-figures';
 
 const data = loadReferenceData();
 

@@ -3,7 +3,7 @@
  * functions and data (the notebook tests run the smoke profile, whose confidence level differs).
  */
 import { describe, expect, it } from 'vitest';
-import { factorKind, publishedFactors } from '../../src/cost/figures';
+import { factorKind, publishedFactors } from '../../src/cost/drivers';
 import { dateParameter, loadReferenceData } from '../../src/cost/reference';
 import { breakEvenInputRatio, jiaServingScenario, JIA_2024_INPUT_RATIO_RANGE, servingEconomics } from '../../src/cost/serving';
 import { cheapestAboveThreshold, fitExponentialTrend, thresholdSensitivity } from '../../src/cost/trend';

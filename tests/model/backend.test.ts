@@ -9,6 +9,7 @@ import { createRequire } from 'node:module';
 import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { projectRoot } from '../../src/paths';
+import { backendTable } from '../../src/show/model';
 
 const realRequire = createRequire(__filename);
 
@@ -51,7 +52,7 @@ describe('selectBackend', () => {
     expect(report.webgpuAdapter).toBeUndefined();
     expect(report.device).toMatch(/WebAssembly, 1 thread/);
     expect(report.attempts[3]!.reason).toMatch(/for training: Conv2DBackpropFilter added, MaxPoolGrad, BatchMatMul, Sum replaced/);
-    const bundle = report[MIME_BUNDLE]();
+    const bundle = backendTable(report)[MIME_BUNDLE]();
     expect(bundle['text/plain']).toMatch(/^tfjs backend: wasm on CPU \(WebAssembly/);
     expect(bundle['text/plain']).toMatch(/tfjs-node: not installed/);
     expect(bundle['text/html']).toMatch(/<b>chosen<\/b>/);

@@ -3,9 +3,11 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { MIME_BUNDLE } from '../../src/display';
 import { takeSplit } from '../../src/data/prepare';
 import { selectBackend } from '../../src/model/backend';
-import { ARTICLE_CNN, createCnn, layerTableHtml, summarizeModel } from '../../src/model/cnn';
+import { ARTICLE_CNN, createCnn, summarizeModel } from '../../src/model/cnn';
 import { evaluate, predict, scorePredictions } from '../../src/model/evaluate';
-import { formatProgress, trainCnn, type TrainProgress } from '../../src/model/train';
+import { trainCnn, type TrainProgress } from '../../src/model/train';
+import { layerTable, layerTableHtml } from '../../src/show/model';
+import { formatProgress } from '../../src/show/progress';
 import { smokeDigits } from './smoke';
 
 function weightsOf(model: tf.LayersModel): Float32Array[] {
@@ -29,7 +31,7 @@ describe('the article CNN', () => {
       '[None,10]',
     ]);
     expect(summary.totalParams).toBe(320 + 5408 * 64 + 64 + 650);
-    expect(summary[MIME_BUNDLE]()['text/plain']).toMatch(/total params: 347146/);
+    expect(layerTable(summary)[MIME_BUNDLE]()['text/plain']).toMatch(/total params: 347146/);
     const config = model.layers.map((l) => l.getConfig());
     expect(config[0]).toMatchObject({ filters: 32, kernelSize: [3, 3], activation: 'relu', padding: 'valid', strides: [1, 1] });
     expect(config[1]).toMatchObject({ poolSize: [2, 2] });

@@ -25,6 +25,7 @@ import {
   WebGpuSyncReadError,
   type WebGpuProbe,
 } from '../../src/model/webgpu';
+import { backendTable } from '../../src/show/model';
 import { smokeDigits } from './smoke';
 
 // Dawn reads these when it first starts Vulkan, so before the probe below. SwiftShader only, also on
@@ -322,7 +323,7 @@ describe.skipIf(adapter === undefined)('backend selection with a software adapte
     expect(webgpu.outcome).toBe('passed over');
     expect(webgpu.reason).toMatch(/^the only adapter is SwiftShader driver [\d.]+ \(google, swiftshader\), a software renderer .*TFJS_BACKEND=webgpu/);
     expect(report.webgpuAdapter).toMatchObject({ architecture: 'swiftshader', hardware: false, isFallbackAdapter: true });
-    const bundle = report[MIME_BUNDLE]();
+    const bundle = backendTable(report)[MIME_BUNDLE]();
     for (const type of ['text/plain', 'text/html', 'text/markdown']) {
       expect(bundle[type], type).toMatch(/WebGPU adapter: SwiftShader driver [\d.]+ \(google, swiftshader\), software/);
       expect(bundle[type], type).toMatch(/passed over/);

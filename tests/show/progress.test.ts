@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { MimeBundle } from '../../src/display';
-import { progressBundle, progressDisplay } from '../../src/model/progress';
+import { progressBundle, progressDisplay } from '../../src/show/progress';
 import type { TrainProgress } from '../../src/model/train';
 
 const batch = (epoch: number, b: number): TrainProgress => ({ kind: 'batch', epoch, epochs: 2, batch: b, batchesPerEpoch: 4, loss: 0.5, accuracy: 0.9, samplesPerSecond: 1000 });

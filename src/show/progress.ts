@@ -1,6 +1,10 @@
+/**
+ * Training progress as one line updated in place: the line's text, its bundle with a bar, and the
+ * callback that `trainCnn` and the other trainers report to.
+ */
 import { newDisplay, textBundle, type DisplayHandle, type MimeBundle } from '../display';
-import { escapeHtml } from '../show/html';
-import { formatProgress, type TrainProgress } from './train';
+import type { TrainProgress } from '../model/train';
+import { escapeHtml } from './html';
 
 /** At most this many in-place updates per second while batches run (epoch ends always show). */
 const DEFAULT_UPDATES_PER_SECOND = 4;
@@ -11,6 +15,15 @@ export interface ProgressDisplayOptions {
   now?: () => number;
   /** Where the line is shown (default: a new notebook display, printed outside a kernel). */
   show?: (bundle: MimeBundle) => Pick<DisplayHandle, 'update'>;
+}
+
+/** One line describing a progress event, for a display that updates in place. */
+export function formatProgress(p: TrainProgress): string {
+  if (p.kind === 'batch') {
+    return `epoch ${p.epoch}/${p.epochs}  batch ${p.batch}/${p.batchesPerEpoch}  loss ${p.loss.toFixed(4)}  acc ${p.accuracy.toFixed(4)}  ${Math.round(p.samplesPerSecond)} samples/s`;
+  }
+  const val = p.valAccuracy === undefined ? '' : `  val_loss ${p.valLoss!.toFixed(4)}  val_acc ${p.valAccuracy.toFixed(4)}`;
+  return `epoch ${p.epoch}/${p.epochs}  loss ${p.loss.toFixed(4)}  acc ${p.accuracy.toFixed(4)}${val}  ${Math.round(p.samplesPerSecond)} samples/s`;
 }
 
 /** One progress line with a bar: text for consoles, HTML for notebooks. */

@@ -4,17 +4,19 @@
  * `showSourcedFigure`'s job. Every figure built from reference data carries its sources, shown under
  * the chart. Yearly factors follow the library's one convention: how many times cheaper a year later.
  */
+import { display } from '../display';
+import { plotlyFigure } from '../plot';
 import { barChart, lineChart, scatterChart } from '../plot/charts';
 import type { Figure } from '../plot/bundle';
 import type { FigureSpec } from '../plot/figure';
-import { CostInputError } from './errors';
-import type { ExponentialFit, FrontierPoint } from './trend';
-import { trendValueAt } from './trend';
-import type { CostItem } from './rental';
-import type { LlmPriceRow, TrainingRunRow, TrendRow } from './reference';
-import { intervalInNote, type FactorEstimate, type PriceCut } from './drivers';
-import { breakEvenInputRatio, servingEconomics, type ServingInput } from './serving';
-import { sourcesOf } from './reference';
+import { CostInputError } from '../cost/errors';
+import type { ExponentialFit, FrontierPoint } from '../cost/trend';
+import { trendValueAt } from '../cost/trend';
+import type { CostItem } from '../cost/rental';
+import type { LlmPriceRow, TrainingRunRow } from '../cost/reference';
+import type { FactorEstimate, PriceCut } from '../cost/drivers';
+import { breakEvenInputRatio, servingEconomics, type ServingInput } from '../cost/serving';
+import { baseModelName, distinctSizedModels, sourcesOf } from '../cost/reference';
 
 /** The axis title of every yearly factor: 10 means ten times cheaper a year later. */
 const FALLS_BY_FACTOR = 'price falls by this factor per year (log scale)';
@@ -174,15 +176,6 @@ export function factorComparisonFigure(estimates: readonly FactorEstimate[], tit
   return sourced(chart, [...new Set(estimates.flatMap((e) => (e.sourceUrl ? [e.sourceUrl] : [])))]);
 }
 
-/** Published yearly factors from trends.csv, with the interval where the note gives one ("90% CI a-b"). */
-export function publishedFactors(trends: readonly TrendRow[], kinds: readonly FactorKind[] = ['price decline', 'range end', 'other rate']): FactorEstimate[] {
-  return trends
-    .filter((t) => t.unit === 'x per year' && !t.quantity.includes('(rising)') && kinds.includes(factorKind(t)))
-    .map((t) => {
-      const ci = intervalInNote(t.note);
-      return { label: t.quantity, yearlyFactor: t.value, low: ci?.low, high: ci?.high, sourceUrl: t.sourceUrl };
-    });
-}
 
 /** Bars of cost items; assumptions hatched and labelled so they are never mistaken for computed numbers. */
 export function costBreakdownFigure(items: readonly CostItem[], title: string): SourcedFigureSpec {
@@ -233,22 +226,7 @@ export function servingFigure(e: { revenueUsdPerDay: number; gpuRentUsdPerDay: n
   return sourced(chart, sources);
 }
 
-/** The model a training-run row is about: its name without a parenthesised qualifier ("GPT-3 175B (Lambda ...)" → "GPT-3 175B"). */
-export function baseModelName(model: string): string {
-  return model.replace(/\s*\(.*\)\s*$/, '').trim();
-}
 
-/** One bar per model: the first row of each model that reports a size (re-estimates of the same run are not new models). */
-export function distinctSizedModels(runs: readonly TrainingRunRow[]): Array<TrainingRunRow & { params: number }> {
-  const seen = new Set<string>();
-  return runs.filter((r): r is TrainingRunRow & { params: number } => {
-    if (r.params === null) return false;
-    const name = baseModelName(r.model);
-    if (seen.has(name)) return false;
-    seen.add(name);
-    return true;
-  });
-}
 
 /** Parameter counts of the models that report one, on a log axis: all parameters, and the active ones of mixture-of-experts models. */
 export function modelSizeFigure(runs: readonly TrainingRunRow[]): SourcedFigureSpec {
@@ -325,15 +303,16 @@ export function servingRatioFigure(input: ServingInput, ratios: readonly number[
 }
 
 /** What a published "x per year" row of trends.csv measures. */
-export type FactorKind = 'price decline' | 'range end' | 'other rate';
 
-/**
- * Sorts published rates so a comparison sets like against like: the end of a range ("slowest",
- * "fastest", "(low)", "(high)") is not an estimate of its own, and a rate that is not a price decline
- * (algorithmic efficiency) is not a price decline.
- */
-export function factorKind(row: TrendRow): FactorKind {
-  if (/slowest|fastest|\((low|high)\)/i.test(row.quantity)) return 'range end';
-  if (/efficiency|algorithmic/i.test(row.quantity)) return 'other rate';
-  return 'price decline';
+
+/** The text shown under a chart: its numbered sources ('' when there are none). */
+export function sourcesText(sources: readonly string[]): string {
+  return sources.length === 0 ? '' : `Sources: ${sources.map((s, i) => `[${i + 1}] ${s}`).join('  ')}`;
+}
+
+/** `await showSourcedFigure(spec)`: the chart (with its static image when a browser is available), then its sources. */
+export async function showSourcedFigure(spec: SourcedFigureSpec): Promise<void> {
+  await plotlyFigure({ data: spec.data, layout: spec.layout }).show();
+  const text = sourcesText(spec.sources);
+  if (text !== '') display({ 'text/plain': text, 'text/markdown': text });
 }
