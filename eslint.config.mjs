@@ -30,6 +30,21 @@ const ONE_JUPYTER_HOME = [
   { selector: 'TemplateElement[value.raw=/api\\/(status|shutdown)|ServerApp\\.(port|ip|root_dir)=/]', message: JUPYTER_HOME_MESSAGE },
 ];
 
+/**
+ * Command lines are parsed by commander, not scanned by hand; setup.mjs alone uses Node's own
+ * util.parseArgs, because it runs before the dependencies are installed.
+ */
+const ARGV_MESSAGE = 'parse the command line with commander instead of scanning process.argv';
+const ONE_COMMAND_LINE_PARSER = [
+  {
+    selector: "MemberExpression[object.object.name='process'][object.property.name='argv'][property.name=/^(includes|indexOf|find|findIndex|some|at|splice)$/]",
+    message: ARGV_MESSAGE,
+  },
+];
+const NO_PARSE_ARGS = {
+  'no-restricted-imports': ['error', { paths: [{ name: 'node:util', importNames: ['parseArgs'], message: 'command lines are parsed with commander' }] }],
+};
+
 const UNUSED = {
   '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none', ignoreRestSiblings: true }],
   '@typescript-eslint/no-unused-expressions': 'error',
@@ -51,13 +66,18 @@ export default tseslint.config(
       ...UNUSED,
     },
   },
-  { files: ['src/**/*.ts', 'kernel/**/*.ts'], ignores: ['src/jupyter/**'], rules: { 'no-restricted-syntax': [...SYNC_READ_RULE['no-restricted-syntax'], ...ONE_JUPYTER_HOME] } },
-  { files: ['src/jupyter/**/*.ts'], rules: SYNC_READ_RULE },
+  {
+    files: ['src/**/*.ts', 'kernel/**/*.ts'],
+    ignores: ['src/jupyter/**'],
+    rules: { 'no-restricted-syntax': [...SYNC_READ_RULE['no-restricted-syntax'], ...ONE_JUPYTER_HOME, ...ONE_COMMAND_LINE_PARSER], ...NO_PARSE_ARGS },
+  },
+  { files: ['src/jupyter/**/*.ts'], rules: { 'no-restricted-syntax': [...SYNC_READ_RULE['no-restricted-syntax'], ...ONE_COMMAND_LINE_PARSER], ...NO_PARSE_ARGS } },
   {
     // The scripts are plain ES modules, checked without types.
     files: ['scripts/**/*.mjs', 'eslint.config.mjs'],
     languageOptions: { parser: tseslint.parser, sourceType: 'module' },
     plugins: { '@typescript-eslint': tseslint.plugin },
-    rules: UNUSED,
+    rules: { ...UNUSED, 'no-restricted-syntax': ['error', ...ONE_COMMAND_LINE_PARSER], ...NO_PARSE_ARGS },
   },
+  { files: ['scripts/setup.mjs'], rules: { 'no-restricted-imports': 'off' } },
 );

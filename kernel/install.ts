@@ -2,6 +2,7 @@
 // `npm run kernel:install` / `kernel:uninstall`: registers the kernelspec in the user's own Jupyter
 // data folder (`jupyter --data-dir`, which honours JUPYTER_DATA_DIR), where JupyterLab finds it.
 import { spawnSync } from 'node:child_process';
+import { Command } from 'commander';
 import { existsSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
@@ -61,8 +62,17 @@ export function uninstall(dataDir: string): string | undefined {
 }
 
 function main(args: readonly string[]): void {
-  const [command, ...rest] = args;
-  if (rest.length > 0 || (command !== 'install' && command !== 'uninstall')) {
+  const program = new Command('install.js')
+    .argument('<command>', 'install or uninstall')
+    .exitOverride()
+    .configureOutput({ writeOut: () => undefined, writeErr: () => undefined });
+  try {
+    program.parse([...args], { from: 'user' });
+  } catch {
+    // Commander's own message is replaced by one line that says what is accepted.
+  }
+  const [command] = program.args;
+  if (program.args.length !== 1 || (command !== 'install' && command !== 'uninstall')) {
     throw new InstallError(`usage: install.js install|uninstall (got ${JSON.stringify(args.join(' '))})`);
   }
   const dataDir = userJupyterDataDir();

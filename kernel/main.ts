@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The kernel process Jupyter starts: `node dist/kernel/main.js --connection-file <file>`.
 import { writeSync } from 'node:fs';
-import { parseArgs } from 'node:util';
+import { Command, CommanderError } from 'commander';
 import { readConnectionFile } from './connection';
 import { parentInfo } from './parent';
 import { startKernel } from './server';
@@ -19,14 +19,17 @@ export interface CommandLine {
 }
 
 export function parseCommandLine(args: readonly string[]): CommandLine {
-  let values: { 'connection-file'?: string };
+  const program = new Command('main.js')
+    .option('-f, --connection-file <file>', 'the connection file Jupyter wrote for this kernel')
+    .exitOverride()
+    .configureOutput({ writeOut: () => undefined, writeErr: () => undefined });
   try {
-    ({ values } = parseArgs({ args: [...args], options: { 'connection-file': { type: 'string', short: 'f' } }, strict: true }));
+    program.parse([...args], { from: 'user' });
   } catch (error) {
-    const message = error instanceof Error ? error.message.split('.')[0]! : String(error);
+    const message = error instanceof CommanderError ? error.message.replace(/^error: /, '') : String(error);
     throw new UsageError(`${message}; usage: main.js --connection-file <file>`);
   }
-  const file = values['connection-file'];
+  const file = program.opts<{ connectionFile?: string }>().connectionFile;
   if (!file) throw new UsageError('missing --connection-file <file>');
   return { connectionFile: file };
 }

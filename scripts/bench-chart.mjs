@@ -10,6 +10,7 @@
 // it prints the summary on one line with `first_chart_s` at the top; --quick means one round.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { Command } from 'commander';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -19,10 +20,15 @@ const { startServer } = require(join(root, 'dist', 'src', 'runner', 'server.js')
 const { serverSettings, startKernelSession, withServicesRejectionsHandled } = require(join(root, 'dist', 'src', 'runner', 'session.js'));
 const stats = require(join(root, 'dist', 'src', 'stats', 'summary.js'));
 
-const args = process.argv.slice(2);
-const roundsAt = args.indexOf('--rounds');
-const asJsonLine = args.includes('--json');
-const rounds = roundsAt >= 0 ? Number(args[roundsAt + 1]) : args.includes('--quick') || asJsonLine ? 1 : 3;
+const options = new Command('bench-chart')
+  .description('the first chart in fresh kernels through a real Jupyter Server')
+  .option('--rounds <n>', 'fresh kernels measured (default: 3; 1 with --quick or --json)')
+  .option('--quick', 'one round')
+  .option('--json', 'print one JSON line (as npm run bench reads it); one round unless --rounds')
+  .parse()
+  .opts();
+const asJsonLine = options.json === true;
+const rounds = options.rounds !== undefined ? Number(options.rounds) : options.quick || asJsonLine ? 1 : 3;
 if (!Number.isInteger(rounds) || rounds < 1) {
   console.error('bench-chart: --rounds takes a whole number ≥ 1');
   process.exit(2);

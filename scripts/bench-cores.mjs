@@ -6,7 +6,7 @@
 //   node scripts/bench-cores.mjs --threads N [--iterations N]
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
+import { Command } from 'commander';
 
 function spin(iterations) {
   const started = performance.now();
@@ -18,7 +18,12 @@ function spin(iterations) {
 if (!isMainThread) {
   parentPort.postMessage(spin(workerData.iterations));
 } else {
-  const { values } = parseArgs({ options: { threads: { type: 'string' }, iterations: { type: 'string', default: '100000000' } } });
+  const values = new Command('bench-cores')
+    .description('how much the cores do at once: the same loop on N threads against one')
+    .requiredOption('--threads <n>', 'threads')
+    .option('--iterations <n>', 'loop iterations per thread', '100000000')
+    .parse()
+    .opts();
   const threads = Number(values.threads);
   const iterations = Number(values.iterations);
   if (!Number.isInteger(threads) || threads < 1) throw new Error(`bench-cores: --threads ${values.threads} is not a positive integer`);

@@ -9,7 +9,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
+import { Command } from 'commander';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
@@ -17,7 +17,11 @@ const { startServer } = require(join(root, 'dist', 'src', 'runner', 'server.js')
 const { serverSettings, startKernelSession, withServicesRejectionsHandled } = require(join(root, 'dist', 'src', 'runner', 'session.js'));
 const { KERNEL_NAME } = require(join(root, 'dist', 'kernel', 'kernelspec.js'));
 
-const { values } = parseArgs({ options: { cells: { type: 'string', default: '50' } } });
+const values = new Command('bench-kernel')
+  .description('round trips of cells through the project kernel')
+  .option('--cells <n>', 'cells timed', '50')
+  .parse()
+  .opts();
 const cells = Number(values.cells);
 if (!Number.isInteger(cells) || cells < 1) throw new Error(`bench-kernel: --cells ${values.cells} is not a positive integer`);
 /** Cells run once, untimed, before the round trips are timed (the first compiles the executor). */

@@ -7,6 +7,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { Command } from 'commander';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -52,10 +53,14 @@ export function runnerRound(notebooks = RUNNER_FIXTURES, withNbclient = nbclient
 const { median } = createRequire(import.meta.url)(join(root, 'dist', 'src', 'stats', 'summary.js'));
 
 function main() {
-  const args = process.argv.slice(2);
-  const roundsAt = args.indexOf('--rounds');
-  const rounds = roundsAt >= 0 ? Number(args.splice(roundsAt, 2)[1]) : 3;
-  const notebooks = args.length ? args.map((a) => resolve(a)) : RUNNER_FIXTURES;
+  const program = new Command('bench-runner')
+    .description('the runner against nbclient (jupyter execute) on the same notebooks, alternating in rounds')
+    .argument('[notebooks...]', 'notebooks to run (default: the runner fixtures)')
+    .option('--rounds <n>', 'rounds', '3')
+    .parse();
+  const rounds = Number(program.opts().rounds);
+  if (!Number.isInteger(rounds) || rounds < 1) program.error(`bench-runner: --rounds ${program.opts().rounds} is not a whole number ≥ 1`);
+  const notebooks = program.args.length ? program.args.map((a) => resolve(a)) : RUNNER_FIXTURES;
   const hasNbclient = nbclientAvailable();
   const runner = [];
   const nbclient = [];

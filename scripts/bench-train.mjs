@@ -9,22 +9,24 @@
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
+import { Command } from 'commander';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const lib = createRequire(import.meta.url)(join(root, 'dist', 'src', 'index.js'));
 
-const { values } = parseArgs({
-  options: {
-    contender: { type: 'string' },
-    samples: { type: 'string' },
-    'warmup-batches': { type: 'string' },
-    'batch-size': { type: 'string' },
-    seed: { type: 'string' },
-    threads: { type: 'string' },
-    'infer-samples': { type: 'string' },
-  },
-});
+const options = new Command('bench-train')
+  .description('one training contender, timed (run by npm run bench)')
+  .option('--contender <name>')
+  .option('--samples <n>')
+  .option('--warmup-batches <n>')
+  .option('--batch-size <n>')
+  .option('--seed <n>')
+  .option('--threads <n>')
+  .option('--infer-samples <n>')
+  .parse()
+  .opts();
+/** The options by their command-line names (`batch-size`), as the checks below name them. */
+const values = Object.fromEntries(Object.entries(options).map(([key, value]) => [key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`), value]));
 const int = (name) => {
   const n = Number(values[name]);
   if (!Number.isInteger(n) || n < 0) throw new Error(`bench-train: --${name} ${values[name]} is not a whole number`);

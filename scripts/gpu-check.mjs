@@ -18,6 +18,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Command } from 'commander';
 import { systemPython } from './machine.mjs';
 import { writeTorchData } from './torch-data.mjs';
 
@@ -36,8 +37,13 @@ const TORCH_SECONDS = 60;
 const NOTEBOOK_OVERHEAD_SECONDS = 60;
 const NOTEBOOK = join(root, 'notebooks', '05-project-practice.ipynb');
 const OUT_DIR = join(root, 'build', 'gpu-check');
-const outputFlag = process.argv.indexOf('--output');
-const RESULT = outputFlag > 0 && process.argv[outputFlag + 1] ? resolve(process.argv[outputFlag + 1]) : join(root, 'build', 'gpu-check.json');
+const options = new Command('gpu-check')
+  .description('the GPU route checked on this machine (run through scripts/gpu-check.sh)')
+  .option('--output <file>', 'write the JSON there', join(root, 'build', 'gpu-check.json'))
+  .option('--allow-software', 'run the steps on a software adapter (SwiftShader) anyway: a check of this script')
+  .parse()
+  .opts();
+const RESULT = resolve(options.output);
 const SYSTEM_PYTHON = systemPython();
 const started = Date.now();
 
@@ -141,7 +147,7 @@ function probeAdapter() {
 
 process.env.XDG_RUNTIME_DIR ??= tmpdir();
 const probe = probeAdapter();
-const allowSoftware = process.argv.includes('--allow-software');
+const allowSoftware = options.allowSoftware === true;
 if (probe.kind !== 'adapter' || (probe.software !== undefined && !allowSoftware)) {
   const reason = probe.kind === 'adapter' ? `the only adapter is ${lib.describeAdapter(probe.info)}, a software renderer (${probe.software})` : probe.reason;
   writeResult({ hardware_adapter: false, reason });

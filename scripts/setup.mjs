@@ -15,10 +15,14 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MACHINE, systemPython } from './machine.mjs';
 import { describeProbe, findCommand, missingRequirements } from './requirements.mjs';
+import { parseArgs } from 'node:util';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const quiet = process.argv.includes('--quiet');
-const withLab = process.argv.includes('--lab');
+// Node's own parser: setup runs before the dependencies (commander, the parser of every other command
+// line of the project) are installed.
+const { values: flags } = parseArgs({ options: { quiet: { type: 'boolean' }, lab: { type: 'boolean' } } });
+const quiet = flags.quiet === true;
+const withLab = flags.lab === true;
 const actions = [];
 
 function log(message) {

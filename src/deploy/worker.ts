@@ -4,15 +4,22 @@
  * caller's state: only the folder and the raw pixels it is given.
  */
 import { readFile, writeFile } from 'node:fs/promises';
+import { Command } from 'commander';
 import { selectBackend } from '../model/backend';
 import { loadDeployment } from './folder';
 import type { PixelRange } from './preprocessing';
 
 async function main(argv: readonly string[]): Promise<void> {
-  const [dir, pixelsPath, countText, rangeText, resultPath] = argv;
-  if (dir === undefined || pixelsPath === undefined || countText === undefined || rangeText === undefined || resultPath === undefined) {
+  const program = new Command('worker')
+    .arguments('<folder> <pixels.f32> <count> <range> <result.json>')
+    .exitOverride()
+    .configureOutput({ writeOut: () => undefined, writeErr: () => undefined });
+  try {
+    program.parse([...argv], { from: 'user' });
+  } catch {
     throw new Error('usage: worker <folder> <pixels.f32> <count> <1|255> <result.json>');
   }
+  const [dir, pixelsPath, countText, rangeText, resultPath] = program.args as [string, string, string, string, string];
   const backend = await selectBackend();
   const bytes = await readFile(pixelsPath);
   const pixels = new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
