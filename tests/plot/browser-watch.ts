@@ -151,6 +151,8 @@ export interface WatchedBrowser {
   now(): number;
   /** Keeps the page's console and errors for the evidence. */
   watch(page: Page): void;
+  /** The console lines kept so far (`<seconds> [<type>] <text>`, repeats folded). */
+  consoleLines(): string[];
   /**
    * Runs `step` within `budgetMs`. When it fails or misses the budget: writes the evidence to
    * `<evidenceDir>/<name>/`, kills the browser, and throws naming the folder. Later steps fail at once.
@@ -252,6 +254,7 @@ export async function launchWatchedChromium(options: WatchOptions): Promise<Watc
       }
       return peak;
     },
+    consoleLines: () => consoleLog.lines(),
     watch(page) {
       pages.push(page);
       const started = Date.now();
