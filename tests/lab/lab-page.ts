@@ -80,9 +80,11 @@ const RUN_ALL_STARTED_MS = 20_000;
 
 /**
  * Run → Run All Cells on `panel`, and a check that it took: some cell queued or run. Where nothing
- * happened (seen twice in CI on a loaded machine: every prompt still "[ ]:" minutes later, the
- * kernel idle), a screenshot is kept as `lab-run-all-not-started-<name>.png` and the notebook is
- * clicked and Run All picked once more, as a person would.
+ * happened, a screenshot is kept as `lab-run-all-not-started-<name>.png` and the notebook is clicked
+ * and Run All picked once more, as a person would. Seen on a loaded machine: JupyterLab's "Select
+ * Kernel" dialog over the notebook (proposing Python 3) although the status bar showed the project
+ * kernel idle; JupyterLab opens it when its request to start the session's kernel failed on the
+ * client side. A person picks the project kernel there, and so does this, saying so on the console.
  */
 export async function runAll(page: Page, panel: Locator, name: string, screenshotDir?: string): Promise<void> {
   const started = async (): Promise<boolean> => (await prompts(panel)).some((p) => p.trim() !== '[ ]:');
@@ -90,9 +92,19 @@ export async function runAll(page: Page, panel: Locator, name: string, screensho
   const took = await waitUntil(started, RUN_ALL_STARTED_MS);
   if (took) return;
   if (screenshotDir) await page.screenshot({ path: join(screenshotDir, `lab-run-all-not-started-${name}.png`) });
+  const dialog = page.locator('.jp-Dialog').filter({ hasText: 'Select Kernel' });
+  if (await dialog.isVisible()) {
+    console.log(`lab-page: Run All of ${name} met JupyterLab's Select Kernel dialog; picking ${PROJECT_KERNEL} as a person would`);
+    await dialog.locator('select').selectOption({ label: PROJECT_KERNEL });
+    await dialog.getByRole('button', { name: 'Select' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+  }
   await panel.locator('.jp-Notebook').click({ position: { x: 5, y: 5 } });
   await menu(page, 'Run', 'Run All Cells');
 }
+
+/** The project kernel's display name, as JupyterLab lists it. */
+const PROJECT_KERNEL = 'TypeScript (llm-price-lab)';
 
 async function waitUntil(condition: () => Promise<boolean>, timeout: number): Promise<boolean> {
   const deadline = Date.now() + timeout;
