@@ -2,7 +2,7 @@
 // `npm run kernel:install` / `kernel:uninstall`: registers the kernelspec in the user's own Jupyter
 // data folder (`jupyter --data-dir`, which honours JUPYTER_DATA_DIR), where JupyterLab finds it.
 import { spawnSync } from 'node:child_process';
-import { Command } from 'commander';
+import { quietCommand } from '../src/command-line';
 import { existsSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
@@ -62,10 +62,7 @@ export function uninstall(dataDir: string): string | undefined {
 }
 
 function main(args: readonly string[]): void {
-  const program = new Command('install.js')
-    .argument('<command>', 'install or uninstall')
-    .exitOverride()
-    .configureOutput({ writeOut: () => undefined, writeErr: () => undefined });
+  const program = quietCommand('install.js').argument('<command>', 'install or uninstall');
   try {
     program.parse([...args], { from: 'user' });
   } catch {

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // The kernel process Jupyter starts: `node dist/kernel/main.js --connection-file <file>`.
 import { writeSync } from 'node:fs';
-import { Command, CommanderError } from 'commander';
+import { CommanderError } from 'commander';
+import { quietCommand } from '../src/command-line';
 import { readConnectionFile } from './connection';
 import { parentInfo } from './parent';
 import { startKernel } from './server';
@@ -19,10 +20,7 @@ export interface CommandLine {
 }
 
 export function parseCommandLine(args: readonly string[]): CommandLine {
-  const program = new Command('main.js')
-    .option('-f, --connection-file <file>', 'the connection file Jupyter wrote for this kernel')
-    .exitOverride()
-    .configureOutput({ writeOut: () => undefined, writeErr: () => undefined });
+  const program = quietCommand('main.js').option('-f, --connection-file <file>', 'the connection file Jupyter wrote for this kernel');
   try {
     program.parse([...args], { from: 'user' });
   } catch (error) {

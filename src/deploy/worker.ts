@@ -4,16 +4,13 @@
  * caller's state: only the folder and the raw pixels it is given.
  */
 import { readFile, writeFile } from 'node:fs/promises';
-import { Command } from 'commander';
+import { quietCommand } from '../command-line';
 import { selectBackend } from '../model/backend';
 import { loadDeployment } from './folder';
 import type { PixelRange } from './preprocessing';
 
 async function main(argv: readonly string[]): Promise<void> {
-  const program = new Command('worker')
-    .arguments('<folder> <pixels.f32> <count> <range> <result.json>')
-    .exitOverride()
-    .configureOutput({ writeOut: () => undefined, writeErr: () => undefined });
+  const program = quietCommand('worker').arguments('<folder> <pixels.f32> <count> <range> <result.json>');
   try {
     program.parse([...argv], { from: 'user' });
   } catch {

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { DigitSplit, ShiftAugmentation } from '../data/prepare';
 import { createRandom } from '../data/random';
 import { ARTICLE_CNN } from './cnn';
-import { runEpochs } from './epochs';
+import { runEpochs, type EpochOutcome } from './epochs';
 import { gradientUnsupportedReason } from './gradients';
 import { trainingCores } from './threads';
 import { createTrainingPool, type TrainingPool } from './pool';
@@ -23,15 +23,8 @@ export type TrainProgress =
     }
   | ({ kind: 'epoch'; epochs: number } & EpochRecord);
 
-export interface EpochRecord {
-  /** 1-based. */
-  readonly epoch: number;
-  readonly loss: number;
-  readonly accuracy: number;
-  readonly valLoss?: number;
-  readonly valAccuracy?: number;
-  /** Seconds spent on training batches (validation excluded). */
-  readonly trainSeconds: number;
+/** An epoch of `trainCnn`: the shared loop's outcome, with its training speed. */
+export interface EpochRecord extends Omit<EpochOutcome, 'examples'> {
   readonly samplesPerSecond: number;
 }
 
@@ -161,14 +154,8 @@ async function trainLoop(model: tf.LayersModel, data: TrainData, options: TrainO
     },
     onBatch: (e) => options.onProgress?.({ kind: 'batch', epoch: e.epoch, epochs, batch: e.batch, batchesPerEpoch: e.batchesPerEpoch, loss: e.loss, accuracy: e.accuracy, samplesPerSecond: e.seen / e.seconds }),
     onEpoch: (outcome) => {
-      const record: EpochRecord = {
-        epoch: outcome.epoch,
-        loss: outcome.loss,
-        accuracy: outcome.accuracy,
-        ...(outcome.valLoss !== undefined ? { valLoss: outcome.valLoss, valAccuracy: outcome.valAccuracy! } : {}),
-        trainSeconds: outcome.trainSeconds,
-        samplesPerSecond: outcome.examples / outcome.trainSeconds,
-      };
+      const { examples, ...rest } = outcome;
+      const record: EpochRecord = { ...rest, samplesPerSecond: examples / outcome.trainSeconds };
       records.push(record);
       options.onProgress?.({ kind: 'epoch', epochs, ...record });
     },
