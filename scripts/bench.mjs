@@ -11,7 +11,9 @@
 // Also per round: kernel start to ready and a trivial cell's round trip (scripts/bench-kernel.mjs),
 // the runner against nbclient on the same notebooks (scripts/bench-runner.mjs), the first chart of a
 // fresh kernel when scripts/bench-chart.mjs exists (it must print one JSON line with
-// `first_chart_s`), and, with --npm-start, the wall time of `npm start` with and without the thread budget.
+// `first_chart_s`), with --npm-start, the wall time of `npm start -- --no-cache` with and without the
+// thread budget, and with --cache, `npm start` cold (`--no-cache`) against `npm start` on the unchanged
+// tree (scripts/bench-cache.mjs).
 //   node scripts/bench.mjs [--rounds 3] [--quick] [--out build/bench.json] [--no-torch] …  (--help)
 // Throughputs depend on what else the machine runs: compare figures measured on an idle machine.
 import { spawnSync } from 'node:child_process';
@@ -23,6 +25,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, InvalidArgumentError } from 'commander';
 import { nbclientAvailable, RUNNER_FIXTURES, runnerRound } from './bench-runner.mjs';
+import { cacheRound, cacheSummary } from './bench-cache.mjs';
 import { systemPython } from './machine.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -56,7 +59,8 @@ const program = new Command()
   .option('--no-kernel', 'skip kernel start and cell round trips')
   .option('--no-runner', 'skip the runner against nbclient')
   .option('--no-chart', 'skip the first-chart benchmark (scripts/bench-chart.mjs)')
-  .option('--npm-start', 'also time `npm start` twice per round, with and without the thread budget (minutes each)')
+  .option('--npm-start', 'also time `npm start -- --no-cache` twice per round, with and without the thread budget (minutes each)')
+  .option('--cache', 'also time `npm start` cold (--no-cache) and on the unchanged tree per round (minutes)')
   .option('--quick', 'smoke test of this script: 1 round, tiny sample counts (figures meaningless)')
   .option('--out <file>', 'where to write the JSON', join(root, 'build', 'bench.json'))
   .parse();
@@ -139,6 +143,7 @@ const kernelRounds = [];
 const runnerRounds = [];
 const chartRounds = [];
 const npmStartRounds = [];
+const cacheRounds = [];
 const coreRounds = [];
 const CORES_SCRIPT = join(root, 'scripts', 'bench-cores.mjs');
 const extras = { kernel: undefined, runner: undefined, chart: undefined, npmStart: undefined, cores: undefined };
@@ -198,12 +203,21 @@ try {
       const record = { round };
       for (const side of sides) {
         const t = Date.now();
-        const extra = side === 'budget' ? [] : ['--', '--no-thread-budget'];
+        const extra = ['--', '--no-cache', ...(side === 'budget' ? [] : ['--no-thread-budget'])];
         const result = spawnSync('npm', ['start', '--silent', ...extra], { cwd: root, stdio: 'ignore', timeout: CHILD_TIMEOUT_MS });
         record[side] = { seconds: (Date.now() - t) / 1000, exit_code: result.status };
         console.error(`round ${round}/${options.rounds}: npm start ${side === 'budget' ? 'with' : 'without'} the thread budget ${record[side].seconds.toFixed(1)} s (exit ${result.status})`);
       }
       npmStartRounds.push(record);
+    }
+    if (options.cache) {
+      try {
+        const r = cacheRound();
+        cacheRounds.push(r);
+        console.error(`round ${round}/${options.rounds}: npm start cold ${r.cold.seconds.toFixed(1)} s, unchanged ${r.warm.seconds.toFixed(1)} s`);
+      } catch (error) {
+        extras.cache = `round ${round}: ${error.message}`;
+      }
     }
   }
 } finally {
@@ -267,6 +281,12 @@ const npmStart = !options.npmStart
       return { budget, no_budget: noBudget, ratio: budget.seconds.median / noBudget.seconds.median, rounds: npmStartRounds };
     })();
 
+const cache = !options.cache
+  ? { skipped: 'pass --cache (runs every notebook once per round)' }
+  : cacheRounds.length
+    ? { ...cacheSummary(cacheRounds, lib), ...(extras.cache ? { error: extras.cache } : {}) }
+    : { error: extras.cache ?? 'not measured' };
+
 const out = {
   schema: BENCH_SCHEMA,
   measured_at: new Date().toISOString(),
@@ -298,6 +318,7 @@ const out = {
   runner_vs_nbclient: runner,
   first_chart: firstChart,
   npm_start: npmStart,
+  cache,
 };
 writeFileAtomic(resolve(options.out), `${JSON.stringify(out, null, 2)}\n`);
 
@@ -331,6 +352,9 @@ console.log(
     ? `with the thread budget median ${fmt(npmStart.budget.seconds.median, 1)} s (${range(npmStart.budget.seconds, 1)}), without ${fmt(npmStart.no_budget.seconds.median, 1)} s (${range(npmStart.no_budget.seconds, 1)}); ratio ${fmt(npmStart.ratio, 2)}`
     : npmStart.skipped}`,
 );
+if (cache.cold) {
+  console.log(`npm start, cold (--no-cache): median ${fmt(cache.cold.seconds.median, 1)} s (${range(cache.cold.seconds, 1)}); unchanged tree: median ${fmt(cache.warm.seconds.median, 2)} s (${range(cache.warm.seconds, 2)}); ratio ${fmt(cache.ratio_warm_to_cold, 3)}`);
+} else console.log(`npm start with the cache: ${cache.skipped ?? cache.error}`);
 for (const [what, error] of Object.entries(extras)) if (error) console.log(`${what}: ${error}`);
 console.log(`load average (1 min) before / after: ${loadBefore.toFixed(2)} / ${loadavg()[0].toFixed(2)} on ${cpus().length} cores`);
 console.log(`wrote ${resolve(options.out).startsWith(root) ? resolve(options.out).slice(root.length + 1) : resolve(options.out)}`);

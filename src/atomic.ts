@@ -10,7 +10,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { FileProblemError, firstLine } from './errors';
 
@@ -52,7 +52,7 @@ function suffix(): string {
 }
 
 /** Renames the finished folder `temp` to `dir`; when `dir` exists it is renamed aside first, then removed. */
-async function renameFolderIn(temp: string, dir: string): Promise<void> {
+export async function renameFolderIn(temp: string, dir: string): Promise<void> {
   for (let attempt = 0; attempt < PUBLISH_ATTEMPTS; attempt += 1) {
     try {
       await rename(temp, dir);
@@ -102,6 +102,21 @@ export async function publishFolder(dir: string, files: Readonly<Record<string, 
     await mkdir(temp);
     for (const [name, data] of Object.entries(files)) await writeFile(join(temp, name), data);
     await renameFolderIn(temp, dir);
+  } finally {
+    await rm(temp, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Makes `target` a copy of `source` (a file or a folder), published with one rename like
+ * `publishFolder`: a reader sees the previous `target` or the copy, never a part of it.
+ */
+export async function publishCopy(source: string, target: string): Promise<void> {
+  await mkdir(dirname(target), { recursive: true });
+  const temp = `${target}.tmp-${suffix()}`;
+  try {
+    await cp(source, temp, { recursive: true, verbatimSymlinks: true });
+    await renameFolderIn(temp, target);
   } finally {
     await rm(temp, { recursive: true, force: true });
   }

@@ -7,6 +7,8 @@ export * from './display';
 // Comms between notebook code and the front end (both directions); asking the user for input.
 export * from './comm';
 export * from './stdin';
+// What a notebook read and wrote through the library, for the runner's execution cache.
+export { recordRead, recordWrite } from './provenance';
 
 // Digits, preprocessing and the article's CNN on the fastest tfjs backend available.
 export * from './data';

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { CsvError, parse, type InfoRecord } from 'csv-parse/sync';
 import { notebooksDir, projectRoot } from '../paths';
 import { CostInputError, ReferenceDataError } from './errors';
+import { recordRead } from '../provenance';
 import type { DecimalYear, Usd, UsdPerGpuHour, UsdPerMTok } from './units';
 
 /** Where a row came from: shown under every chart built from it. */
@@ -259,7 +260,9 @@ export function parseArticleFigures(text: string, file: string = REFERENCE_FILES
 
 /** The figures the article states, from `dir`. */
 export function loadArticleFigures(dir: string = referenceDataDir()): ArticleFigure[] {
-  return parseArticleFigures(readFileSync(join(dir, REFERENCE_FILES.articleFigures), 'utf8'));
+  const path = join(dir, REFERENCE_FILES.articleFigures);
+  recordRead(path);
+  return parseArticleFigures(readFileSync(path, 'utf8'));
 }
 
 /** The value of the article's figure `name`; throws naming the file when it has no such row. */
@@ -276,7 +279,10 @@ export function referenceDataDir(root: string = projectRoot()): string {
 
 /** Reads and parses the four reference CSVs from `dir`. */
 export function loadReferenceData(dir: string = referenceDataDir()): ReferenceData {
-  const read = (name: string): string => readFileSync(join(dir, name), 'utf8');
+  const read = (name: string): string => {
+    recordRead(join(dir, name));
+    return readFileSync(join(dir, name), 'utf8');
+  };
   return {
     prices: parseLlmPrices(read(REFERENCE_FILES.prices)),
     hardware: parseHardware(read(REFERENCE_FILES.hardware)),

@@ -1,6 +1,7 @@
 import { readFile, readdir } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import { recordRead } from '../provenance';
 import { checkDigitSet, DigitSetError, type DigitSet } from './digits';
 import { IDX_IMAGES_MAGIC, IDX_LABELS_MAGIC, IdxFormatError, maybeGunzip, parseIdx } from './idx';
 
@@ -134,6 +135,7 @@ export function concatDigitSets(sets: readonly DigitSet[], source: string): Digi
  * `train-labels-idx1-ubyte[.gz]`, `t10k-…`). `part` picks the training files, the test files, or both.
  */
 export async function loadIdxDirectory(dir: string, part: IdxPart = 'all'): Promise<DigitSet> {
+  recordRead(dir);
   let entries: string[];
   try {
     entries = await readdir(dir);

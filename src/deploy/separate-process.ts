@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Predictions } from '../model/evaluate';
 import { projectRoot } from '../paths';
+import { recordScript } from '../provenance';
 import { DeploymentError, type PixelRange } from './preprocessing';
 
 /** A fresh Node process loads tfjs, picks a backend and reads the model; two minutes is ample on a busy machine. */
@@ -20,7 +21,9 @@ export interface SeparateProcessResult extends Predictions {
 /** The compiled worker script (next to this module in `dist/`, or under `dist/` when run from sources). */
 export function workerScript(): string {
   const beside = join(__dirname, 'worker.js');
-  return existsSync(beside) ? beside : join(projectRoot(), 'dist', 'src', 'deploy', 'worker.js');
+  const script = existsSync(beside) ? beside : join(projectRoot(), 'dist', 'src', 'deploy', 'worker.js');
+  recordScript(script);
+  return script;
 }
 
 function isResult(value: unknown): value is { pid: number; backend: string; classCount: number; classes: number[]; probabilities: number[] } {

@@ -8,6 +8,7 @@ import { writeFileAtomic } from '../atomic';
 import { notebooksDir } from '../paths';
 import type { FactValue, FactsLock, LockedFact } from './lock';
 import { FileProblemError } from '../errors';
+import { recordRead } from '../provenance';
 
 /** The lock file could not be read as a facts lock. */
 export class FactsLockError extends FileProblemError {}
@@ -77,6 +78,7 @@ export function writeLock(path: string, lock: FactsLock): void {
  */
 export function lockedFigures(notebook: string, profile: string): Record<string, FactValue> {
   const path = lockPathFor(join(notebooksDir(), `${notebook}.ipynb`));
+  recordRead(path);
   const facts = readLock(path)[profile];
   if (facts === undefined) throw new FactsLockError(path, `no "${profile}" profile in the lock: run the notebook with --profile ${profile} --refresh-facts first`);
   return Object.fromEntries(Object.entries(facts).map(([name, fact]) => [name, fact.value]));

@@ -6,6 +6,7 @@ import { AtomicWriteError, folderBeingReplaced, publishFolder } from '../atomic'
 import { trainingConfigOf } from './tfjs-internals';
 import { FileProblemError, firstLine } from '../errors';
 import { sleep } from '../wait';
+import { recordRead, recordWrite } from '../provenance';
 
 /** The files of a saved model: the tfjs format that `tf.loadLayersModel` and tfjs-node read. */
 export const MODEL_JSON = 'model.json';
@@ -127,6 +128,7 @@ export async function saveModel(model: tf.LayersModel, dir: string, options: Sav
     [MODEL_JSON]: JSON.stringify({ ...(json as object), [WEIGHTS_DIGEST_KEY]: sha256(weightBytes) }),
     ...extraFiles,
   };
+  recordWrite(dir);
   try {
     await publishFolder(dir, files);
   } catch (error) {
@@ -151,6 +153,7 @@ const PUBLISH_WAIT_MS = 50;
  * reads start again. Corrupted or truncated files raise a `ModelFileError` naming the file.
  */
 export async function readModelFiles(dir: string, extraNames: readonly string[] = []): Promise<ModelFiles> {
+  recordRead(dir);
   const modelJsonPath = join(dir, MODEL_JSON);
   for (let attempt = 0; attempt < READ_ATTEMPTS; attempt += 1) {
     const before = await stat(dir).catch(() => undefined);

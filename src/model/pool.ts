@@ -12,6 +12,7 @@ export { shareSizes };
 import { modelArtifacts } from './persist';
 import { TRAINING_WORKER_ROLE, type FromWorker, type LocalTraining, type ToWorker } from './train-protocol';
 import { ProjectError } from '../errors';
+import { recordScript } from '../provenance';
 
 /**
  * Synchronous data-parallel training on worker threads. Each thread holds its own wasm backend and
@@ -161,6 +162,7 @@ export async function createTrainingPool(model: tf.LayersModel, options: Trainin
   };
 
   const threads: Thread[] = Array.from({ length: count }, (_, index) => {
+    recordScript(entry);
     const worker = new Worker(entry, { workerData: { role: TRAINING_WORKER_ROLE } });
     worker.unref();
     const exited = new Promise<number>((resolve) => worker.once('exit', resolve));

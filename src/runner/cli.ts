@@ -4,7 +4,9 @@
  * usage or input, 3 infrastructure (typed InfrastructureError only); 129/130/143 when interrupted
  * by SIGHUP/SIGINT/SIGTERM (after stopping every kernel and the private server and writing the report).
  */
+import { join } from 'node:path';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { buildDir } from '../paths';
 import { errorMessage, InfrastructureError, RunAbortedError, RunnerInputError } from './errors';
 import { runNotebooks, type RunOptions } from './index';
 import { parseCliValue } from './parameters';
@@ -83,6 +85,8 @@ interface RunFlags {
   token?: string[];
   junit?: string;
   progress: ProgressMode | 'auto';
+  cache: boolean;
+  cacheDir?: string;
 }
 
 function buildProgram(io: CliIo, onRun: (notebooks: string[], flags: RunFlags) => void): Command {
@@ -110,6 +114,8 @@ function buildProgram(io: CliIo, onRun: (notebooks: string[], flags: RunFlags) =
     .option('--server <url>', 'use this Jupyter server; repeat to spread notebooks over several (default: $JUPYTER_BASE_URL, else a private one)', collect)
     .option('--token <token>', 'token for --server, one per server (default: $JUPYTER_TOKEN; prefer it: --token shows in the process list)', collect)
     .option('--junit <file>', 'write JUnit XML, one test case per notebook')
+    .option('--no-cache', 'execute every notebook, even those whose cached result is still valid (results are stored all the same)')
+    .option('--cache-dir <dir>', 'where results are cached (default: <output-dir>/cache)')
     .addOption(new Option('--progress <mode>', 'progress display').choices(['auto', 'bars', 'lines', 'none']).default('auto'))
     .exitOverride()
     .action((notebooks: string[], flags: RunFlags) => onRun(notebooks, flags));
@@ -183,6 +189,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     notebookTimeout: flags.notebookTimeout,
     server: servers.length ? servers : undefined,
     junit: flags.junit,
+    cache: { dir: flags.cacheDir ?? join(flags.outputDir ?? buildDir(), 'cache'), lookup: flags.cache },
   };
 
   const mode = flags.progress === 'auto' ? progressMode(io.stderr, io.env) : flags.progress;

@@ -8,6 +8,7 @@ import { jupyterCommand } from '../machine';
 import { describeMovement } from '../facts/lock';
 import { escapeHtml } from '../show/html';
 import { writeFileAtomic } from '../atomic';
+import { statusText, succeeded } from './report';
 import type { NotebookReport } from './types';
 
 /** nbconvert converts a notebook in 1-3 s here; large plot outputs take longer. */
@@ -56,7 +57,7 @@ export function indexHtml(reports: NotebookReport[], htmlDir: string): string {
     .map((r) => {
       const link = r.html ? `<a href="${escapeHtml(relative(htmlDir, r.html))}">${escapeHtml(r.name)}</a>` : escapeHtml(r.name);
       const where = r.failingCell ? ` (cell ${r.failingCell.codeCellNumber})` : '';
-      return `<tr class="${r.status}"><td>${link}</td><td>${r.status}${where}</td><td>${r.cellsRun}/${r.codeCells}</td><td>${r.seconds.toFixed(1)}</td><td>${factsCell(r)}</td></tr>`;
+      return `<tr class="${succeeded(r) ? 'passed' : r.status}"><td>${link}</td><td>${escapeHtml(statusText(r))}${where}</td><td>${r.cellsRun}/${r.codeCells}</td><td>${r.seconds.toFixed(1)}</td><td>${factsCell(r)}</td></tr>`;
     })
     .join('\n');
   return `<!DOCTYPE html>

@@ -21,6 +21,11 @@ import { checkOrder, declaredAfter, runInOrder } from './schedule';
 import { sessionPathOnServer } from './server-path';
 import { availableKernels, checkKernelName, serverSettings, withServicesRejectionsHandled } from './session';
 import { createThreadBudget } from './thread-budget';
+import { runKeyInputs } from './cache/key';
+import { consultCache, type Decision } from './cache/plan';
+import { askRecorded, projectModules, type KernelRecord } from './cache/recorded';
+import { openCache, type ExecutionCache } from './cache/store';
+import { exportHtml } from './export';
 import type { NotebookReport, RunHooks, RunReport } from './types';
 
 export * from './types';
@@ -72,6 +77,13 @@ export interface RunOptions {
    * Off, or with `server`, each kernel trains on every core of its machine.
    */
   threadBudget?: boolean;
+  /**
+   * The execution cache (`cache/`): a notebook whose inputs are unchanged since a passed run is not
+   * executed; its executed copy, page and published files are restored and it is reported `cached`.
+   * Every notebook that passes is stored. `lookup: false` runs every notebook (still storing them).
+   * Default: no cache.
+   */
+  cache?: { dir: string; lookup?: boolean };
 }
 
 
@@ -191,6 +203,7 @@ export async function runNotebooks(options: RunOptions = {}, hooks: RunHooks = {
 
 interface Prepared extends PreparedNotebook {
   after: string[];
+  profile: string;
 }
 
 async function run(options: RunOptions, hooks: RunHooks): Promise<RunReport> {
@@ -215,6 +228,7 @@ async function run(options: RunOptions, hooks: RunHooks): Promise<RunReport> {
       name,
       notebook,
       parameters: values,
+      profile: profileOf(file, options),
       after: declaredAfter(file, source),
       sessionPath: '',
       outputPath: options.inplace ? file : join(outputDir, 'notebooks', `${name}.ipynb`),
@@ -235,6 +249,52 @@ async function run(options: RunOptions, hooks: RunHooks): Promise<RunReport> {
     exitCode: exitCodeFor(notebooks),
   });
 
+  // The cache answers what it can before any server starts.
+  const root = projectRoot();
+  const cache = options.cache ? openCache(resolve(options.cache.dir), root) : undefined;
+  const decisions = cache
+    ? consultCache(
+        cache,
+        prepared,
+        runKeyInputs({
+          root,
+          runnerDir: __dirname,
+          threadBudget: external.length === 0 && options.threadBudget !== false,
+          server: external.length ? external.map((e) => e.baseUrl).join(' ') : 'private',
+          env: process.env,
+        }),
+        root,
+        options.cache?.lookup !== false,
+      )
+    : new Map<string, Decision>();
+  const answered = new Map<string, NotebookReport>();
+  for (const p of prepared) {
+    const decision = decisions.get(p.name);
+    if (cache && decision?.kind === 'hit') {
+      try {
+        answered.set(p.name, await restoreCached(cache, p, decision, options.refreshFacts ?? false));
+      } catch (error) {
+        decisions.set(p.name, { kind: 'miss', key: decision.key, inputs: decision.inputs, reason: `its cached result could not be restored: ${errorMessage(error)}` });
+      }
+    }
+  }
+  const toRun = prepared.filter((p) => !answered.has(p.name));
+  const inOrder = (ran: NotebookReport[]) => prepared.map((p) => answered.get(p.name) ?? ran[toRun.indexOf(p)]!);
+  const announceCached = () => {
+    for (const p of prepared) {
+      const cached = answered.get(p.name);
+      if (cached) hooks.onNotebookDone?.(cached);
+    }
+  };
+  if (toRun.length === 0) {
+    hooks.onRunStart?.({ notebooks: files, jobs });
+    announceCached();
+    const done = report(inOrder([]));
+    writeReports(done, outputDir, html, options.junit);
+    hooks.onRunDone?.(done);
+    return done;
+  }
+
   let server: RunningServer | undefined;
   let abortTimer: NodeJS.Timeout | undefined;
   const onAbort = () => {
@@ -249,34 +309,34 @@ async function run(options: RunOptions, hooks: RunHooks): Promise<RunReport> {
       if (external.length) {
         endpoints = external;
       } else {
-        const root = commonFolder(files);
-        server = await startServer({ rootDir: root, jupyterPath: options.jupyterPath });
+        const serverRoot = commonFolder(files);
+        server = await startServer({ rootDir: serverRoot, jupyterPath: options.jupyterPath });
         endpoints = [server];
-        sessionPaths.push(prepared.map((p) => relative(root, p.path).split(sep).join('/')));
+        sessionPaths.push(toRun.map((p) => relative(serverRoot, p.path).split(sep).join('/')));
       }
       for (const endpoint of external) {
         const settings = serverSettings(endpoint);
         const paths: string[] = [];
-        for (const p of prepared) paths.push(await sessionPathOnServer(settings, p.path, readFileSync(p.path, 'utf8')));
+        for (const p of toRun) paths.push(await sessionPathOnServer(settings, p.path, readFileSync(p.path, 'utf8')));
         sessionPaths.push(paths);
       }
       for (const endpoint of endpoints) {
         const kernels = await availableKernels(serverSettings(endpoint));
-        for (const p of prepared) checkKernelName(p.path, p.notebook.metadata.kernelspec?.name ?? '', kernels);
+        for (const p of toRun) checkKernelName(p.path, p.notebook.metadata.kernelspec?.name ?? '', kernels);
       }
     } catch (error) {
       if (!(error instanceof InfrastructureError)) throw error;
       // Nothing could run: every notebook says why, and the reports are written all the same.
       const why = error.message;
-      const notebooks = prepared.map((p) => ({ ...notRunReport(p, why), status: 'infrastructure-error' as const }));
-      const written = report(notebooks);
+      const notebooks = toRun.map((p) => ({ ...notRunReport(p, why), status: 'infrastructure-error' as const }));
+      const written = report(inOrder(notebooks));
       writeReports(written, outputDir, html, options.junit);
       hooks.onRunDone?.(written);
       throw new InfrastructureError(why, { ...error.context, report: written });
     }
     if (options.signal?.aborted) {
       const reason = abortReason(options.signal);
-      const stopped = report(prepared.map((p) => notRunReport(p, `not run: the run was interrupted (${reason})`)), reason);
+      const stopped = report(inOrder(toRun.map((p) => notRunReport(p, `not run: the run was interrupted (${reason})`))), reason);
       writeReports(stopped, outputDir, html, options.junit);
       hooks.onRunDone?.(stopped);
       throw new RunAbortedError(`run interrupted (${reason}) before any notebook started`, stopped);
@@ -286,16 +346,19 @@ async function run(options: RunOptions, hooks: RunHooks): Promise<RunReport> {
     const cores = availableParallelism();
     const budget = external.length === 0 && options.threadBudget !== false ? createThreadBudget(cores) : undefined;
     hooks.onRunStart?.({ notebooks: files, jobs });
+    announceCached();
     const reports = await runInOrder(
-      prepared,
+      toRun,
       jobs,
       {
         work: (p, slot) => {
           const at = slot % endpoints.length;
+          const decision = decisions.get(p.name);
+          let record: KernelRecord | undefined;
           budget?.join(p.path);
           const done = runNotebook(
             serverSettings(endpoints[at]),
-            { ...p, sessionPath: sessionPaths[at][prepared.indexOf(p)] },
+            { ...p, sessionPath: sessionPaths[at][toRun.indexOf(p)] },
             {
               allowErrors: options.allowErrors ?? false,
               cellTimeout: options.cellTimeout,
@@ -304,17 +367,24 @@ async function run(options: RunOptions, hooks: RunHooks): Promise<RunReport> {
               serverLog: running ? (kernelId) => running.logLines(kernelId) : undefined,
               serverGone: running?.unexpectedExit,
               trainingThreads: budget ? { share: () => budget.shareOf(p.path), cores } : undefined,
+              afterCells: decision
+                ? async (session) => {
+                    record = await askRecorded(session);
+                  }
+                : undefined,
             },
             hooks,
           ).finally(() => budget?.leave(p.path));
-          return done.then((r) => {
-            const facts =
-              r.status === 'passed' && r.outputNotebook ? checkFactsOfFile(p.path, r.outputNotebook, profileOf(p.path, options), options.refreshFacts ?? false) : undefined;
+          return done.then(async (r) => {
+            const facts = r.status === 'passed' && r.outputNotebook ? checkFactsOfFile(p.path, r.outputNotebook, p.profile, options.refreshFacts ?? false) : undefined;
+            const stored = cache && decision ? await storeResult(cache, decision, p, r, record, startedAt, options.signal) : {};
             return {
               ...r,
               ...(p.after.length ? { after: p.after } : {}),
               ...(endpoints.length > 1 ? { server: endpoints[at].baseUrl } : {}),
               ...(facts ? { facts } : {}),
+              ...(decision?.kind === 'miss' ? { cacheMiss: decision.reason } : {}),
+              ...stored,
             };
           });
         },
@@ -335,7 +405,7 @@ async function run(options: RunOptions, hooks: RunHooks): Promise<RunReport> {
     );
 
     const interrupted = options.signal?.aborted ? abortReason(options.signal) : undefined;
-    const done = report(reports, interrupted);
+    const done = report(inOrder(reports), interrupted);
     writeReports(done, outputDir, html, options.junit);
     hooks.onRunDone?.(done);
     if (interrupted) throw new RunAbortedError(`run interrupted (${interrupted})`, done);
@@ -358,5 +428,73 @@ function writeReports(report: RunReport, outputDir: string, html: boolean, junit
     } catch (error) {
       throw new InfrastructureError(`cannot write ${path}: ${errorMessage(error)}`, { cause: error, report });
     }
+  }
+}
+
+/** A cache hit made into a notebook's result: its copy, page and published files restored, its facts checked. */
+async function restoreCached(cache: ExecutionCache, p: Prepared, decision: Extract<Decision, { kind: 'hit' }>, refreshFacts: boolean): Promise<NotebookReport> {
+  const started = Date.now();
+  const { entry } = decision.hit;
+  const restored = await cache.restore(decision.hit, { notebook: p.outputPath, html: p.htmlPath });
+  let page: Pick<NotebookReport, 'html' | 'htmlError'> = {};
+  if (p.htmlPath) {
+    if (restored.html) page = { html: p.htmlPath };
+    else {
+      const exported = await exportHtml(p.outputPath, p.htmlPath);
+      page = exported.kind === 'ok' ? { html: exported.path } : { htmlError: exported.message };
+    }
+  }
+  const facts = checkFactsOfFile(p.path, p.outputPath, p.profile, refreshFacts);
+  return {
+    notebook: p.path,
+    name: p.name,
+    status: 'cached',
+    seconds: (Date.now() - started) / 1000,
+    cellsRun: entry.cellsRun,
+    codeCells: entry.codeCells,
+    allowedErrors: 0,
+    parameters: p.parameters,
+    outputNotebook: p.outputPath,
+    ...page,
+    ...(p.after.length ? { after: p.after } : {}),
+    ...(facts ? { facts } : {}),
+    cached: { producedAt: entry.producedAt, seconds: entry.seconds },
+  };
+}
+
+/**
+ * Stores a notebook that passed with every cell, written whole, in a run not stopped, whose kernel
+ * said what it read and ran. Never throws: a result that cannot be stored is said in the report.
+ */
+async function storeResult(
+  cache: ExecutionCache,
+  decision: Decision,
+  p: Prepared,
+  r: NotebookReport,
+  record: KernelRecord | undefined,
+  startedAt: Date,
+  signal: AbortSignal | undefined,
+): Promise<Pick<NotebookReport, 'cacheError'>> {
+  if (r.status !== 'passed' || r.allowedErrors > 0 || r.writeError || !r.outputNotebook || signal?.aborted) return {};
+  if (record === undefined) return { cacheError: 'not stored: the kernel did not say what it read and ran' };
+  const root = projectRoot();
+  try {
+    await cache.store({
+      name: p.name,
+      key: decision.key,
+      inputs: decision.inputs,
+      producedAt: startedAt.toISOString(),
+      seconds: r.seconds,
+      cellsRun: r.cellsRun,
+      codeCells: r.codeCells,
+      notebookFile: r.outputNotebook,
+      htmlFile: r.html,
+      reads: record.reads,
+      modules: projectModules(record, root, join(root, 'dist', 'kernel')),
+      writes: record.writes,
+    });
+    return {};
+  } catch (error) {
+    return { cacheError: `not stored: ${errorMessage(error)}` };
   }
 }

@@ -57,6 +57,8 @@ export interface NotebookRunOptions extends DeadlineOptions {
    * when it differs from what it has (every core until told). See thread-budget.ts.
    */
   trainingThreads?: { share(): number; cores: number };
+  /** Called with the session after the last cell, before its kernel is shut down, when every cell passed. */
+  afterCells?(session: KernelSession): Promise<void>;
 }
 
 function statusOf(failure: CellFailure): NotebookReport['status'] {
@@ -140,6 +142,7 @@ export async function runNotebook(
   // The notebook deadline counts execution, from the moment its kernel answers.
   const executionStarted = Date.now();
   const recorder = new OutputRecorder();
+
   let cellsRun = 0;
   let allowedErrors = 0;
   let failing: FailingCell | undefined;
@@ -190,6 +193,7 @@ export async function runNotebook(
       failing = { index, id: cell.id, codeCellNumber, executionCount, source: sourceText(cell.source), failure };
       break;
     }
+    if (!failing && !options.signal?.aborted) await options.afterCells?.(session);
   } finally {
     options.signal?.removeEventListener('abort', abort);
     await session.shutdown();

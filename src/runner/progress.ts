@@ -4,6 +4,7 @@
  */
 import { MultiBar, Presets, type SingleBar } from 'cli-progress';
 import { failureSummary } from './failures';
+import { statusText } from './report';
 import type { CellResult, RunHooks } from './types';
 
 export type ProgressMode = 'bars' | 'lines' | 'none';
@@ -36,7 +37,7 @@ export function lineProgress(write: (line: string) => void, now: () => Date = ()
     onCellStart: ({ name, codeCellNumber, codeCells }) => say(`${name} cell ${codeCellNumber}/${codeCells} running`),
     onCellDone: ({ name, codeCellNumber, codeCells, result }) =>
       say(`${name} cell ${codeCellNumber}/${codeCells} ${resultWord(result)}`),
-    onNotebookDone: (r) => say(`${r.name} ${r.status} in ${r.seconds.toFixed(1)}s (${r.cellsRun}/${r.codeCells} cells)`),
+    onNotebookDone: (r) => say(r.cached ? `${r.name} ${statusText(r)}` : `${r.name} ${r.status} in ${r.seconds.toFixed(1)}s (${r.cellsRun}/${r.codeCells} cells)`),
   };
 }
 

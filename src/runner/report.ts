@@ -6,12 +6,26 @@
 import { describeMovement } from '../facts/lock';
 import { escapeHtml } from '../show/html';
 import { failureSummary, stripAnsi } from './failures';
+import { NOT_CONSULTED } from './cache/plan';
+import { NOTHING_CACHED } from './cache/store';
 import type { FailingCell, NotebookReport, RunReport } from './types';
+
+/** Whether a notebook's result is a pass: executed now, or answered by the cache from a run where it passed. */
+export function succeeded(n: NotebookReport): boolean {
+  return n.status === 'passed' || n.status === 'cached';
+}
+
+/** `cached (run of 2026-12-05 04:31 UTC, 31.2 s)` for a cached result, else its status. */
+export function statusText(n: NotebookReport): string {
+  if (!n.cached) return n.status;
+  const when = n.cached.producedAt.replace('T', ' ').replace(/:\d\d(\.\d+)?Z$/, ' UTC');
+  return `cached (run of ${when}, ${n.cached.seconds.toFixed(1)} s)`;
+}
 
 /** 3 when a notebook could not get a kernel or be written, else 1 when one did not pass, else 0. */
 export function exitCodeFor(notebooks: NotebookReport[]): RunReport['exitCode'] {
   if (notebooks.some((n) => n.status === 'infrastructure-error' || n.writeError)) return 3;
-  if (notebooks.some((n) => n.status !== 'passed')) return 1;
+  if (notebooks.some((n) => !succeeded(n))) return 1;
   return 0;
 }
 
@@ -63,11 +77,15 @@ function tracebackText(cell: FailingCell): string {
 /** JUnit XML: one `<testcase>` per notebook, `<failure>` or `<error>` (infrastructure) with details. */
 export function junitXml(report: RunReport): string {
   const isError = (n: NotebookReport) => n.status === 'infrastructure-error' || n.status === 'internal-error';
-  const failures = report.notebooks.filter((n) => n.status !== 'passed' && n.status !== 'not-run' && !isError(n)).length;
+  const failures = report.notebooks.filter((n) => !succeeded(n) && n.status !== 'not-run' && !isError(n)).length;
   const errors = report.notebooks.filter(isError).length;
   const skipped = report.notebooks.filter((n) => n.status === 'not-run').length;
   const cases = report.notebooks.map((n) => {
     const open = `  <testcase classname="notebooks" name="${xmlEscape(n.name)}" file="${xmlEscape(n.notebook)}" time="${n.seconds.toFixed(3)}"`;
+    if (n.status === 'cached') {
+      const properties = [`      <property name="cached" value="true"/>`, `      <property name="produced-at" value="${xmlEscape(n.cached?.producedAt ?? '')}"/>`];
+      return `${open}>\n    <properties>\n${properties.join('\n')}\n    </properties>\n  </testcase>`;
+    }
     if (n.status === 'passed' && !n.writeError) return `${open}/>`;
     if (n.status === 'passed') return `${open}>\n    <error message="${xmlEscape(n.writeError ?? '')}"/>\n  </testcase>`;
     if (n.status === 'not-run') return `${open}>\n    <skipped message="${xmlEscape(n.message ?? 'not run')}"/>\n  </testcase>`;
@@ -107,15 +125,23 @@ export function factsLines(notebooks: NotebookReport[]): string[] {
   return out;
 }
 
+/** Why notebooks ran although a cache was consulted (when it says more than "nothing stored"), and results not stored. */
+export function cacheLines(notebooks: NotebookReport[]): string[] {
+  const said = notebooks.filter((n) => n.cacheMiss && n.cacheMiss !== NOTHING_CACHED && n.cacheMiss !== NOT_CONSULTED);
+  const out = said.length ? ['', 'ran again because:', ...said.map((n) => `  ${n.name}: ${n.cacheMiss}`)] : [];
+  for (const n of notebooks) if (n.cacheError) out.push('', `! ${n.name}: result ${n.cacheError}`);
+  return out;
+}
+
 export function consoleSummary(report: RunReport): string {
-  const rows = report.notebooks.map((n) => [n.name, `${n.cellsRun}/${n.codeCells}`, n.seconds.toFixed(1), n.status]);
+  const rows = report.notebooks.map((n) => [n.name, `${n.cellsRun}/${n.codeCells}`, n.seconds.toFixed(1), statusText(n)]);
   const header = ['notebook', 'cells', 'seconds', 'status'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (cells: string[]) => cells.map((c, i) => (i === 2 ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ');
   const out = [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)];
   for (const n of report.notebooks) {
     if (n.writeError) out.push('', `✗ ${n.notebook}: ${n.writeError}`);
-    if (n.status === 'passed') continue;
+    if (succeeded(n)) continue;
     out.push('');
     if (!n.failingCell) {
       const message = n.status === 'internal-error' ? (n.message ?? n.status) : (n.message ?? n.status).split('\n')[0];
@@ -130,9 +156,11 @@ export function consoleSummary(report: RunReport): string {
     if (cell.failure.kind === 'error') out.push(...tracebackText(cell).split('\n').slice(0, 30).map((l) => `    ${l}`));
     if (n.outputNotebook) out.push(`  written: ${n.outputNotebook}`);
   }
-  out.push(...factsLines(report.notebooks));
-  const passed = report.notebooks.filter((n) => n.status === 'passed').length;
+  out.push(...factsLines(report.notebooks), ...cacheLines(report.notebooks));
+  const passed = report.notebooks.filter(succeeded).length;
+  const cached = report.notebooks.filter((n) => n.status === 'cached').length;
   if (report.interrupted) out.push('', `the run was interrupted (${report.interrupted}); notebooks not started are marked not-run`);
-  out.push('', `${passed}/${report.notebooks.length} notebooks passed in ${report.seconds.toFixed(1)} s (exit ${report.exitCode})`);
+  const fromCache = cached ? `, ${cached} of them from the cache,` : '';
+  out.push('', `${passed}/${report.notebooks.length} notebooks passed${fromCache} in ${report.seconds.toFixed(1)} s (exit ${report.exitCode})`);
   return out.join('\n');
 }

@@ -103,11 +103,13 @@ export interface FailingCell {
 }
 
 /**
+ * `cached`: not executed; the execution cache held its result for unchanged inputs (`cache/`).
  * `interrupted`: the run was stopped while this notebook ran (its partial copy is written);
  * `not-run`: the run stopped before it started; `internal-error`: a bug in the runner (exit 1).
  */
 export type NotebookStatus =
   | 'passed'
+  | 'cached'
   | 'failed'
   | 'timeout'
   | 'kernel-died'
@@ -128,7 +130,7 @@ export interface NotebookFacts {
   error?: string;
 }
 
-/** One notebook's result. `failingCell` is set for every status but passed and infrastructure-error. */
+/** One notebook's result. `failingCell` is set for every status but passed, cached and infrastructure-error. */
 export interface NotebookReport {
   notebook: string;
   name: string;
@@ -152,8 +154,14 @@ export interface NotebookReport {
   htmlError?: string;
   /** The executed notebook could not be written (e.g. the disk is full): exit 3. */
   writeError?: string;
-  /** Its summary against its facts lock (facts.ts), for a passed notebook that has a summary. */
+  /** Its summary against its facts lock (facts.ts), for a passed or cached notebook that has a summary. */
   facts?: NotebookFacts;
+  /** A cached result: when the run that produced it started, and how long the notebook took then. */
+  cached?: { producedAt: string; seconds: number };
+  /** With a cache: why the notebook ran (no result stored, or what changed since). */
+  cacheMiss?: string;
+  /** Its result could not be stored in the cache (the notebook itself passed). */
+  cacheError?: string;
 }
 
 export interface RunReport {
