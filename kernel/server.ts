@@ -15,6 +15,8 @@ import { createStdinLink } from './stdin-link';
 import { createSendQueue } from './sockets';
 import { createUncaughtErrors } from './uncaught';
 import { createReplayGuard, createSigner, decode, encode } from './wire';
+import { settleOutputs } from '../src/pending';
+import { within } from '../src/wait';
 
 export interface KernelOptions {
   connection: ConnectionInfo;
@@ -37,6 +39,9 @@ export interface RunningKernel {
 async function drain(): Promise<void> {
   for (let turn = 0; turn < 2; turn++) await new Promise<void>((resolve) => setImmediate(resolve));
 }
+
+/** How long a shutdown waits for output still being finished (below the control thread's SHUTDOWN_GRACE_MS). */
+const SETTLE_AT_SHUTDOWN_MS = 4_000;
 
 /** Binds the kernel's sockets and serves requests until shutdown. */
 export async function startKernel({ connection, rootDir, parent = parentInfo() }: KernelOptions): Promise<RunningKernel> {
@@ -68,6 +73,8 @@ export async function startKernel({ connection, rootDir, parent = parentInfo() }
     (shuttingDown ??= (async () => {
       log(`shutting down${restart ? ' for a restart' : ''}${serving ? '' : ' before serving'}`);
       try {
+        // A chart's image still being drawn goes out first, within the control thread's grace.
+        await within(settleOutputs(), SETTLE_AT_SHUTDOWN_MS);
         if (serving) {
           await serving.flush();
           serving.restore();

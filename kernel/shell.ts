@@ -9,6 +9,12 @@ import type { OutputRouter } from './output';
 import type { Stdin } from './stdin';
 import { resultBundle } from './result';
 import type { UncaughtErrors } from './uncaught';
+import { FOLLOWS_UPDATES_METADATA, pendingOutputs, settleOutputs } from '../src/pending';
+
+/** Whether the client of an execute request keeps applying display updates after the cell's reply. */
+export function followsDisplayUpdates(allowStdin: boolean, metadata: Content | undefined): boolean {
+  return allowStdin || metadata?.[FOLLOWS_UPDATES_METADATA] === true;
+}
 
 /** What a request handler produced: the reply content, and what the queue does afterwards. */
 export interface HandlerResult {
@@ -87,6 +93,7 @@ export function createShellHandlers(deps: ShellDependencies): Map<string, Handle
       late = uncaught.endCell();
       deps.stdin?.end();
     }
+    if (!followsDisplayUpdates(request.allow_stdin, message.metadata)) await settleOutputs();
     let error = outcome.kind === 'error' ? outcome.error : undefined;
     if (outcome.kind === 'ok' && outcome.result && !request.silent) {
       try {
@@ -149,10 +156,13 @@ export function createShellQueue(deps: QueueDependencies): ShellQueue {
   const pending: Message[] = [];
   const aborted = new WeakSet<Message>();
   let pump: Promise<void> | undefined;
+  let finishing = false;
+  let dispatching = false;
 
   async function dispatch(message: Message): Promise<void> {
     const type = message.header.msg_type;
     let after: (() => Promise<void>) | undefined;
+    dispatching = true;
     deps.status('busy', message);
     try {
       if (aborted.has(message)) {
@@ -176,7 +186,19 @@ export function createShellQueue(deps: QueueDependencies): ShellQueue {
       const reason = error instanceof Error ? error : new Error(String(error));
       await deps.reply(message, replyType(type), { status: 'error', ename: reason.name, evalue: reason.message, traceback: [] });
     } finally {
+      dispatching = false;
       deps.status('idle', message);
+      // Output still being finished (a chart's image) keeps the kernel busy without holding the
+      // queue: a front end sees it idle once every output of the cells run so far is in.
+      if (!finishing && pendingOutputs() > 0) {
+        finishing = true;
+        deps.status('busy', message);
+        void settleOutputs().finally(() => {
+          finishing = false;
+          // A request being handled says idle itself when it ends.
+          if (!dispatching) deps.status('idle', message);
+        });
+      }
     }
     if (!after) return;
     // What follows a reply (a shutdown) may fail; the queue goes on with the next request regardless.

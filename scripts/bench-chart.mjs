@@ -3,8 +3,8 @@
 // project kernel is started on a private Jupyter Server; a first cell imports the library, then a
 // chart cell runs `await lineChart(…).show()` and a second chart cell follows. Times are taken on the
 // client, from sending the execute request to the first iopub message carrying the chart (plotly
-// JSON), to the message that carries its PNG (display_data or update_display_data), and to the
-// cell's idle status. Prints one JSON object (medians, min/max, each round) and writes it to
+// JSON), to the cell's idle status, and to the message that carries its PNG (an update_display_data
+// after the cell ended: the requests are sent as JupyterLab sends them, input allowed). Prints one JSON object (medians, min/max, each round) and writes it to
 // build/bench-chart.json.
 // Usage: npm run bench:chart [-- --rounds N]. With --json (as `npm run bench` calls it, once per round)
 // it prints the summary on one line with `first_chart_s` at the top; --quick means one round.
@@ -45,13 +45,25 @@ const chartCell = (title) => `await lineChart({
   series: [{ name: 'train', x: [1, 2, 3, 4, 5], y: [0.62, 0.31, 0.22, 0.17, 0.14] }],
 }).show();`;
 
-/** Runs `code`, resolving with seconds from the request to the first chart, its image and idle. */
-function timeCell(kernel, code) {
+/**
+ * Runs `code` as JupyterLab sends it (input allowed, so the kernel ends the cell before a chart's
+ * image is drawn), resolving with seconds from the request to the first chart, the cell's idle status
+ * and the image (which comes after it; awaited when `image` is true).
+ */
+function timeCell(kernel, code, image = false) {
   return new Promise((resolvePromise, reject) => {
     const started = process.hrtime.bigint();
     const since = () => Number(process.hrtime.bigint() - started) / 1e9;
     const times = { chart_s: null, image_s: null, idle_s: null };
-    const future = kernel.requestExecute({ code, silent: false, store_history: true, allow_stdin: false, stop_on_error: true });
+    const future = kernel.requestExecute({ code, silent: false, store_history: true, allow_stdin: true, stop_on_error: true });
+    let reply;
+    const finish = () => {
+      if (!reply || (image && times.image_s === null)) return;
+      clearTimeout(timer);
+      kernel.iopubMessage.disconnect(onIopub);
+      if (reply.content.status !== 'ok') reject(new Error(`cell failed (${reply.content.status}): ${reply.content.evalue ?? ''}`));
+      else resolvePromise(times);
+    };
     const requestId = future.msg.header.msg_id;
     const timer = setTimeout(() => reject(new Error(`cell did not finish within ${CELL_TIMEOUT_MS / 1000} s: ${code.split('\n')[0]}`)), CELL_TIMEOUT_MS);
     // The iopub signal of the connection sees updates too (a future only sees its own display ids).
@@ -63,15 +75,14 @@ function timeCell(kernel, code) {
         if (data[PLOTLY_MIME] !== undefined) times.chart_s ??= since();
         if (data['image/png'] !== undefined) times.image_s ??= since();
       }
+      finish();
     };
     kernel.iopubMessage.connect(onIopub);
     future.done.then(
-      (reply) => {
+      (answered) => {
         times.idle_s = since();
-        clearTimeout(timer);
-        kernel.iopubMessage.disconnect(onIopub);
-        if (reply.content.status !== 'ok') reject(new Error(`cell failed (${reply.content.status}): ${reply.content.evalue ?? ''}`));
-        else resolvePromise(times);
+        reply = answered;
+        finish();
       },
       (error) => {
         clearTimeout(timer);
@@ -100,8 +111,8 @@ async function main() {
       try {
         const kernelReadyS = Number(process.hrtime.bigint() - requested) / 1e9;
         const imported = await timeCell(session.kernel, IMPORT_CELL);
-        const first = await timeCell(session.kernel, chartCell('First chart'));
-        const later = await timeCell(session.kernel, chartCell('Second chart'));
+        const first = await timeCell(session.kernel, chartCell('First chart'), true);
+        const later = await timeCell(session.kernel, chartCell('Second chart'), true);
         const result = {
           kernel_ready_s: kernelReadyS,
           import_cell_s: imported.idle_s,

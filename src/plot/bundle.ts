@@ -7,18 +7,21 @@
  *
  * Static images are drawn asynchronously by a headless browser, while a kernel asks a value for its
  * bundle synchronously (`[MIME_BUNDLE]()`). So a `Figure` renders its image when awaited —
- * `await fig.render()`, `await fig.show()`, `await showFigure(fig)` — and keeps it; its bundle then
- * carries the image. In a kernel, `show()` does not make the reader wait for the image: it sends the
- * chart at once (plotly JSON, HTML, text) under a display id, then replaces that same output with
- * the bundle holding the image (`update_display_data`) and only then resolves, so a cell that awaits
- * it ends with the image in its output (what the runner saves and exports). A figure left as a
- * cell's last expression without being rendered still draws (plotly JSON and HTML) and its text
- * says how to add the image.
+ * `await fig.render()` — and keeps it; its bundle then carries the image. In a kernel, `show()` does
+ * not make the cell wait for the image: it sends the chart at once (plotly JSON, HTML, text) under a
+ * display id and resolves; the image is drawn afterwards and replaces that same output
+ * (`update_display_data`). That drawing is pending output (`../pending.ts`): the kernel delivers it
+ * before it shuts down, and before it ends the cell for a client that stops listening when a cell
+ * ends (nbclient), and the headless runner waits for it before its last request, so every saved
+ * notebook carries every image. `await settleOutputs()` waits for it in code. Outside a kernel
+ * `show()` draws first and shows once. A figure left as a cell's last expression without being
+ * rendered still draws (plotly JSON and HTML) and its text says how to add the image.
  */
 import { MIME_BUNDLE, display, freshDisplayId, updateDisplay, type DisplayOptions, type HasMimeBundle, type MimeBundle } from '../display';
 import { figureTitle, type FigureSpec, type StaticFormat, type StaticImage } from './figure';
 import { figureHtml, plotSession } from './html';
 import { insideKernel, sessionRenderer, staticMimeType } from './static-image';
+import { trackPending } from '../pending';
 
 export const PLOTLY_MIME_TYPE = 'application/vnd.plotly.v1+json';
 
@@ -131,9 +134,9 @@ export class Figure implements HasMimeBundle {
   }
 
   /**
-   * Shows the figure as one output and resolves once that output holds its static image. In a kernel
-   * the chart is sent at once and its output replaced in place when the image is drawn; elsewhere
-   * (scripts) the image is drawn first and the figure shown once.
+   * Shows the figure as one output. In a kernel the chart is sent at once and this resolves; its
+   * output is replaced in place when the image is drawn (pending output, see the module comment).
+   * Elsewhere (scripts) the image is drawn first and the figure shown once.
    */
   async show(options: RenderOptions & DisplayOptions = {}): Promise<void> {
     const { metadata } = options;
@@ -147,11 +150,14 @@ export class Figure implements HasMimeBundle {
     const displayId = options.displayId ?? freshDisplayId();
     const context = sessionContext();
     display(bundleInSession(this.spec, { kind: 'drawing' }, context), { displayId, ...(metadata ? { metadata } : {}) });
-    // Let the chart's message leave the kernel before the first render loads playwright-core, whose
-    // synchronous loading blocks the event loop for a noticeable time.
-    await new Promise((resolve) => setImmediate(resolve));
-    await this.render(options);
-    updateDisplay(displayId, bundleInSession(this.spec, this.imageState, context), metadata);
+    const drawing = (async () => {
+      // Let the chart's message leave the kernel before the first render loads playwright-core, whose
+      // synchronous loading blocks the event loop for a noticeable time.
+      await new Promise((resolve) => setImmediate(resolve));
+      await this.render(options);
+      updateDisplay(displayId, bundleInSession(this.spec, this.imageState, context), metadata);
+    })();
+    trackPending(drawing);
   }
 
   [MIME_BUNDLE](): MimeBundle {

@@ -33,6 +33,7 @@ export {
 } from './charts';
 export { Figure, showFigure, buildBundle, PLOTLY_MIME_TYPE, type ImageState, type RenderOptions } from './bundle';
 export { resetPlotSession } from './html';
+export { settleOutputs } from '../pending';
 export {
   closeStaticRenderer,
   createStaticRenderer,

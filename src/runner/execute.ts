@@ -7,6 +7,7 @@
 import type { KernelMessage } from '@jupyterlab/services';
 import { INTERRUPT_GRACE_MS, deadlineMessage, type CellDeadline } from './deadlines';
 import { within } from '../wait';
+import { FOLLOWS_UPDATES_METADATA } from '../pending';
 import { errorMessage } from './errors';
 import { isRecordedMessage, type IopubMessage, type OutputRecorder } from './outputs';
 import type { KernelSession } from './session';
@@ -95,6 +96,8 @@ export async function executeCell(
     future = session.kernel.requestExecute(
       { code: sourceText(cell.source), silent: false, store_history: true, allow_stdin: false, stop_on_error: true },
       true,
+      // The runner applies a chart's image sent after its cell ended (see notebook-run.ts).
+      { [FOLLOWS_UPDATES_METADATA]: true },
     );
   } catch (error) {
     // The connection refuses to send: the kernel is dead or gone.

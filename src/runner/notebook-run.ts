@@ -3,7 +3,7 @@
  * `raises-exception`; `allowErrors`), deadlines, then the executed copy written atomically —
  * with an error note at the top when it failed — and its HTML page. Reports through hooks.
  */
-import type { ServerConnection } from '@jupyterlab/services';
+import type { KernelMessage, ServerConnection } from '@jupyterlab/services';
 import { cellDeadline, type DeadlineOptions } from './deadlines';
 import { errorMessage } from './errors';
 import { abortReason, executeCell } from './execute';
@@ -11,7 +11,8 @@ import { tellTrainingThreads } from './kernel-share';
 import { exportHtml } from './export';
 import { markFailure } from './failures';
 import { writeNotebook } from './notebook';
-import { OutputRecorder } from './outputs';
+import { OutputRecorder, type IopubMessage } from './outputs';
+import { settleKernelOutputs } from './pending-output';
 import { startKernelSession, type KernelSession } from './session';
 import {
   cellTags,
@@ -142,7 +143,12 @@ export async function runNotebook(
   // The notebook deadline counts execution, from the moment its kernel answers.
   const executionStarted = Date.now();
   const recorder = new OutputRecorder();
-
+  // A chart's image arrives after its cell ended, under whichever request the kernel then serves:
+  // display updates are applied whatever their parent (applying one twice changes nothing).
+  const onUpdate = (_: unknown, msg: KernelMessage.IIOPubMessage) => {
+    if (msg.header.msg_type === 'update_display_data') recorder.handle({ msg_type: 'update_display_data', content: msg.content } as IopubMessage);
+  };
+  session.kernel.iopubMessage.connect(onUpdate);
   let cellsRun = 0;
   let allowedErrors = 0;
   let failing: FailingCell | undefined;
@@ -193,9 +199,12 @@ export async function runNotebook(
       failing = { index, id: cell.id, codeCellNumber, executionCount, source: sourceText(cell.source), failure };
       break;
     }
+    // Bounded: a kernel that never finishes leaves the chart without its image ("being drawn").
+    if (!options.signal?.aborted) await settleKernelOutputs(session);
     if (!failing && !options.signal?.aborted) await options.afterCells?.(session);
   } finally {
     options.signal?.removeEventListener('abort', abort);
+    session.kernel.iopubMessage.disconnect(onUpdate);
     await session.shutdown();
   }
 

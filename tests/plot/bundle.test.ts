@@ -1,4 +1,5 @@
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { pendingOutputs, settleOutputs } from '../../src/pending';
 import { DISPLAY_SINK, MIME_BUNDLE, type DisplayOptions, type DisplaySink, type MimeBundle } from '../../src/display';
 import { buildBundle, PLOTLY_MIME_TYPE, type ImageState } from '../../src/plot/bundle';
 import { lineChart, plotlyFigure } from '../../src/plot/charts';
@@ -117,7 +118,7 @@ describe('figure bundle in a kernel session', () => {
     expect(new Set(ids).size).toBe(3);
   });
 
-  it('show() sends the chart at once, then replaces that same output with the bundle holding the PNG', async () => {
+  it('show() sends the chart at once and resolves; the image then replaces that same output, as pending output', async () => {
     const fig = chart('Rendered');
     const shown = fig.show();
     // Sent synchronously, before any browser work: the chart is visible while its image is drawn.
@@ -128,6 +129,9 @@ describe('figure bundle in a kernel session', () => {
     expect(first.bundle['text/html']).toContain(PLOTLY_BANNER);
     expect(updates).toEqual([]);
     await shown;
+    expect(pendingOutputs()).toBe(1);
+    await settleOutputs();
+    expect(pendingOutputs()).toBe(0);
     expect(sent).toHaveLength(1);
     expect(updates).toHaveLength(1);
     expect(updates[0]?.displayId).toBe(first.options?.displayId);
@@ -168,6 +172,7 @@ describe('figure bundle in a kernel session', () => {
     expect(sent[0]?.options?.displayId).toBe('mine');
     expect(sent[0]?.bundle['image/png']).toBeDefined();
     await chart('Given').show({ displayId: 'given' });
+    await settleOutputs();
     expect(sent[1]?.options?.displayId).toBe('given');
     expect(updates.map((u) => u.displayId)).toEqual(['given']);
   });
@@ -176,6 +181,7 @@ describe('figure bundle in a kernel session', () => {
     const missing = '/nonexistent/chromium';
     await chart('A').show({ executablePath: missing });
     await chart('B').show({ executablePath: missing });
+    await settleOutputs();
     expect(sent).toHaveLength(2);
     expect(updates).toHaveLength(2);
     const [a, b] = updates.map((s) => s.bundle);

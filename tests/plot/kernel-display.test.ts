@@ -1,7 +1,8 @@
 /**
  * A chart through the real project kernel on a private Jupyter Server, seen on the wire: the chart is
- * sent before its image, the image arrives as an in-place update of the same display id before the
- * cell goes idle, and the kernel's browser is gone once the kernel is shut down.
+ * sent before its image and the image arrives as an in-place update of the same display id — after
+ * the cell ended for a client that follows display updates, before it ends for one that does not —
+ * and the kernel's browser is gone once the kernel is shut down.
  */
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -84,7 +85,48 @@ const CHART = `await lineChart({
   series: [{ name: 'train', x: [1, 2, 3], y: [0.9, 0.5, 0.3] }],
 }).show();`;
 
-describe('a chart through the project kernel', () => {
+describe('a chart for a client that follows display updates (JupyterLab, which allows input)', () => {
+  let server: RunningServer | undefined;
+  let session: KernelSession | undefined;
+
+  beforeAll(async () => {
+    server = await startServer({ rootDir: projectRoot() });
+    session = await startKernelSession(serverSettings(server), { path: 'tests/fixtures/plot/kernel-display.ipynb', name: 'kernel-display-follows', kernelName: 'llm-price-lab' });
+  }, SETUP_TIMEOUT_MS);
+  afterAll(async () => {
+    await session?.shutdown();
+    await server?.stop();
+  }, 30_000);
+
+  it('ends the cell before its image is drawn; the image follows as an update, and the kernel stays busy until it is in', async () => {
+    if (!session) throw new Error('setup failed');
+    const seen: Array<{ type: string; state?: string }> = [];
+    const onIopub = (_: unknown, msg: KernelMessage.IIOPubMessage) => seen.push({ type: msg.header.msg_type, state: (msg.content as { execution_state?: string }).execution_state });
+    session.kernel.iopubMessage.connect(onIopub);
+    try {
+      await session.kernel.requestExecute({ code: "import { lineChart } from 'llm-price-lab/plot';", allow_stdin: true }).done;
+      await new Promise((resolve) => setImmediate(resolve)); // the signal follows the future
+      const chartStart = seen.length;
+      const future = session.kernel.requestExecute({ code: CHART, silent: false, store_history: true, allow_stdin: true, stop_on_error: true });
+      const reply = await future.done;
+      expect(reply.content.status).toBe('ok');
+      await new Promise((resolve) => setImmediate(resolve));
+      const atDone = seen.slice(chartStart).map((m) => m.type);
+      // The first image of a kernel needs a browser started: seconds after the cell's reply.
+      expect(atDone).toContain('display_data');
+      expect(atDone).not.toContain('update_display_data');
+      const deadline = Date.now() + CELL_TIMEOUT_MS;
+      const settled = () => seen.some((m) => m.type === 'update_display_data') && seen.at(-1)?.state === 'idle';
+      while (!settled() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+      const order = seen.slice(chartStart).map((m) => (m.type === 'status' ? `status:${m.state}` : m.type));
+      expect(order).toEqual(['status:busy', 'execute_input', 'display_data', 'status:idle', 'status:busy', 'update_display_data', 'status:idle']);
+    } finally {
+      session.kernel.iopubMessage.disconnect(onIopub);
+    }
+  }, CELL_TIMEOUT_MS * 2);
+});
+
+describe('a chart for a client that stops listening when a cell ends (nbclient)', () => {
   let server: RunningServer | undefined;
   let session: KernelSession | undefined;
 

@@ -6,6 +6,7 @@
 import { sep } from 'node:path';
 import { PROVENANCE_SYMBOL, type ProvenanceRecord } from '../../provenance';
 import { within } from '../../wait';
+import { FOLLOWS_UPDATES_METADATA } from '../../pending';
 import type { KernelSession } from '../session';
 import { requireClosure } from './digest';
 
@@ -60,7 +61,11 @@ export function projectModules(record: KernelRecord, root: string, kernelDir: st
 /** Asks the kernel; undefined when it does not answer in time or answers something else. Never throws. */
 export async function askRecorded(session: KernelSession): Promise<KernelRecord | undefined> {
   let stdout = '';
-  const future = session.kernel.requestExecute({ code: recordedCode(), silent: false, store_history: false, allow_stdin: false, stop_on_error: false });
+  const future = session.kernel.requestExecute(
+    { code: recordedCode(), silent: false, store_history: false, allow_stdin: false, stop_on_error: false },
+    true,
+    { [FOLLOWS_UPDATES_METADATA]: true },
+  );
   future.onIOPub = (message) => {
     if (message.header.msg_type === 'stream') {
       const content = message.content as { name?: string; text?: string };
