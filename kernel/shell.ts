@@ -158,6 +158,8 @@ export function createShellQueue(deps: QueueDependencies): ShellQueue {
   let pump: Promise<void> | undefined;
   let finishing = false;
   let dispatching = false;
+  /** The request the last "busy while output is finished" was sent under. */
+  let lastParent: Message | undefined;
 
   async function dispatch(message: Message): Promise<void> {
     const type = message.header.msg_type;
@@ -190,14 +192,17 @@ export function createShellQueue(deps: QueueDependencies): ShellQueue {
       deps.status('idle', message);
       // Output still being finished (a chart's image) keeps the kernel busy without holding the
       // queue: a front end sees it idle once every output of the cells run so far is in.
-      if (!finishing && pendingOutputs() > 0) {
-        finishing = true;
+      if (pendingOutputs() > 0) {
         deps.status('busy', message);
-        void settleOutputs().finally(() => {
-          finishing = false;
-          // A request being handled says idle itself when it ends.
-          if (!dispatching) deps.status('idle', message);
-        });
+        lastParent = message;
+        if (!finishing) {
+          finishing = true;
+          void settleOutputs().finally(() => {
+            finishing = false;
+            // A request being handled says idle itself when it ends.
+            if (!dispatching) deps.status('idle', lastParent ?? message);
+          });
+        }
       }
     }
     if (!after) return;

@@ -200,7 +200,8 @@ export async function runNotebook(
       break;
     }
     // Bounded: a kernel that never finishes leaves the chart without its image ("being drawn").
-    if (!options.signal?.aborted) await settleKernelOutputs(session);
+    // Only a kernel that answers: after a deadline or a death there is none to wait for.
+    if (!options.signal?.aborted && (!failing || failing.failure.kind === 'error')) await settleKernelOutputs(session);
     if (!failing && !options.signal?.aborted) await options.afterCells?.(session);
   } finally {
     options.signal?.removeEventListener('abort', abort);

@@ -35,6 +35,16 @@ export const COVERED_COMMANDS: readonly CoveredCommand[] = [
       'a full run takes minutes: `npm start -- --help` runs setup and scripts/start.mjs into the runner, and the notebook tests run every notebook through the same runner with smoke parameters',
   },
   {
+    command: 'npm start -- --no-cache',
+    runBy: [{ file: 'tests/runner/cache.integration.test.ts', test: 'caches under <output-dir>/cache, or where --cache-dir says, and runs everything with --no-cache' }],
+    how: 'a full run takes minutes: the test gives the same option to the same command line on a small notebook, and checks that it runs although its result is cached',
+  },
+  {
+    command: 'npm run run-notebooks -- notebooks/04-math.ipynb -o build/try --cache-dir /tmp/my-cache',
+    runBy: [{ file: 'tests/runner/cache.integration.test.ts', test: 'caches under <output-dir>/cache, or where --cache-dir says, and runs everything with --no-cache' }],
+    how: 'the test gives --cache-dir and -o to the same command line on a small notebook in a temporary folder, and checks where the result is cached',
+  },
+  {
     command: 'npm test',
     runBy: [{ file: 'tests/readme/commands.test.ts', test: 'npm test is setup --lab, the typecheck, the linter and vitest' }],
     how: 'it is the command that runs every test, this one included (CI runs it)',
