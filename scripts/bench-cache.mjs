@@ -31,7 +31,7 @@ function npmStart(extra) {
     runner_seconds: report.seconds,
     executed: report.notebooks.filter((n) => n.status === 'passed').length,
     cached: report.notebooks.filter((n) => n.status === 'cached').length,
-    setup_did: `${result.stdout}\n${result.stderr}`.split('\n').filter((l) => l.startsWith('setup: ')),
+    setup_did: `${result.stdout}\n${result.stderr}`.split('\n').filter((l) => l.startsWith('setup: ') && !l.includes('everything present')),
   };
 }
 
