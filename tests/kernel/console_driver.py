@@ -17,8 +17,16 @@ import pexpect
 STEP_TIMEOUT = 120
 ANSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b[()][A-Za-z0-9]|\x1b[=>]|\r")
 
+# A pseudo-terminal does not answer prompt_toolkit's cursor position requests; on a loaded machine
+# waiting for that answer ended in "Exception generator already executing" (prompt_toolkit) while keys
+# arrived. prompt_toolkit's own switch tells it not to ask.
 child = pexpect.spawn(
-    "/usr/bin/jupyter", ["console", "--kernel", "llm-price-lab"], encoding="utf-8", timeout=STEP_TIMEOUT, dimensions=(50, 160)
+    "/usr/bin/jupyter",
+    ["console", "--kernel", "llm-price-lab"],
+    encoding="utf-8",
+    timeout=STEP_TIMEOUT,
+    dimensions=(50, 160),
+    env={**os.environ, "PROMPT_TOOLKIT_NO_CPR": "1"},
 )
 raw = []
 result = {"steps": {}}

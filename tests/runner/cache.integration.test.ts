@@ -3,7 +3,7 @@
  * executes nothing and restores everything (a published model folder included); editing one
  * notebook's markdown re-runs that notebook only; changing a library module re-runs exactly the
  * notebooks that loaded it and those that run after them; a changed data file re-runs its reader;
- * a failed notebook is never stored; `lookup: false` runs everything.
+ * a failed notebook is never stored. The command line's --no-cache (`lookup: false`) is tested below.
  */
 import { copyFileSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -44,7 +44,7 @@ describe('the execution cache through the runner', () => {
   const out = folders.make('out-');
   const cacheDir = join(out, 'cache');
   const statuses = (report: RunReport) => Object.fromEntries(report.notebooks.map((n) => [n.name, n.status]));
-  const run = (lookup = true) => runNotebooks({ notebooks: [dir], outputDir: out, html: true, jobs: 2, junit: join(out, 'junit.xml'), cache: { dir: cacheDir, lookup } });
+  const run = () => runNotebooks({ notebooks: [dir], outputDir: out, html: true, jobs: 2, junit: join(out, 'junit.xml'), cache: { dir: cacheDir } });
   let first: RunReport;
   let second: RunReport;
 
@@ -124,11 +124,6 @@ describe('the execution cache through the runner', () => {
     expect(statuses(report)).toEqual({ a: 'cached', b: 'passed', c: 'passed', d: 'failed' });
     expect(report.notebooks[1]!.cacheMiss).toBe('dist/src/model/persist.js, which it ran, changed');
     expect(report.notebooks[2]!.cacheMiss).toBe('it runs after b, which runs again');
-  }, 120_000);
-
-  it('runs everything when the cache is not consulted', async () => {
-    const report = await run(false);
-    expect(statuses(report)).toEqual({ a: 'passed', b: 'passed', c: 'passed', d: 'failed' });
   }, 120_000);
 });
 
