@@ -116,7 +116,8 @@ try:
     step("input_import", ["import { input } from 'llm-price-lab/stdin';\r"], r"In \[7\]: ")
     since = len(screen())
     child.send("await input('Your name: ')\r")
-    read_until(r"Your name: ", since)
+    # The prompt on a line of its own: the echoed cell holds the same words.
+    read_until(r"\nYour name: ", since)
     time.sleep(0.5)
     child.send("Ada\r")
     read_until(r"Out\[7\]: 'Ada'", since)
