@@ -4,8 +4,7 @@
  * outputs, no execution count and no history, so the executed notebook shows nothing of it.
  */
 import { TRAINING_THREADS_ENV } from '../model/threads';
-import { within } from '../wait';
-import { FOLLOWS_UPDATES_METADATA } from '../pending';
+import { quietRequest } from './quiet-request';
 import type { KernelSession } from './session';
 
 /** How long a kernel may take to answer the silent request before the runner goes on without it. */
@@ -22,18 +21,5 @@ export function shareCode(threads: number): string {
  * not answer is found by the cell that runs next.
  */
 export async function tellTrainingThreads(session: KernelSession, threads: number): Promise<boolean> {
-  const future = session.kernel.requestExecute(
-    { code: shareCode(threads), silent: true, store_history: false, allow_stdin: false, stop_on_error: false },
-    true,
-    { [FOLLOWS_UPDATES_METADATA]: true },
-  );
-  try {
-    const answered = future.done.then((reply) => reply.content.status === 'ok');
-    const outcome = await within(Promise.race([answered, session.died().then(() => false)]), SHARE_REPLY_MS);
-    return outcome.kind === 'done' && outcome.value;
-  } catch {
-    return false;
-  } finally {
-    if (!future.isDisposed) future.dispose();
-  }
+  return (await quietRequest(session, shareCode(threads), { silent: true, timeoutMs: SHARE_REPLY_MS })) === 'ok';
 }

@@ -4,8 +4,8 @@
  * every image. Its own output is not recorded; the images arrive as display updates, which the
  * notebook's recorder applies whatever request they come under.
  */
-import { FOLLOWS_UPDATES_METADATA, PENDING_SYMBOL } from '../pending';
-import { within } from '../wait';
+import { PENDING_SYMBOL } from '../pending';
+import { quietRequest } from './quiet-request';
 import type { KernelSession } from './session';
 
 /** How long a kernel may take to finish its pending output. */
@@ -19,17 +19,5 @@ export function settleCode(): string {
 
 /** Resolves whether the kernel answered (or died: then there is nothing more to wait for). Never throws. */
 export async function settleKernelOutputs(session: KernelSession): Promise<boolean> {
-  const future = session.kernel.requestExecute(
-    { code: settleCode(), silent: true, store_history: false, allow_stdin: false, stop_on_error: false },
-    true,
-    { [FOLLOWS_UPDATES_METADATA]: true },
-  );
-  try {
-    const outcome = await within(Promise.race([future.done.then(() => true), session.died().then(() => true)]), SETTLE_MS);
-    return outcome.kind === 'done';
-  } catch {
-    return true;
-  } finally {
-    if (!future.isDisposed) future.dispose();
-  }
+  return (await quietRequest(session, settleCode(), { silent: true, timeoutMs: SETTLE_MS })) !== 'timeout';
 }

@@ -5,8 +5,7 @@
  */
 import { sep } from 'node:path';
 import { PROVENANCE_SYMBOL, type ProvenanceRecord } from '../../provenance';
-import { within } from '../../wait';
-import { FOLLOWS_UPDATES_METADATA } from '../../pending';
+import { quietRequest } from '../quiet-request';
 import type { KernelSession } from '../session';
 import { requireClosure } from './digest';
 
@@ -61,24 +60,13 @@ export function projectModules(record: KernelRecord, root: string, kernelDir: st
 /** Asks the kernel; undefined when it does not answer in time or answers something else. Never throws. */
 export async function askRecorded(session: KernelSession): Promise<KernelRecord | undefined> {
   let stdout = '';
-  const future = session.kernel.requestExecute(
-    { code: recordedCode(), silent: false, store_history: false, allow_stdin: false, stop_on_error: false },
-    true,
-    { [FOLLOWS_UPDATES_METADATA]: true },
-  );
-  future.onIOPub = (message) => {
-    if (message.header.msg_type === 'stream') {
+  const outcome = await quietRequest(session, recordedCode(), {
+    silent: false,
+    timeoutMs: RECORD_REPLY_MS,
+    onIOPub: (message) => {
       const content = message.content as { name?: string; text?: string };
-      if (content.name === 'stdout') stdout += content.text ?? '';
-    }
-  };
-  try {
-    const answered = future.done.then((reply) => reply.content.status === 'ok');
-    const outcome = await within(Promise.race([answered, session.died().then(() => false)]), RECORD_REPLY_MS);
-    return outcome.kind === 'done' && outcome.value ? parseRecorded(stdout) : undefined;
-  } catch {
-    return undefined;
-  } finally {
-    if (!future.isDisposed) future.dispose();
-  }
+      if (message.header.msg_type === 'stream' && content.name === 'stdout') stdout += content.text ?? '';
+    },
+  });
+  return outcome === 'ok' ? parseRecorded(stdout) : undefined;
 }

@@ -19,8 +19,8 @@ export interface Digested {
   digest: string;
 }
 
-export interface CacheEntry {
-  format: number;
+/** What an entry says of the run that produced it, as stored and as handed to `store`. */
+interface RunOfEntry {
   name: string;
   key: string;
   inputs: KeyInputs;
@@ -30,6 +30,10 @@ export interface CacheEntry {
   seconds: number;
   cellsRun: number;
   codeCells: number;
+}
+
+export interface CacheEntry extends RunOfEntry {
+  format: number;
   /** Digests of the stored executed copy and HTML page (null: none stored). */
   notebook: string;
   html: string | null;
@@ -46,14 +50,7 @@ export const NOTHING_CACHED = 'no cached result';
 export type Lookup = { kind: 'hit'; entry: CacheEntry; folder: string } | { kind: 'miss'; reason: string };
 
 /** What a finished notebook leaves to store. */
-export interface Produced {
-  name: string;
-  key: string;
-  inputs: KeyInputs;
-  producedAt: string;
-  seconds: number;
-  cellsRun: number;
-  codeCells: number;
+export interface Produced extends RunOfEntry {
   notebookFile: string;
   htmlFile?: string;
   reads: string[];
@@ -228,15 +225,16 @@ export function openCache(dir: string, root: string): ExecutionCache {
         await publishCopy(path, stored);
         writes.push({ path: relativeTo(path), digest: pathDigest(stored) });
       }
+      const { name, key, inputs, producedAt, seconds, cellsRun, codeCells } = produced;
       const entry: CacheEntry = {
         format: CACHE_FORMAT,
-        name: produced.name,
-        key: produced.key,
-        inputs: produced.inputs,
-        producedAt: produced.producedAt,
-        seconds: produced.seconds,
-        cellsRun: produced.cellsRun,
-        codeCells: produced.codeCells,
+        name,
+        key,
+        inputs,
+        producedAt,
+        seconds,
+        cellsRun,
+        codeCells,
         notebook: pathDigest(join(temp, NOTEBOOK_FILE)),
         html: produced.htmlFile ? pathDigest(join(temp, HTML_FILE)) : null,
         reads: produced.reads.map((path) => ({ path: relativeTo(path), digest: pathDigest(path) })),
