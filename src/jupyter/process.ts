@@ -117,14 +117,30 @@ export function strayKernelPids(runtimeDir: string): number[] {
     .map((p) => p.pid);
 }
 
-/** Kills what `strayKernelPids` finds. */
-export function killStrays(runtimeDir: string): void {
-  for (const pid of strayKernelPids(runtimeDir)) {
+/** Kills what `strayKernelPids` finds, without waiting (exit hooks); returns the pids signalled. */
+export function killStrays(runtimeDir: string): number[] {
+  const pids = strayKernelPids(runtimeDir);
+  for (const pid of pids) {
     try {
       process.kill(pid, 'SIGKILL');
     } catch {
       // Already gone.
     }
+  }
+  return pids;
+}
+
+/**
+ * Kills what `strayKernelPids` finds and resolves once the process table no longer lists them (a
+ * SIGKILLed process on a loaded machine runs on for a moment), or after `ms`.
+ */
+export async function stopStrays(runtimeDir: string, ms = 5_000): Promise<void> {
+  const pids = new Set(killStrays(runtimeDir));
+  const deadline = Date.now() + ms;
+  while (pids.size > 0 && Date.now() < deadline) {
+    const running = new Set(listProcesses().map((p) => p.pid));
+    for (const pid of pids) if (!running.has(pid)) pids.delete(pid);
+    if (pids.size > 0) await sleep(20);
   }
 }
 
@@ -246,7 +262,7 @@ export async function startJupyterProcess(options: JupyterProcessOptions): Promi
   const stop = () => {
     stopping ??= (async () => {
       await stopServerProcess(child, { baseUrl, token }, options.stopGraceMs);
-      killStrays(runtimeDir);
+      await stopStrays(runtimeDir);
       rmSync(runtimeDir, { recursive: true, force: true });
       process.off('exit', onExit);
     })();

@@ -118,7 +118,12 @@ describe('a chart for a client that follows display updates (JupyterLab, which a
       const deadline = Date.now() + CELL_TIMEOUT_MS;
       const settled = () => seen.some((m) => m.type === 'update_display_data') && seen.at(-1)?.state === 'idle';
       while (!settled() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
-      const order = seen.slice(chartStart).map((m) => (m.type === 'status' ? `status:${m.state}` : m.type));
+      // A kernel greets every new subscriber on IOPub (JEP 65's iopub_welcome), and every subscriber sees
+      // the greeting: the server may subscribe again at any time, so the greeting is not part of the cell.
+      const order = seen
+        .slice(chartStart)
+        .filter((m) => m.type !== 'iopub_welcome')
+        .map((m) => (m.type === 'status' ? `status:${m.state}` : m.type));
       expect(order).toEqual(['status:busy', 'execute_input', 'display_data', 'status:idle', 'status:busy', 'update_display_data', 'status:idle']);
     } finally {
       session.kernel.iopubMessage.disconnect(onIopub);
