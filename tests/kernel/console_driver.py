@@ -68,13 +68,31 @@ def kernel_processes():
     return [line.strip() for line in ps.splitlines() if runtime in line and "main.js" in line]
 
 
-def step(name, send, until, prompt=None):
-    """Types `send`, reads until `until` and then the next prompt (output may follow a prompt on
+# prompt_toolkit flushes pending keys from a timer, `timeoutlen` (1 s) after it last read keys. Jupyter
+# console's Enter handler waits for the kernel's is_complete reply inside a nested event loop, where
+# that timer can fire while the handler is still running: prompt_toolkit then fails with "Exception
+# generator already executing". Under load a line and its Enter were read apart, and it did. A person
+# types more slowly than the timer; so does this driver: the line, a pause past the timer, then Enter.
+KEY_TIMEOUT = 1.0
+
+
+def type_line(text):
+    """Types `text` as a line at a prompt: its characters, then, once prompt_toolkit's key timer has
+    run out, Enter on its own."""
+    since = len(screen())
+    if text:
+        child.send(text)
+        read_until(re.escape(text[-12:]), since)
+    settle(KEY_TIMEOUT + 0.5)
+    child.send("\r")
+
+
+def step(name, lines, until, prompt=None):
+    """Types `lines`, reads until `until` and then the next prompt (output may follow a prompt on
     the terminal, as prompt_toolkit redraws)."""
     since = len(screen())
-    for line in send:
-        child.send(line)
-        time.sleep(0.3)
+    for line in lines:
+        type_line(line)
     read_until(until, since)
     text = read_until(prompt, since) if prompt else screen()
     result["steps"][name] = text[since:]
@@ -85,20 +103,20 @@ try:
     result["kernel_running"] = len(kernel_processes())
     # A function typed line by line: continuation prompts, nothing run before the last line.
     since = len(screen())
-    child.send("function twice(n: number): number {\r")
+    type_line("function twice(n: number): number {")
     read_until(r"\.\.\.: ", since)
-    child.send("return n * 2;\r")
+    type_line("return n * 2;")
     read_until(r"\.\.\.: .*\n.*\.\.\.: ", since)
     settle(1)
     result["steps"]["partial"] = screen()[since:]
-    step("define", ["}\r"], r"In \[2\]: ")
+    step("define", ["}"], r"In \[2\]: ")
     result["steps"]["define"] = screen()[since:]
-    step("call", ["twice(21)\r"], r"Out\[2\]: 42", r"In \[3\]: ")
-    step("throw", ["throw new RangeError('too cheap')\r"], r"at Cell In\[3\], line 1", r"In \[4\]: ")
+    step("call", ["twice(21)"], r"Out\[2\]: 42", r"In \[3\]: ")
+    step("throw", ["throw new RangeError('too cheap')"], r"at Cell In\[3\], line 1", r"In \[4\]: ")
     # Ctrl-C while a loop spins (or while it still compiles): interrupted, and the console is ready
     # for more. A second Ctrl-C is sent only if the first reached the console before it sent the cell.
     since = len(screen())
-    child.send("while (true) {}\r")
+    type_line("while (true) {}")
     settle(2)
     result["interrupts_sent"] = 0
     for _ in range(5):
@@ -111,11 +129,11 @@ try:
             continue
     read_until(r"In \[5\]: ", since)
     result["steps"]["interrupt"] = screen()[since:]
-    step("after_interrupt", ["'alive'\r"], r"Out\[5\]: 'alive'")
+    step("after_interrupt", ["'alive'"], r"Out\[5\]: 'alive'")
     # A cell that asks: the console shows the prompt, the answer typed at the terminal is the value.
-    step("input_import", ["import { input } from 'llm-price-lab/stdin';\r"], r"In \[7\]: ")
+    step("input_import", ["import { input } from 'llm-price-lab/stdin';"], r"In \[7\]: ")
     since = len(screen())
-    child.send("await input('Your name: ')\r")
+    type_line("await input('Your name: ')")
     # The prompt on a line of its own: the echoed cell holds the same words.
     read_until(r"\nYour name: ", since)
     time.sleep(0.5)
@@ -125,7 +143,7 @@ try:
     result["steps"]["input"] = screen()[since:]
     # The synchronous prompt(): the cell blocks until the line typed at the terminal.
     since = len(screen())
-    child.send("prompt('Port?', '8888') + '/' + prompt('Host?')\r")
+    type_line("prompt('Port?', '8888') + '/' + prompt('Host?')")
     read_until(r"Port\? \[8888\] ", since)
     time.sleep(0.5)
     child.send("\r")
@@ -136,7 +154,7 @@ try:
     read_until(r"In \[9\]: ", since)
     result["steps"]["prompt"] = screen()[since:]
     since = len(screen())
-    child.send("exit\r")
+    type_line("exit")
     try:
         child.expect(pexpect.EOF, timeout=STEP_TIMEOUT)
     finally:
