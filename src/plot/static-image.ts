@@ -8,17 +8,22 @@
  * Each browser gets a temp folder of its own (its TMPDIR), removed when the browser closes or goes
  * away and when this process exits, so a browser killed at exit leaves nothing in the system's
  * (unless that temp folder's path is too long for one more level, see `browserTempFolder`).
+ *
+ * When the headless runner shares one browser among the kernels of a run (`render-service.ts`), it
+ * gives its address in `RENDER_SERVICE_ENV`: the renderer then opens its page there, in a browser
+ * context of its own, and starts a browser of its own only if that one cannot be reached.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { DISPLAY_SINK } from '../display';
-import { ProjectError } from '../errors';
+import { ProjectError, firstLine } from '../errors';
 import { findBrowser } from '../machine';
 import { within } from '../wait';
+import { BROWSER_LAUNCH_TIMEOUT_MS, browserTempFolder, launchOptions, type BrowserTempFolder } from './browser-launch';
 import type { FigureSpec, StaticFormat, StaticImage } from './figure';
 import { plotlyBundlePath } from './plotly-source';
+import { RENDER_SERVICE_ENV, SHARED_CONNECT_TIMEOUT_MS } from './render-service';
+
+export { BROWSER_LAUNCH_TIMEOUT_MS, BROWSER_TEMP_PREFIX, CHROMIUM_ARGS, chromiumArgs, DEFAULT_BROWSERS, findBrowser, type BrowserLookup } from './browser-launch';
 
 export type StaticRenderResult = { kind: 'ok'; image: StaticImage } | { kind: 'unavailable'; reason: string };
 
@@ -26,30 +31,6 @@ export function staticMimeType(format: StaticFormat): 'image/png' | 'image/svg+x
   return format === 'png' ? 'image/png' : 'image/svg+xml';
 }
 
-/** Chromium flags that keep a headless browser off the network and quiet (see the project's platform notes). */
-export const CHROMIUM_ARGS: readonly string[] = [
-  '--headless',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-
-/**
- * The flags for this process: Chromium refuses to start its sandbox as root, so `--no-sandbox` is
- * added only then; any other user keeps the sandbox.
- */
-export function chromiumArgs(uid: number | undefined = process.getuid?.()): string[] {
-  return uid === 0 ? [...CHROMIUM_ARGS, '--no-sandbox'] : [...CHROMIUM_ARGS];
-}
-
-/** Which browser: the option, else `PLOTLY_BROWSER`, else the first of Debian's and others' places (`machine.ts`). */
-export { DEFAULT_BROWSERS, findBrowser, type BrowserLookup } from '../machine';
-
-/** Starting Chromium takes 1–3 s on a loaded 2-core machine; beyond this something is wrong. */
-export const BROWSER_LAUNCH_TIMEOUT_MS = 30_000;
 /**
  * One figure takes well under a second once plotly.js is loaded. Past this the page is stuck: its
  * browser is closed and the figure goes without an image rather than hanging the cell for ever.
@@ -57,8 +38,13 @@ export const BROWSER_LAUNCH_TIMEOUT_MS = 30_000;
 export const RENDER_TIMEOUT_MS = 30_000;
 /** Opening the page and loading plotly.js (3.6 MB) into it: 1–5 s on a loaded 2-core machine. */
 export const PAGE_LOAD_TIMEOUT_MS = 30_000;
-/** The whole start of a browser ready to draw, bounded as one step (the first figure only). */
-const OPEN_TIMEOUT_MS = BROWSER_LAUNCH_TIMEOUT_MS + PAGE_LOAD_TIMEOUT_MS;
+/**
+ * The whole start of a browser ready to draw, bounded as one step (the first figure only): with a
+ * shared browser, reaching it and loading the page there, then perhaps starting one of its own.
+ */
+function openTimeoutMs(shared: boolean): number {
+  return BROWSER_LAUNCH_TIMEOUT_MS + PAGE_LOAD_TIMEOUT_MS + (shared ? SHARED_CONNECT_TIMEOUT_MS + PAGE_LOAD_TIMEOUT_MS : 0);
+}
 /** How long a timed-out render waits for its browser to close before answering. */
 const STUCK_CLOSE_WAIT_MS = 5_000;
 /** Outside a kernel, close the browser this long after the last image so a script can exit. */
@@ -86,53 +72,18 @@ export interface StaticRendererOptions {
   idleCloseMs?: number;
   /** Called each time a browser is started (logging, tests). */
   onLaunch?: (executablePath: string) => void;
+  /**
+   * A shared browser's address (playwright's `launchServer` WebSocket endpoint): pages open there
+   * first, and a browser of this renderer's own is started only if it cannot be reached.
+   */
+  sharedBrowser?: string;
+  /** Called each time a page opens in the shared browser (tests). */
+  onConnect?: (endpoint: string) => void;
 }
 
 interface OpenBrowser {
   browser: Browser;
   page: Page;
-}
-
-/** Prefix of the temp folder each browser gets under the system's (short: it lengthens a socket's path). */
-export const BROWSER_TEMP_PREFIX = 'llm-price-lab-';
-/** What Chromium appends to its TMPDIR for its singleton socket (the X's are random characters). */
-const CHROMIUM_SOCKET_SUFFIX = '/org.chromium.Chromium.XXXXXX/SingletonSocket';
-/** The longest Unix socket path (sockaddr_un.sun_path less its NUL): Chromium does not start past it. */
-const SOCKET_PATH_MAX = process.platform === 'linux' ? 107 : 103;
-
-/**
- * A temp folder for one browser. Chromium keeps a folder of its own in TMPDIR
- * (`org.chromium.Chromium.*`, its singleton socket) and removes it only when it is closed; playwright
- * kills the browser (SIGKILL) when this process exits with it open, as a kernel does at shutdown.
- * Inside this folder it goes with the folder: `remove()` once the browser is gone, or at exit.
- * `undefined` when the socket's path would then be too long: Chromium keeps the system temp folder.
- */
-function browserTempFolder(): { path: string; remove(): void } | undefined {
-  const longest = join(tmpdir(), `${BROWSER_TEMP_PREFIX}XXXXXX`) + CHROMIUM_SOCKET_SUFFIX;
-  if (Buffer.byteLength(longest) > SOCKET_PATH_MAX) return undefined;
-  const path = mkdtempSync(join(tmpdir(), BROWSER_TEMP_PREFIX));
-  const removeNow = () => {
-    try {
-      // Retries: a browser that crashed may still be writing there for a moment.
-      rmSync(path, { recursive: true, force: true, maxRetries: 3 });
-    } catch (error) {
-      // Runs in event handlers and at exit: never throw from there, say it instead.
-      process.emitWarning(`llm-price-lab: could not remove the browser's temp folder ${path}: ${errorText(error)}`);
-    }
-  };
-  process.on('exit', removeNow);
-  return {
-    path,
-    remove() {
-      process.off('exit', removeNow);
-      removeNow();
-    },
-  };
-}
-
-function errorText(error: unknown): string {
-  const text = error instanceof Error ? error.message : String(error);
-  return text.split('\n')[0] ?? text;
 }
 
 /**
@@ -168,45 +119,56 @@ export function createStaticRenderer(options: StaticRendererOptions = {}): Stati
   let idleTimer: NodeJS.Timeout | undefined;
   let inFlight = 0;
 
-  async function open(): Promise<OpenBrowser | { reason: string }> {
+  /** A page in the run's shared browser, or undefined when there is none or it cannot be reached. */
+  async function openShared(): Promise<OpenBrowser | undefined> {
+    if (!options.sharedBrowser) return undefined;
+    let browser: Browser | undefined;
+    try {
+      const { chromium } = await import('playwright-core');
+      browser = await chromium.connect(options.sharedBrowser, { timeout: SHARED_CONNECT_TIMEOUT_MS });
+      const page = await openRenderPage(browser, options.plotlyPath ?? plotlyBundlePath());
+      options.onConnect?.(options.sharedBrowser);
+      return { browser, page };
+    } catch {
+      // Its run may have ended, or it went away: a browser of this process's own still draws the image.
+      await browser?.close().catch(() => undefined);
+      return undefined;
+    }
+  }
+
+  async function launchOwn(): Promise<OpenBrowser | { reason: string }> {
     const lookup = findBrowser(options.executablePath, options.env);
     if (lookup.kind === 'missing') return { reason: lookup.reason };
     let browser: Browser | undefined;
-    let temp: ReturnType<typeof browserTempFolder>;
+    let temp: BrowserTempFolder | undefined;
     try {
       const { chromium } = await import('playwright-core');
       options.onLaunch?.(lookup.path);
       temp = browserTempFolder();
       const folder = temp;
-      browser = await chromium.launch({
-        executablePath: lookup.path,
-        args: chromiumArgs(),
-        env: folder ? { ...process.env, TMPDIR: folder.path } : process.env,
-        timeout: BROWSER_LAUNCH_TIMEOUT_MS,
-        // The kernel uses SIGINT for interrupts and Jupyter sends SIGTERM to stop it: leave both alone.
-        // Chromium exits by itself when its pipe to this process closes, and playwright kills it on exit.
-        handleSIGINT: false,
-        handleSIGTERM: false,
-        handleSIGHUP: false,
-      });
+      browser = await chromium.launch(launchOptions(lookup.path, folder));
       // Closed, crashed or killed: its temp folder goes with it.
       browser.on('disconnected', () => folder?.remove());
-      const page = await openRenderPage(browser, options.plotlyPath ?? plotlyBundlePath());
-      const opened = { browser, page };
-      // A browser that crashed or was killed is forgotten; the next render starts a new one.
-      browser.on('disconnected', () => {
-        if (current === opened) {
-          current = undefined;
-          opening = undefined;
-        }
-      });
-      current = opened;
-      return opened;
+      return { browser, page: await openRenderPage(browser, options.plotlyPath ?? plotlyBundlePath()) };
     } catch (error) {
       await browser?.close().catch(() => undefined);
       temp?.remove();
-      return { reason: `could not start ${lookup.path}: ${errorText(error)}` };
+      return { reason: `could not start ${lookup.path}: ${firstLine(error)}` };
     }
+  }
+
+  async function open(): Promise<OpenBrowser | { reason: string }> {
+    const opened = (await openShared()) ?? (await launchOwn());
+    if ('reason' in opened) return opened;
+    // A browser that crashed, was killed or (shared) whose run ended is forgotten; the next render opens another.
+    opened.browser.on('disconnected', () => {
+      if (current === opened) {
+        current = undefined;
+        opening = undefined;
+      }
+    });
+    current = opened;
+    return opened;
   }
 
   /**
@@ -224,7 +186,7 @@ export function createStaticRenderer(options: StaticRendererOptions = {}): Stati
       })
       .catch((error: unknown) => {
         // The browser still ends with this process (its pipe closes); say so rather than hide it.
-        process.emitWarning(`llm-price-lab: closing a stuck browser failed: ${errorText(error)}`);
+        process.emitWarning(`llm-price-lab: closing a stuck browser failed: ${firstLine(error)}`);
       });
     // A launch that is itself stuck ends by BROWSER_LAUNCH_TIMEOUT_MS; the cell does not wait for that.
     await within(closing, STUCK_CLOSE_WAIT_MS);
@@ -252,10 +214,11 @@ export function createStaticRenderer(options: StaticRendererOptions = {}): Stati
         const attempt = opening;
         // Two bounds: starting the browser and loading plotly.js (seconds on a loaded machine, only
         // for the first figure), then drawing this figure.
-        const started = await within(attempt, OPEN_TIMEOUT_MS);
+        const openMs = openTimeoutMs(options.sharedBrowser !== undefined);
+        const started = await within(attempt, openMs);
         if (started.kind === 'timeout') {
           await abandon(attempt);
-          return { kind: 'unavailable', reason: `the browser did not open within ${OPEN_TIMEOUT_MS / 1000} s; it was closed` };
+          return { kind: 'unavailable', reason: `the browser did not open within ${openMs / 1000} s; it was closed` };
         }
         const opened = started.value;
         if ('reason' in opened) {
@@ -276,7 +239,7 @@ export function createStaticRenderer(options: StaticRendererOptions = {}): Stati
         await abandon(attempt);
         return { kind: 'unavailable', reason: `plotly.js did not draw the image within ${timeoutMs / 1000} s; its browser was closed` };
       } catch (error) {
-        return { kind: 'unavailable', reason: `plotly.js could not draw the figure: ${errorText(error)}` };
+        return { kind: 'unavailable', reason: `plotly.js could not draw the figure: ${firstLine(error)}` };
       } finally {
         inFlight -= 1;
         scheduleIdleClose();
@@ -336,12 +299,14 @@ export function insideKernel(): boolean {
  */
 export function sessionRenderer(executablePath?: string): StaticRenderer {
   const slot = globalThis as Record<symbol, SessionRenderer | undefined>;
-  const key = executablePath ?? process.env.PLOTLY_BROWSER ?? '';
+  const shared = process.env[RENDER_SERVICE_ENV] || undefined;
+  const key = `${executablePath ?? process.env.PLOTLY_BROWSER ?? ''}\n${shared ?? ''}`;
   const existing = slot[RENDERER_KEY];
   if (existing && existing.pid === process.pid && existing.key === key) return existing.renderer;
   const retiring = existing ? Promise.all([existing.retiring, existing.renderer.close()]).then(() => undefined) : Promise.resolve();
   const renderer = createStaticRenderer({
     executablePath,
+    ...(shared ? { sharedBrowser: shared } : {}),
     get idleCloseMs() {
       return insideKernel() ? undefined : SCRIPT_IDLE_CLOSE_MS;
     },

@@ -87,6 +87,7 @@ interface RunFlags {
   progress: ProgressMode | 'auto';
   cache: boolean;
   cacheDir?: string;
+  sharedBrowser: boolean;
 }
 
 function buildProgram(io: CliIo, onRun: (notebooks: string[], flags: RunFlags) => void): Command {
@@ -116,6 +117,7 @@ function buildProgram(io: CliIo, onRun: (notebooks: string[], flags: RunFlags) =
     .option('--junit <file>', 'write JUnit XML, one test case per notebook')
     .option('--no-cache', 'execute every notebook, even those whose cached result is still valid (results are stored all the same)')
     .option('--cache-dir <dir>', 'where results are cached (default: <output-dir>/cache)')
+    .option('--no-shared-browser', "let each kernel start its own browser for charts' images (default: one browser serves the run's kernels)")
     .addOption(new Option('--progress <mode>', 'progress display').choices(['auto', 'bars', 'lines', 'none']).default('auto'))
     .exitOverride()
     .action((notebooks: string[], flags: RunFlags) => onRun(notebooks, flags));
@@ -190,6 +192,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     server: servers.length ? servers : undefined,
     junit: flags.junit,
     cache: { dir: flags.cacheDir ?? join(flags.outputDir ?? buildDir(), 'cache'), lookup: flags.cache },
+    sharedBrowser: flags.sharedBrowser,
   };
 
   const mode = flags.progress === 'auto' ? progressMode(io.stderr, io.env) : flags.progress;

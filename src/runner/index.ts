@@ -26,6 +26,8 @@ import { consultCache, type Decision } from './cache/plan';
 import { askRecorded, projectModules, type KernelRecord } from './cache/recorded';
 import { openCache, type ExecutionCache } from './cache/store';
 import { exportHtml } from './export';
+import { RENDER_SERVICE_ENV, type RenderService } from '../plot/render-service';
+import { spawnRenderService } from '../plot/render-service-process';
 import type { NotebookReport, RunHooks, RunReport } from './types';
 
 export * from './types';
@@ -84,6 +86,12 @@ export interface RunOptions {
    * Default: no cache.
    */
   cache?: { dir: string; lookup?: boolean };
+  /**
+   * One browser draws the charts' static images for every kernel of the run (default true, on the
+   * private server only: `src/plot/render-service.ts`). Off, or with `server`, each kernel that draws
+   * a chart starts a browser of its own.
+   */
+  sharedBrowser?: boolean;
 }
 
 
@@ -296,6 +304,7 @@ async function run(options: RunOptions, hooks: RunHooks): Promise<RunReport> {
   }
 
   let server: RunningServer | undefined;
+  let renderService: RenderService | undefined;
   let abortTimer: NodeJS.Timeout | undefined;
   const onAbort = () => {
     abortTimer ??= setTimeout(() => void server?.stop(), ABORT_GRACE_MS);
@@ -310,7 +319,14 @@ async function run(options: RunOptions, hooks: RunHooks): Promise<RunReport> {
         endpoints = external;
       } else {
         const serverRoot = commonFolder(files);
-        server = await startServer({ rootDir: serverRoot, jupyterPath: options.jupyterPath });
+        // Without a browser here the kernels find none either, and each chart says so.
+        const render = options.sharedBrowser === false ? undefined : await spawnRenderService();
+        renderService = render?.kind === 'ok' ? render.service : undefined;
+        server = await startServer({
+          rootDir: serverRoot,
+          jupyterPath: options.jupyterPath,
+          ...(renderService ? { env: { [RENDER_SERVICE_ENV]: renderService.endpoint } } : {}),
+        });
         endpoints = [server];
         sessionPaths.push(toRun.map((p) => relative(serverRoot, p.path).split(sep).join('/')));
       }
@@ -413,7 +429,11 @@ async function run(options: RunOptions, hooks: RunHooks): Promise<RunReport> {
   } finally {
     options.signal?.removeEventListener('abort', onAbort);
     clearTimeout(abortTimer);
-    await server?.stop();
+    try {
+      await server?.stop();
+    } finally {
+      await renderService?.close();
+    }
   }
 }
 

@@ -152,6 +152,7 @@ export async function runNotebook(
   let cellsRun = 0;
   let allowedErrors = 0;
   let failing: FailingCell | undefined;
+  let imageWaitSeconds: number | undefined;
   // A kernel not told a share trains on every core.
   let toldThreads = options.trainingThreads?.cores;
   const abort = () => void session.shutdown();
@@ -201,7 +202,11 @@ export async function runNotebook(
     }
     // Bounded: a kernel that never finishes leaves the chart without its image ("being drawn").
     // Only a kernel that answers: after a deadline or a death there is none to wait for.
-    if (!options.signal?.aborted && (!failing || failing.failure.kind === 'error')) await settleKernelOutputs(session);
+    if (!options.signal?.aborted && (!failing || failing.failure.kind === 'error')) {
+      const settling = Date.now();
+      await settleKernelOutputs(session);
+      imageWaitSeconds = (Date.now() - settling) / 1000;
+    }
     if (!failing && !options.signal?.aborted) await options.afterCells?.(session);
   } finally {
     options.signal?.removeEventListener('abort', abort);
@@ -218,6 +223,7 @@ export async function runNotebook(
     allowedErrors,
     ...(failing ? { failingCell: failing } : {}),
     ...(failing?.failure.kind === 'kernel-died' ? { message: failing.failure.message } : {}),
+    ...(imageWaitSeconds !== undefined ? { imageWaitSeconds } : {}),
   };
   try {
     writeNotebook(prepared.outputPath, written);

@@ -33,6 +33,8 @@ export interface StartServerOptions {
   jupyterPath?: string[];
   /** Lines of the server's own log, for diagnostics. */
   onLog?(line: string): void;
+  /** More environment for the server, and so for its kernels. */
+  env?: NodeJS.ProcessEnv;
 }
 
 /** Starts the server (on a fresh free port up to three times, as another process may take one) and resolves once it answers. */
@@ -59,6 +61,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
         stopGraceMs: SERVER_STOP_GRACE_MS,
         logLines: 500,
         ...(options.onLog ? { onLog: options.onLog } : {}),
+        ...(options.env ? { env: options.env } : {}),
         startError: (message, context) => new InfrastructureError(message, { url: context.url }),
       });
       const logLines = (text: string) =>

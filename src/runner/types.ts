@@ -162,6 +162,11 @@ export interface NotebookReport {
   cacheMiss?: string;
   /** Its result could not be stored in the cache (the notebook itself passed). */
   cacheError?: string;
+  /**
+   * After its last cell, how long the runner waited for output the kernel was still finishing (the
+   * images of charts, drawn after their cells end): absent when it did not wait (a failure, an abort).
+   */
+  imageWaitSeconds?: number;
 }
 
 export interface RunReport {

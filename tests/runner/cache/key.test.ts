@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cacheKey, notebookContent, runKeyInputs, type KeyInputs, type RunKeyInputs } from '../../../src/runner/cache/key';
 import { LIBRARY_ENVIRONMENT } from '../../../src/provenance';
+import { RENDER_SERVICE_ENV } from '../../../src/plot/render-service';
 import { projectRoot } from '../../../src/paths';
 import type { Notebook } from '../../../src/runner/types';
 import { tempFolders } from '../../temp-folders';
@@ -144,13 +145,18 @@ describe('the inputs a run reads from the project', () => {
     const root = project();
     const before = read(root, { HOME: '/a' });
     expect(read(root, { HOME: '/b' })).toBe(before);
+    // The run's shared browser has a new address each run and draws what a kernel's own would.
+    expect(read(root, { [RENDER_SERVICE_ENV]: 'ws://127.0.0.1:1/a' })).toBe(before);
     for (const name of LIBRARY_ENVIRONMENT) expect(read(root, { [name]: 'x' }), name).not.toBe(before);
   });
 });
 
 describe('the list of environment variables the library reads', () => {
   /** Read by the runner, the lab command and the Jupyter process helpers, not by a kernel's library code. */
-  const OUTSIDE_KERNELS = new Set(['CI', 'JUPYTER_BASE_URL', 'JUPYTER_BIN', 'JUPYTER_PATH', 'JUPYTER_TOKEN', 'LAB_PYTHON', 'LLM_PRICE_LAB_DEBUG', 'NBFORMAT_SCHEMA']);
+  const OUTSIDE_KERNELS = ['CI', 'JUPYTER_BASE_URL', 'JUPYTER_BIN', 'JUPYTER_PATH', 'JUPYTER_TOKEN', 'LAB_PYTHON', 'LLM_PRICE_LAB_DEBUG', 'NBFORMAT_SCHEMA'];
+  /** Read by kernels, but new with every run and without effect on what they compute (see render-service.ts). */
+  const PER_RUN = [RENDER_SERVICE_ENV];
+  const NOT_IN_KEY = new Set([...OUTSIDE_KERNELS, ...PER_RUN]);
 
   function sources(dir: string): string[] {
     return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
@@ -167,7 +173,7 @@ describe('the list of environment variables the library reads', () => {
       for (const match of text.matchAll(/\b[A-Z_]+_ENV = '([A-Z][A-Z0-9_]+)'/g)) read.add(match[1]!);
     }
     expect(read.size).toBeGreaterThan(5);
-    const unlisted = [...read].filter((name) => !OUTSIDE_KERNELS.has(name) && !(LIBRARY_ENVIRONMENT as readonly string[]).includes(name));
+    const unlisted = [...read].filter((name) => !NOT_IN_KEY.has(name) && !(LIBRARY_ENVIRONMENT as readonly string[]).includes(name));
     expect(unlisted).toEqual([]);
   });
 });
