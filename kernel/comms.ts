@@ -9,8 +9,14 @@ import { COMM_MANAGER, type Comm, type CommData, type CommManager, type CommMess
 import type { Content, Message } from './messages';
 import type { Handler } from './shell';
 
+/** What a comm message carries beside its content: the message's metadata and binary buffers. */
+export interface CommExtras {
+  readonly metadata?: Content;
+  readonly buffers?: readonly Uint8Array[];
+}
+
 export interface CommDependencies {
-  publish(msgType: string, content: Content, parent: Message | undefined): void;
+  publish(msgType: string, content: Content, parent: Message | undefined, extras?: CommExtras): void;
   /** The message being handled now (a cell's request, a comm message): the parent of what comms send. */
   parent(): Message | undefined;
   /** Makes `message` the parent of output from now on, as a cell's request does. */
@@ -54,9 +60,9 @@ export function createComms(deps: CommDependencies): KernelComms {
       get closed() {
         return closed;
       },
-      send(data, metadata = {}) {
+      send(data, metadata = {}, buffers = []) {
         if (closed) throw new Error(`comm ${commId} (target ${JSON.stringify(targetName)}) is closed`);
-        deps.publish('comm_msg', { comm_id: commId, data, metadata }, deps.parent());
+        deps.publish('comm_msg', { comm_id: commId, data }, deps.parent(), { metadata, buffers });
       },
       close(data = {}) {
         if (closed) return;
@@ -105,10 +111,14 @@ export function createComms(deps: CommDependencies): KernelComms {
       targets.set(name, target);
     },
     unregisterTarget: (name) => targets.delete(name),
-    open(targetName, data = {}, metadata = {}) {
+    open(targetName, data = {}, metadata = {}, buffers = []) {
       const comm = makeComm(randomUUID().replaceAll('-', ''), targetName);
-      deps.publish('comm_open', { comm_id: comm.commId, target_name: targetName, data, metadata }, deps.parent());
+      deps.publish('comm_open', { comm_id: comm.commId, target_name: targetName, data }, deps.parent(), { metadata, buffers });
       return comm;
+    },
+    parentMessageId() {
+      const id = deps.parent()?.header.msg_id;
+      return typeof id === 'string' ? id : undefined;
     },
   };
 

@@ -1,6 +1,6 @@
 import { Router, XPublisher } from 'zeromq';
 import { type ConnectionInfo } from './connection';
-import { createComms } from './comms';
+import { createComms, type CommExtras } from './comms';
 import { bindChannel, log, startControlThread, type ControlThreadError } from './control';
 import { createCellRunner } from './execution';
 import { createHistory } from './history';
@@ -128,11 +128,13 @@ export async function startKernel({ connection, rootDir, parent = parentInfo() }
   if (shuttingDown) return { closed, shutdown };
 
   const shellQueue = createSendQueue(shell, (error) => log(`shell send failed: ${String(error)}`));
-  const publish = (msgType: string, content: Content, parent: Message | undefined): void => {
+  const publish = (msgType: string, content: Content, parent: Message | undefined, extras: CommExtras = {}): void => {
     const topic = Buffer.from(`kernel.${sender.session}.${msgType}`);
     const message: Message = parent
       ? replyTo(sender, parent, msgType, content, [topic])
       : { identities: [topic], header: makeHeader(sender, msgType), parent_header: {}, metadata: {}, content, buffers: [] };
+    if (extras.metadata) message.metadata = { ...extras.metadata };
+    if (extras.buffers) message.buffers = extras.buffers.map((b) => Buffer.from(b.buffer, b.byteOffset, b.byteLength));
     iopub.send(encode(message, signer)).catch((error: unknown) => log(`iopub send failed: ${String(error)}`));
   };
 

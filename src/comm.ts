@@ -28,8 +28,11 @@ export interface Comm {
   readonly targetName: string;
   /** True once either side closed it. */
   readonly closed: boolean;
-  /** Sends `comm_msg` to the front end. Throws once the comm is closed. */
-  send(data: CommData, metadata?: CommData): void;
+  /**
+   * Sends `comm_msg` to the front end, with the message's metadata and binary buffers when given.
+   * Throws once the comm is closed.
+   */
+  send(data: CommData, metadata?: CommData, buffers?: readonly Uint8Array[]): void;
   /** Sends `comm_close` (once) and stops delivering messages. */
   close(data?: CommData): void;
   /** Called with each `comm_msg` from the front end, in order; an async handler is awaited before the next. */
@@ -45,7 +48,12 @@ export interface CommManager {
   registerTarget(name: string, target: CommTarget): void;
   /** Returns whether `name` was registered. */
   unregisterTarget(name: string): boolean;
-  open(targetName: string, data?: CommData, metadata?: CommData): Comm;
+  open(targetName: string, data?: CommData, metadata?: CommData, buffers?: readonly Uint8Array[]): Comm;
+  /**
+   * The id of the message the kernel is handling now (a cell's `execute_request`, a comm message),
+   * which is the parent of what is published meanwhile; undefined between messages.
+   */
+  parentMessageId(): string | undefined;
 }
 
 /** The global slot where the project kernel installs its `CommManager`. */
@@ -74,7 +82,15 @@ export function unregisterCommTarget(name: string): boolean {
   return manager(`unregisterCommTarget(${JSON.stringify(name)})`).unregisterTarget(name);
 }
 
-/** Opens a comm from the kernel to the front end's target `targetName`. */
-export function openComm(targetName: string, data: CommData = {}, metadata: CommData = {}): Comm {
-  return manager(`openComm(${JSON.stringify(targetName)})`).open(targetName, data, metadata);
+/**
+ * Opens a comm from the kernel to the front end's target `targetName`; `metadata` is the message's
+ * (where the widget protocol puts its version), `buffers` its binary buffers.
+ */
+export function openComm(targetName: string, data: CommData = {}, metadata: CommData = {}, buffers: readonly Uint8Array[] = []): Comm {
+  return manager(`openComm(${JSON.stringify(targetName)})`).open(targetName, data, metadata, buffers);
+}
+
+/** The id of the message the kernel is handling now (see `CommManager.parentMessageId`). */
+export function parentMessageId(): string | undefined {
+  return manager('parentMessageId()').parentMessageId();
 }

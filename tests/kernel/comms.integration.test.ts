@@ -29,8 +29,8 @@ describe('comms through jupyter_client', () => {
 
   it('opens a comm to a target a cell registered, which answers and echoes under the message it answers', () => {
     expect(result.register.reply.status).toBe('ok');
-    expect(of(result.open, 'comm_msg')).toEqual([{ comm_id: 'c-echo', data: { opened: { hello: 1 } }, metadata: {} }]);
-    expect(of(result.message, 'comm_msg')).toEqual([{ comm_id: 'c-echo', data: { echo: { value: 42 } }, metadata: {} }]);
+    expect(of(result.open, 'comm_msg')).toEqual([{ comm_id: 'c-echo', data: { opened: { hello: 1 } } }]);
+    expect(of(result.message, 'comm_msg')).toEqual([{ comm_id: 'c-echo', data: { echo: { value: 42 } } }]);
   });
 
   it('lists open comms in comm_info, filtered by target_name', () => {
@@ -47,9 +47,13 @@ describe('comms through jupyter_client', () => {
 
   it('opens, uses and closes a comm from a cell, each message under that cell', () => {
     const opened = of(result.from_kernel.iopub, 'comm_open');
-    expect(opened).toEqual([{ comm_id: expect.stringMatching(/^[0-9a-f]{32}$/), target_name: 'front.end', data: { x: 1 }, metadata: {} }]);
+    expect(opened).toEqual([{ comm_id: expect.stringMatching(/^[0-9a-f]{32}$/), target_name: 'front.end', data: { x: 1 } }]);
+    // The widget protocol's version travels in the message's metadata, binary buffers as frames of their own.
+    const message = (type: string) => result.from_kernel.iopub.find((m: { msg_type: string }) => m.msg_type === type);
+    expect(message('comm_open').metadata).toEqual({ version: '2.1.0' });
     const id = opened[0]!.comm_id;
-    expect(of(result.from_kernel.iopub, 'comm_msg')).toEqual([{ comm_id: id, data: { y: 2 }, metadata: {} }]);
+    expect(of(result.from_kernel.iopub, 'comm_msg')).toEqual([{ comm_id: id, data: { y: 2 } }]);
+    expect(message('comm_msg').buffers).toEqual([[1, 2, 3]]);
     expect(of(result.from_kernel.iopub, 'comm_close')).toEqual([{ comm_id: id, data: {} }]);
     expect(of(result.from_kernel.iopub, 'execute_result')[0].data['text/plain']).toBe('true');
   });

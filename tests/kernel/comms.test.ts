@@ -19,11 +19,18 @@ function message(msgType: string, content: Record<string, unknown>, metadata: Re
 }
 
 function setup() {
-  const sent: Array<{ msgType: string; content: Record<string, unknown>; parent: string | undefined }> = [];
+  const sent: Array<{ msgType: string; content: Record<string, unknown>; parent: string | undefined; metadata?: unknown; buffers?: number[][] }> = [];
   const logged: string[] = [];
   let parent: Message | undefined;
   const comms = createComms({
-    publish: (msgType, content, p) => sent.push({ msgType, content, parent: p?.header.msg_type }),
+    publish: (msgType, content, p, extras) =>
+      sent.push({
+        msgType,
+        content,
+        parent: p?.header.msg_type,
+        ...(extras?.metadata && Object.keys(extras.metadata).length ? { metadata: extras.metadata } : {}),
+        ...(extras?.buffers?.length ? { buffers: extras.buffers.map((b) => [...b]) } : {}),
+      }),
     parent: () => parent,
     setParent: (m) => (parent = m),
     log: (line) => logged.push(line),
@@ -58,8 +65,8 @@ describe('kernel comms', () => {
     await handle(message('comm_msg', { comm_id: 'c2', data: { value: 'a' } }, { version: '2.1.0' }));
     await handle(message('comm_msg', { comm_id: 'c2', data: { value: 'b' } }));
     expect(sent).toEqual([
-      { msgType: 'comm_msg', content: { comm_id: 'c2', data: { echo: 'a' }, metadata: {} }, parent: 'comm_msg' },
-      { msgType: 'comm_msg', content: { comm_id: 'c2', data: { echo: 'b' }, metadata: {} }, parent: 'comm_msg' },
+      { msgType: 'comm_msg', content: { comm_id: 'c2', data: { echo: 'a' } }, parent: 'comm_msg' },
+      { msgType: 'comm_msg', content: { comm_id: 'c2', data: { echo: 'b' } }, parent: 'comm_msg' },
     ]);
     expect(await handle(message('comm_info_request', {}))).toEqual({ status: 'ok', comms: { c2: { target_name: 'echo' } } });
     expect(await handle(message('comm_info_request', { target_name: 'other' }))).toEqual({ status: 'ok', comms: {} });
@@ -72,13 +79,20 @@ describe('kernel comms', () => {
 
   it('opens a comm from the kernel under the current request, and closes it once', async () => {
     const { comms, sent, setParent, handle } = setup();
-    setParent(message('execute_request', {}));
-    const comm = comms.manager.open('jupyter.widget', { state: { value: 3 } }, { version: '2.1.0' });
+    const request = message('execute_request', {});
+    setParent(request);
+    expect(comms.manager.parentMessageId()).toBe(request.header.msg_id);
+    const comm = comms.manager.open('jupyter.widget', { state: { value: 3 } }, { version: '2.1.0' }, [new Uint8Array([1, 2])]);
+    // The protocol version is the message's metadata, where front ends read it; buffers go as frames.
     expect(sent[0]).toEqual({
       msgType: 'comm_open',
-      content: { comm_id: comm.commId, target_name: 'jupyter.widget', data: { state: { value: 3 } }, metadata: { version: '2.1.0' } },
+      content: { comm_id: comm.commId, target_name: 'jupyter.widget', data: { state: { value: 3 } } },
       parent: 'execute_request',
+      metadata: { version: '2.1.0' },
+      buffers: [[1, 2]],
     });
+    comm.send({ method: 'update', state: {}, buffer_paths: [['x']] }, {}, [new Uint8Array([7])]);
+    expect(sent[1]).toEqual({ msgType: 'comm_msg', content: { comm_id: comm.commId, data: { method: 'update', state: {}, buffer_paths: [['x']] } }, parent: 'execute_request', buffers: [[7]] });
     expect(comm.commId).toMatch(/^[0-9a-f]{32}$/);
     expect(await handle(message('comm_info_request', { target_name: 'jupyter.widget' }))).toEqual({ status: 'ok', comms: { [comm.commId]: { target_name: 'jupyter.widget' } } });
     comm.close({ reason: 'done' });

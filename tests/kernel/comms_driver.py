@@ -17,7 +17,16 @@ def send(kc, msg_type, content):
 
 
 def until_idle(kc, msg_id):
-    return iopub_until_idle(kc, msg_id, keep=lambda msg: {"msg_type": msg["msg_type"], "content": msg["content"]})
+    return iopub_until_idle(
+        kc,
+        msg_id,
+        keep=lambda msg: {
+            "msg_type": msg["msg_type"],
+            "content": msg["content"],
+            "metadata": msg["metadata"],
+            "buffers": [list(bytes(b)) for b in msg.get("buffers", [])],
+        },
+    )
 
 
 def execute(kc, code):
@@ -57,7 +66,8 @@ def main():
         result["close"] = send(kc, "comm_close", {"comm_id": "c-echo", "data": {"bye": True}})
         result["after_close"] = execute(kc, "closedWith")
         result["info_after_close"] = comm_info(kc)
-        result["from_kernel"] = execute(kc, "const toFront = openComm('front.end', { x: 1 });\ntoFront.send({ y: 2 });\ntoFront.close();\ntoFront.closed")
+        result["from_kernel"] = execute(kc, "const toFront = openComm('front.end', { x: 1 }, { version: '2.1.0' });\n"
+            "toFront.send({ y: 2 }, {}, [new Uint8Array([1, 2, 3])]);\ntoFront.close();\ntoFront.closed")
     finally:
         kc.stop_channels()
         km.shutdown_kernel(now=True)
