@@ -31,7 +31,7 @@ const expectedJs = new Map([['llm-price-lab', join(root, 'dist', 'src', 'index.j
 const expectedDts = new Map([['llm-price-lab', join(root, 'dist', 'src', 'index.d.ts')], ...parts.map((p) => [`llm-price-lab/${p.name}`, join(root, p.dts)] as const)]);
 
 /** Parts a notebook about prices and algorithms imports; none may bring TensorFlow.js with it. */
-const WITHOUT_TFJS = ['comm', 'cost', 'display', 'facts', 'math', 'paths', 'plot', 'show', 'stats', 'stdin', 'tools'];
+const WITHOUT_TFJS = ['comm', 'cost', 'display', 'facts', 'math', 'paths', 'plot', 'show', 'stats', 'stdin', 'tools', 'widgets'];
 
 const outside = mkdtempSync(join(tmpdir(), 'entry-points-'));
 afterAll(() => rmSync(outside, { recursive: true, force: true }));

@@ -10,7 +10,7 @@ import { importGraph, typeScriptFiles } from './graph';
 
 const root = projectRoot();
 const DOMAIN = ['data', 'algorithms', 'cost', 'model', 'compress', 'privacy', 'deploy', 'stats'];
-const PRESENTATION = ['display.ts', 'show', 'plot'];
+const PRESENTATION = ['display.ts', 'show', 'plot', 'widgets'];
 
 /** The room of a file of src/: its first folder, or the file itself at the top. */
 function roomOf(file: string): string {
