@@ -98,8 +98,10 @@ export function createShellHandlers(deps: ShellDependencies): Map<string, Handle
     if (outcome.kind === 'ok' && outcome.result && !request.silent) {
       try {
         const data = resultBundle(outcome.result.value);
-        publish('execute_result', { execution_count: count, data, metadata: {} }, message);
-        if (request.store_history) history.setOutput(count, String(data['text/plain']));
+        if (data) {
+          publish('execute_result', { execution_count: count, data, metadata: {} }, message);
+          if (request.store_history) history.setOutput(count, String(data['text/plain']));
+        }
       } catch (thrown) {
         const reason = thrown instanceof Error ? thrown : new Error(String(thrown));
         error = { ename: reason.name, evalue: reason.message, traceback: [`${reason.name}: ${reason.message}`] };

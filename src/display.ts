@@ -28,6 +28,11 @@ export interface DisplaySink {
 
 /** The method key by which a value offers its MIME bundle. */
 export const MIME_BUNDLE: unique symbol = Symbol.for('jupyter.mimebundle');
+/**
+ * A value whose `[SHOWN]` is true was displayed already (an `interact` handle): left as a cell's last
+ * expression it is not shown a second time as the cell's result.
+ */
+export const SHOWN: unique symbol = Symbol.for('llm-price-lab.shown');
 /** The global slot where the kernel installs its `DisplaySink`. */
 export const DISPLAY_SINK: unique symbol = Symbol.for('jupyter.display.sink');
 

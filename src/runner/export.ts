@@ -3,21 +3,48 @@
  * users get from nbconvert. The page is written atomically; index.html lists every notebook.
  */
 import { execFile } from 'node:child_process';
-import { basename, relative } from 'node:path';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join, relative } from 'node:path';
 import { jupyterCommand } from '../machine';
 import { describeMovement } from '../facts/lock';
 import { escapeHtml } from '../show/html';
 import { writeFileAtomic } from '../atomic';
 import { statusText, succeeded } from './report';
-import type { NotebookReport } from './types';
+import type { Notebook, NotebookReport } from './types';
+import { withoutWidgetState } from './widget-state';
 
 /** nbconvert converts a notebook in 1-3 s here; large plot outputs take longer. */
 export const NBCONVERT_TIMEOUT_MS = 180_000;
 
 export type ExportResult = { kind: 'ok'; path: string } | { kind: 'error'; message: string };
 
-/** Converts `notebookPath` to HTML at `htmlPath`. */
-export function exportHtml(notebookPath: string, htmlPath: string): Promise<ExportResult> {
+/**
+ * Converts `notebookPath` to HTML at `htmlPath`. A page never fetches anything: nbconvert would load
+ * the widget HTML manager from a CDN for a notebook that carries saved widget state, so such a
+ * notebook is converted from a copy without it (in a private temp folder, under the same name, so
+ * the page's title is the same); its widgets show their text and the figures drawn for their
+ * starting values, as in every front end without a widget manager.
+ */
+export async function exportHtml(notebookPath: string, htmlPath: string): Promise<ExportResult> {
+  let notebook: Notebook;
+  try {
+    notebook = JSON.parse(readFileSync(notebookPath, 'utf8')) as Notebook;
+  } catch {
+    return convert(notebookPath, htmlPath); // nbconvert says what is wrong with it
+  }
+  if (!('widgets' in notebook.metadata)) return convert(notebookPath, htmlPath);
+  const folder = mkdtempSync(join(tmpdir(), 'llm-price-lab-export-'));
+  try {
+    const copy = join(folder, basename(notebookPath));
+    writeFileSync(copy, JSON.stringify(withoutWidgetState(notebook)));
+    return await convert(copy, htmlPath, basename(notebookPath));
+  } finally {
+    rmSync(folder, { recursive: true, force: true });
+  }
+}
+
+function convert(notebookPath: string, htmlPath: string, name = basename(notebookPath)): Promise<ExportResult> {
   return new Promise((resolve) => {
     execFile(
       jupyterCommand(),
@@ -26,7 +53,7 @@ export function exportHtml(notebookPath: string, htmlPath: string): Promise<Expo
       (error, stdout, stderr) => {
         if (error) {
           const detail = stderr.trim().split('\n').slice(-1)[0] || error.message;
-          resolve({ kind: 'error', message: `nbconvert failed for ${basename(notebookPath)}: ${detail}` });
+          resolve({ kind: 'error', message: `nbconvert failed for ${name}: ${detail}` });
           return;
         }
         try {

@@ -13,6 +13,8 @@ import { markFailure } from './failures';
 import { writeNotebook } from './notebook';
 import { OutputRecorder, type IopubMessage } from './outputs';
 import { settleKernelOutputs } from './pending-output';
+import { askWidgetState, withWidgetState } from './widget-state';
+import type { SavedWidgetState } from '../widgets/model';
 import { startKernelSession, type KernelSession } from './session';
 import {
   cellTags,
@@ -153,6 +155,7 @@ export async function runNotebook(
   let allowedErrors = 0;
   let failing: FailingCell | undefined;
   let imageWaitSeconds: number | undefined;
+  let widgets: SavedWidgetState | undefined;
   // A kernel not told a share trains on every core.
   let toldThreads = options.trainingThreads?.cores;
   const abort = () => void session.shutdown();
@@ -206,6 +209,7 @@ export async function runNotebook(
       const settling = Date.now();
       await settleKernelOutputs(session);
       imageWaitSeconds = (Date.now() - settling) / 1000;
+      widgets = await askWidgetState(session);
     }
     if (!failing && !options.signal?.aborted) await options.afterCells?.(session);
   } finally {
@@ -214,7 +218,7 @@ export async function runNotebook(
     await session.shutdown();
   }
 
-  const written = failing ? markFailure(notebook, failing) : notebook;
+  const written = withWidgetState(failing ? markFailure(notebook, failing) : notebook, widgets);
   const report: NotebookReport = {
     ...base,
     status: failing ? statusOf(failing.failure) : 'passed',

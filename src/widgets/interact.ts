@@ -10,7 +10,7 @@
  *   figure's plotly JSON, no static image), so moving a slider costs no browser.
  * - A `render` that throws shows the error in the area and leaves the controls working.
  */
-import { display, hasMimeBundle, MIME_BUNDLE, type HasMimeBundle, type MimeBundle } from '../display';
+import { display, hasMimeBundle, MIME_BUNDLE, SHOWN, type HasMimeBundle, type MimeBundle } from '../display';
 import { Figure, PLOTLY_MIME_TYPE } from '../plot/bundle';
 import { figureTitle } from '../plot/figure';
 import { vbox, type Control, type Widget } from './controls';
@@ -27,6 +27,7 @@ export interface InteractOptions {
 }
 
 export interface Interactive<C extends Record<string, Control<unknown>>> extends Widget {
+  readonly [SHOWN]: true;
   /** The controls' values now. */
   values(): ValuesOf<C>;
   /** Resolves once a change being waited for or drawn is done (tests, scripts). */
@@ -79,6 +80,8 @@ export async function interact<C extends Record<string, Control<unknown>>>(contr
   }
 
   const interactive: Interactive<C> = {
+    // Displayed here: `await interact(…)` as a cell's last line does not show it again.
+    [SHOWN]: true,
     model: layout.model,
     values,
     async settled() {

@@ -47,15 +47,19 @@ export class WidgetProtocolError extends ProjectError<{ model: string; method: s
 
 interface Registry {
   readonly widgets: Map<string, WidgetModel>;
+  /** The saved state of every live model (what the headless runner asks for after the last cell). */
+  readonly saved: () => SavedWidgetState;
   /** The comm managers the control target is registered with (one per kernel; tests make several). */
   readonly controlRegistered: WeakSet<CommManager>;
 }
 
-const REGISTRY = Symbol.for('llm-price-lab.widgets');
+/** Where the live models are listed, for the control comm and the headless runner. */
+export const WIDGET_REGISTRY_SYMBOL = 'llm-price-lab.widgets';
+const REGISTRY = Symbol.for(WIDGET_REGISTRY_SYMBOL);
 
 function registry(): Registry {
   const slot = globalThis as Record<symbol, Registry | undefined>;
-  slot[REGISTRY] ??= { widgets: new Map(), controlRegistered: new WeakSet() };
+  slot[REGISTRY] ??= { widgets: new Map(), saved: () => widgetState(), controlRegistered: new WeakSet() };
   return slot[REGISTRY];
 }
 
@@ -257,7 +261,13 @@ function collectModels(value: unknown, into: WidgetModel[]): void {
  * The saved state of every live model (`application/vnd.jupyter.widget-state+json`, format 2.0),
  * which a notebook keeps in `metadata.widgets` so that its widgets show again without a kernel.
  */
-export function widgetState(): { version_major: 2; version_minor: 0; state: Record<string, ReturnType<WidgetModel['savedState']>> } {
+export interface SavedWidgetState {
+  version_major: 2;
+  version_minor: 0;
+  state: Record<string, ReturnType<WidgetModel['savedState']>>;
+}
+
+export function widgetState(): SavedWidgetState {
   return { version_major: 2, version_minor: 0, state: Object.fromEntries(liveWidgets().map((w) => [w.id, w.savedState()])) };
 }
 

@@ -8,7 +8,7 @@ import { codePointsToUtf16, utf16ToCodePoints } from '../../kernel/cursor';
 import { createHistory } from '../../kernel/history';
 import { parseCommandLine } from '../../kernel/main';
 import { resultBundle } from '../../kernel/result';
-import { MIME_BUNDLE } from '../../src/display';
+import { MIME_BUNDLE, SHOWN } from '../../src/display';
 import { projectRoot } from '../../src/paths';
 
 const valid = { transport: 'tcp', ip: '127.0.0.1', key: 'k', signature_scheme: 'hmac-sha256', shell_port: 1, iopub_port: 2, stdin_port: 3, control_port: 4, hb_port: 5 };
@@ -77,6 +77,10 @@ describe('execute_result bundle', () => {
   it('adds the value\'s own MIME bundle', () => {
     const chart = { [MIME_BUNDLE]: () => ({ 'text/html': '<svg/>', 'text/plain': 'chart' }) };
     expect(resultBundle(chart)).toEqual({ 'text/html': '<svg/>', 'text/plain': 'chart' });
+  });
+  it('is none for a value that says it was displayed already, and only when it says so with true', () => {
+    expect(resultBundle({ [SHOWN]: true, [MIME_BUNDLE]: () => ({ 'text/plain': 'shown' }) })).toBeUndefined();
+    expect(resultBundle({ [SHOWN]: 'yes' })).toEqual({ 'text/plain': "{ [Symbol(llm-price-lab.shown)]: 'yes' }" });
   });
   it('refuses a bundle method that returns no bundle', () => {
     expect(() => resultBundle({ [MIME_BUNDLE]: () => 'html' })).toThrow(/must return an object/);

@@ -149,7 +149,7 @@ describe('the kernel-testbed behaviours', () => {
       expectReadable(r.comm_register);
       for (const step of ['comm_open', 'comm_msg', 'comm_close']) expectReadable(r[step]);
       expect(ofType(r.comm_open.iopub, 'comm_close')).toEqual([]);
-      expect(ofType(r.comm_msg.iopub, 'comm_msg').map((m) => m.content)).toEqual([{ comm_id: 'testbed-comm', data: { echo: { n: 1 } }, metadata: {} }]);
+      expect(ofType(r.comm_msg.iopub, 'comm_msg').map((m) => m.content)).toEqual([{ comm_id: 'testbed-comm', data: { echo: { n: 1 } } }]);
       expect(r.comm_info_after.reply.content.comms).toEqual({});
     });
     it('interrupt_request', () => {
