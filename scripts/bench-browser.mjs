@@ -6,28 +6,17 @@
 // sum of what the runner waited, after each notebook's last cell, for images still being drawn
 // (`imageWaitSeconds` in report.json), as medians with their ranges; and the ratios shared / own.
 // Usage: npm run bench:browser [-- --rounds N]
-import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
+import { timedNpmStart } from './bench-cache.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-/** A cold run of every notebook takes minutes; one that runs past this has hung. */
-const START_TIMEOUT_MS = 30 * 60_000;
 const CONTENDERS = { shared: [], own: ['--no-shared-browser'] };
 
 function coldStart(name) {
-  const extra = ['--no-cache', ...CONTENDERS[name]];
-  const started = process.hrtime.bigint();
-  const result = spawnSync('npm', ['start', '--silent', '--', '--progress', 'none', ...extra], { cwd: root, encoding: 'utf8', timeout: START_TIMEOUT_MS });
-  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  if (result.error || result.status !== 0) {
-    const detail = result.error?.message ?? `${result.stdout}\n${result.stderr}`.trim().split('\n').slice(-4).join('\n');
-    throw new Error(`npm start -- ${extra.join(' ')} failed (${result.status}): ${detail}`);
-  }
-  const report = JSON.parse(readFileSync(join(root, 'build', 'report.json'), 'utf8'));
+  const { seconds, report } = timedNpmStart(['--no-cache', ...CONTENDERS[name]]);
   const sum = (pick) => report.notebooks.reduce((total, n) => total + (pick(n) ?? 0), 0);
   return {
     seconds,

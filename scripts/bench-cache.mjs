@@ -17,7 +17,11 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 /** A cold run of every notebook takes minutes; one that runs past this has hung. */
 const START_TIMEOUT_MS = 30 * 60_000;
 
-function npmStart(extra) {
+/**
+ * `npm start -- --progress none …extra` in a fresh process, timed from outside: its wall seconds, the
+ * report.json it wrote and what it printed. Throws, with the end of its output, if it fails.
+ */
+export function timedNpmStart(extra) {
   const started = process.hrtime.bigint();
   const result = spawnSync('npm', ['start', '--silent', '--', '--progress', 'none', ...extra], { cwd: root, encoding: 'utf8', timeout: START_TIMEOUT_MS });
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
@@ -26,12 +30,17 @@ function npmStart(extra) {
     throw new Error(`npm start ${extra.join(' ')} failed (${result.status}): ${detail}`);
   }
   const report = JSON.parse(readFileSync(join(root, 'build', 'report.json'), 'utf8'));
+  return { seconds, report, output: `${result.stdout}\n${result.stderr}` };
+}
+
+function npmStart(extra) {
+  const { seconds, report, output } = timedNpmStart(extra);
   return {
     seconds,
     runner_seconds: report.seconds,
     executed: report.notebooks.filter((n) => n.status === 'passed').length,
     cached: report.notebooks.filter((n) => n.status === 'cached').length,
-    setup_did: `${result.stdout}\n${result.stderr}`.split('\n').filter((l) => l.startsWith('setup: ') && !l.includes('everything present')),
+    setup_did: output.split('\n').filter((l) => l.startsWith('setup: ') && !l.includes('everything present')),
   };
 }
 

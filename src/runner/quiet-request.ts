@@ -34,3 +34,20 @@ export async function quietRequest(
     return 'died';
   }
 }
+
+/**
+ * Sends `code` and collects what it prints on stdout: the text once the kernel answered `ok`, else
+ * undefined (an error, a death, no answer within `timeoutMs`). Never throws.
+ */
+export async function quietStdout(session: KernelSession, code: string, timeoutMs: number): Promise<string | undefined> {
+  let stdout = '';
+  const outcome = await quietRequest(session, code, {
+    silent: false,
+    timeoutMs,
+    onIOPub: (message) => {
+      const content = message.content as { name?: string; text?: string };
+      if (message.header.msg_type === 'stream' && content.name === 'stdout') stdout += content.text ?? '';
+    },
+  });
+  return outcome === 'ok' ? stdout : undefined;
+}

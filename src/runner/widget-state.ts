@@ -6,7 +6,7 @@
  * without importing the library, so a notebook without widgets loads nothing for it.
  */
 import { STATE_MIME_TYPE, WIDGET_REGISTRY_SYMBOL, type SavedWidgetState } from '../widgets/model';
-import { quietRequest } from './quiet-request';
+import { quietStdout } from './quiet-request';
 import type { KernelSession } from './session';
 import type { Notebook } from './types';
 
@@ -35,16 +35,8 @@ export function parseWidgetState(stdout: string): SavedWidgetState | undefined {
 
 /** The kernel's widget state; undefined when it has no widgets or does not answer. Never throws. */
 export async function askWidgetState(session: KernelSession): Promise<SavedWidgetState | undefined> {
-  let stdout = '';
-  const outcome = await quietRequest(session, widgetStateCode(), {
-    silent: false,
-    timeoutMs: WIDGET_STATE_REPLY_MS,
-    onIOPub: (message) => {
-      const content = message.content as { name?: string; text?: string };
-      if (message.header.msg_type === 'stream' && content.name === 'stdout') stdout += content.text ?? '';
-    },
-  });
-  return outcome === 'ok' ? parseWidgetState(stdout) : undefined;
+  const stdout = await quietStdout(session, widgetStateCode(), WIDGET_STATE_REPLY_MS);
+  return stdout === undefined ? undefined : parseWidgetState(stdout);
 }
 
 /**

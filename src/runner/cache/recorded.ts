@@ -5,7 +5,7 @@
  */
 import { sep } from 'node:path';
 import { PROVENANCE_SYMBOL, type ProvenanceRecord } from '../../provenance';
-import { quietRequest } from '../quiet-request';
+import { quietStdout } from '../quiet-request';
 import type { KernelSession } from '../session';
 import { requireClosure } from './digest';
 
@@ -59,14 +59,6 @@ export function projectModules(record: KernelRecord, root: string, kernelDir: st
 
 /** Asks the kernel; undefined when it does not answer in time or answers something else. Never throws. */
 export async function askRecorded(session: KernelSession): Promise<KernelRecord | undefined> {
-  let stdout = '';
-  const outcome = await quietRequest(session, recordedCode(), {
-    silent: false,
-    timeoutMs: RECORD_REPLY_MS,
-    onIOPub: (message) => {
-      const content = message.content as { name?: string; text?: string };
-      if (message.header.msg_type === 'stream' && content.name === 'stdout') stdout += content.text ?? '';
-    },
-  });
-  return outcome === 'ok' ? parseRecorded(stdout) : undefined;
+  const stdout = await quietStdout(session, recordedCode(), RECORD_REPLY_MS);
+  return stdout === undefined ? undefined : parseRecorded(stdout);
 }
