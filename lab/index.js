@@ -15,6 +15,8 @@ const styles = import('./build/style.js');
 const withoutLanguageServer = (module) => module.default.filter((plugin) => !plugin.id.includes(':language-server'));
 
 const pluginModules = () => [
+  // Jupyter widgets (ipywidgets 8's front end): the widget manager and the base, controls and output models.
+  import('@jupyter-widgets/jupyterlab-manager'),
   import('@jupyterlab/application-extension'),
   import('@jupyterlab/apputils-extension'),
   import('@jupyterlab/codemirror-extension'),

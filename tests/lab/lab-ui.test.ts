@@ -304,6 +304,41 @@ describe('JupyterLab with the project kernel', () => {
     await expect.poll(() => blocking.locator('.jp-OutputArea-output').allInnerTexts(), { timeout: STEP_TIMEOUT_MS }).toEqual(expect.arrayContaining(["'example.org'"]));
   });
 
+  step('drags the slider of an interact, and the output shows the value computed for the new setting', () => 4 * STEP_TIMEOUT_MS, async () => {
+    const { page } = ready();
+    const panel = page.locator('.jp-NotebookPanel:not(.lm-mod-hidden)');
+    const cell = await newCellAtEnd(panel);
+    await typeInCell(
+      page,
+      cell,
+      "import { floatSlider, interact } from 'llm-price-lab/widgets';\nconst rent = floatSlider({ value: 2, min: 1, max: 4, step: 0.5, description: 'rent' });\nawait interact({ rent }, (v) => 'cost ' + v.rent * 10);",
+    );
+    await page.keyboard.press('Control+Enter');
+    // The widget manager draws the slider, and the first result inside the output area, not the cell.
+    const handle = cell.locator('.noUi-handle');
+    await handle.waitFor({ timeout: STEP_TIMEOUT_MS });
+    const area = cell.locator('.widget-output');
+    await expect.poll(() => area.innerText(), { timeout: STEP_TIMEOUT_MS }).toContain('cost 20');
+    // Drag the handle to about two thirds of the track (1…4 in steps of 0.5: about 3), in view first.
+    await area.scrollIntoViewIfNeeded();
+    await handle.scrollIntoViewIfNeeded();
+    const track = await cell.locator('.noUi-target').boundingBox();
+    const from = await handle.boundingBox();
+    if (!track || !from) throw new Error('the slider has no box on the page');
+    await page.mouse.move(from.x + from.width / 2, from.y + from.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(track.x + (track.width * 2) / 3, from.y + from.height / 2, { steps: 8 });
+    await page.mouse.up();
+    const readout = cell.locator('.widget-readout').first();
+    await expect.poll(() => readout.innerText(), { timeout: STEP_TIMEOUT_MS }).not.toBe('2.00');
+    const value = Number(await readout.innerText());
+    expect(value).toBeGreaterThan(2);
+    // The output area shows what render computed in the kernel for the value the slider now has.
+    await expect.poll(() => area.innerText(), { timeout: STEP_TIMEOUT_MS }).toBe(`cost ${value * 10}`);
+    expect(await errorOutputs(cell)).toEqual([]);
+    await page.screenshot({ path: join(screenshots, 'lab-widgets-interact.png') });
+  });
+
   step('shows the training progress of 05 as one line updated in place', () => runAllBudgetMs['05-project-practice']! + 3 * STEP_TIMEOUT_MS, async () => {
     const { page, watched } = ready();
     const started = watched.now();
