@@ -9,6 +9,13 @@ import type { Locator, Page } from 'playwright-core';
 export const LAB_LOAD_TIMEOUT_MS = 90_000;
 /** Starting the project kernel takes 1–10 s. */
 export const KERNEL_IDLE_TIMEOUT_MS = 60_000;
+/**
+ * A notebook's first kernel: 1–10 s, but a kernel that loses a port to another process between
+ * jupyter_client choosing its ports and the kernel binding them exits, and the server starts it again
+ * on new ports only after its own 60 s wait for the first one's kernel_info (seen once in a fresh
+ * clone's full suite: "cannot bind the control socket … Address already in use").
+ */
+export const KERNEL_FIRST_IDLE_TIMEOUT_MS = 2 * KERNEL_IDLE_TIMEOUT_MS;
 
 export async function openLab(page: Page, url: string): Promise<void> {
   await page.goto(url);

@@ -19,6 +19,7 @@ import { launchWatchedChromium, processTree, type WatchedBrowser } from '../plot
 import {
   chartViews,
   errorOutputs,
+  KERNEL_FIRST_IDLE_TIMEOUT_MS,
   kernelName,
   menu,
   newCellAtEnd,
@@ -167,7 +168,7 @@ describe('JupyterLab with the project kernel', () => {
     const started = watched.now();
     const panel = await openFromFileBrowser(page, '01-background.ipynb', screenshots);
     await expect.poll(() => kernelName(panel).innerText(), { timeout: STEP_TIMEOUT_MS }).toBe('TypeScript (llm-price-lab)');
-    await waitForIdle(panel);
+    await waitForIdle(panel, KERNEL_FIRST_IDLE_TIMEOUT_MS);
     await runAll(page, panel, '01-background', screenshots);
     await waitForRunAll(panel, runAllBudgetMs['01-background']!);
     expect(await errorOutputs(panel)).toEqual([]);
@@ -344,7 +345,7 @@ describe('JupyterLab with the project kernel', () => {
     const started = watched.now();
     const panel = await openFromFileBrowser(page, '05-project-practice.ipynb', screenshots);
     await expect.poll(() => kernelName(panel).innerText(), { timeout: STEP_TIMEOUT_MS }).toBe('TypeScript (llm-price-lab)');
-    await waitForIdle(panel);
+    await waitForIdle(panel, KERNEL_FIRST_IDLE_TIMEOUT_MS);
     await runAll(page, panel, '05-project-practice', screenshots);
     const training = panel.locator('.jp-CodeCell', { hasText: 'trainCnn(model' });
     const seen = new Set<string>();
