@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 
 /** Name in package.json that marks the project root. */
 const PACKAGE_NAME = 'llm-price-lab';
@@ -20,6 +20,16 @@ export function projectRoot(from: string = __dirname): string {
     if (parent === dir) throw new Error(`no ${PACKAGE_NAME} package.json above ${from}`);
     dir = parent;
   }
+}
+
+/**
+ * A compiled script of the library, by its path under `src/` (`plot/render-service-main.js`): beside
+ * the calling module (`here`) in `dist/`, else under the project's `dist/src/` when the caller runs
+ * from TypeScript sources (tests), since a child process runs JavaScript.
+ */
+export function compiledScript(here: string, pathUnderSrc: string): string {
+  const beside = join(here, basename(pathUnderSrc));
+  return existsSync(beside) ? beside : join(projectRoot(here), 'dist', 'src', pathUnderSrc);
 }
 
 /** Folder for generated files (executed notebooks, HTML, reports, benchmarks). */

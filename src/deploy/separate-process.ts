@@ -1,10 +1,9 @@
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Predictions } from '../model/evaluate';
-import { projectRoot } from '../paths';
+import { compiledScript } from '../paths';
 import { recordScript } from '../provenance';
 import { DeploymentError, type PixelRange } from './preprocessing';
 
@@ -20,8 +19,7 @@ export interface SeparateProcessResult extends Predictions {
 
 /** The compiled worker script (next to this module in `dist/`, or under `dist/` when run from sources). */
 export function workerScript(): string {
-  const beside = join(__dirname, 'worker.js');
-  const script = existsSync(beside) ? beside : join(projectRoot(), 'dist', 'src', 'deploy', 'worker.js');
+  const script = compiledScript(__dirname, 'deploy/worker.js');
   recordScript(script);
   return script;
 }

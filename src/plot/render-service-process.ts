@@ -6,11 +6,9 @@
  * standard input ends: when close() ends it, or when the process that started it dies by any means.
  */
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { firstLine } from '../errors';
-import { projectRoot } from '../paths';
+import { compiledScript } from '../paths';
 import { within } from '../wait';
 import type { RenderService, RenderServiceStart } from './render-service';
 
@@ -19,15 +17,9 @@ export const RENDER_SERVICE_START_TIMEOUT_MS = 60_000;
 /** How long close() waits for the helper to close its browser before killing it. */
 const CLOSE_GRACE_MS = 10_000;
 
-/** The compiled helper (next to this module in `dist/`, or under `dist/` when run from sources). */
-function helperScript(): string {
-  const beside = join(__dirname, 'render-service-main.js');
-  return existsSync(beside) ? beside : join(projectRoot(), 'dist', 'src', 'plot', 'render-service-main.js');
-}
-
 /** Starts the helper and resolves with its browser's address, or why there is none. Never throws. */
 export async function spawnRenderService(): Promise<RenderServiceStart> {
-  const child = spawn(process.execPath, [helperScript()], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [compiledScript(__dirname, 'plot/render-service-main.js')], { stdio: ['pipe', 'pipe', 'inherit'] });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const spawnFailed = new Promise<Record<string, unknown>>((resolve) => child.once('error', (error) => resolve({ reason: `could not start the browser's process: ${firstLine(error)}` })));
   const lines = createInterface({ input: child.stdout! });
