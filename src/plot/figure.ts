@@ -115,11 +115,14 @@ export const INK_ON_PAPER: ReadonlyArray<[number, string]> = [
   [1, '#000000'],
 ];
 
-/** The figure's title as plain text ('' when it has none). */
+/**
+ * The figure's title as plain text ('' when it has none): plotly's line breaks become ' — ' and its
+ * other tags (`<sup>`, `<b>`, …) are dropped, so an image's alt text and a text/plain line read well.
+ */
 export function figureTitle(spec: FigureSpec): string {
   const title = spec.layout.title;
-  if (typeof title === 'string') return title;
-  return title?.text ?? '';
+  const text = typeof title === 'string' ? title : title?.text ?? '';
+  return text.replace(/<br\s*\/?>/gi, ' — ').replace(/<\/?[a-z][^>]*>/gi, '');
 }
 
 /** Traces that count as a series for the legend (a trend line added to one series still counts). */

@@ -8,6 +8,7 @@
 import { MIME_BUNDLE, type MimeBundle } from '../display';
 import { ProjectError } from '../errors';
 import { WidgetModel, type WidgetChange } from './model';
+import { modelSpec, referencedModel } from './spec';
 
 export class WidgetValueError extends ProjectError<{ control: string; problem: string }> {
   constructor(control: string, problem: string) {
@@ -31,7 +32,28 @@ export interface Control<T> extends Widget {
 interface Common {
   /** The label shown beside the control. */
   description?: string;
+  /** The label's width (CSS, e.g. `'10em'`, or `'initial'` for its text's): the front end's default cuts long labels short. */
+  descriptionWidth?: string;
+  /** The whole control's width (CSS, e.g. `'32em'`), label included; the front end's default is narrow. */
+  width?: string;
   disabled?: boolean;
+}
+
+/**
+ * A control's model. With `descriptionWidth` its style model, with `width` its layout model (the ones
+ * its spec refers to) are made with those; otherwise the front end's defaults stay.
+ */
+function describedModel(modelName: string, state: Record<string, unknown>, options: Common): WidgetModel {
+  const referenced = (attribute: string, values: Record<string, unknown>) => {
+    const spec = modelSpec(modelName).attributes.find((a) => a.name === attribute);
+    if (spec === undefined) throw new WidgetValueError(label(modelName, options), `has no ${attribute} to set`);
+    return { [attribute]: new WidgetModel(referencedModel(spec), values) };
+  };
+  return new WidgetModel(modelName, {
+    ...state,
+    ...(options.descriptionWidth !== undefined ? referenced('style', { description_width: options.descriptionWidth }) : {}),
+    ...(options.width !== undefined ? referenced('layout', { width: options.width }) : {}),
+  });
 }
 
 function label(kind: string, options: Common): string {
@@ -101,14 +123,14 @@ function sliderState(options: SliderOptions, step: number): Record<string, unkno
 export function intSlider(options: SliderOptions): Control<number> {
   const name = label('intSlider', options);
   const check = checkRange(name, options, true);
-  const model = new WidgetModel('IntSliderModel', sliderState(options, options.step ?? 1));
+  const model = describedModel('IntSliderModel', sliderState(options, options.step ?? 1), options);
   return control(model, 'value', Number, (v) => v, check, () => `${options.description ?? 'value'}: ${model.get('value')}`);
 }
 
 export function floatSlider(options: SliderOptions): Control<number> {
   const name = label('floatSlider', options);
   const check = checkRange(name, options, false);
-  const model = new WidgetModel('FloatSliderModel', sliderState(options, options.step ?? (options.max - options.min) / 100));
+  const model = describedModel('FloatSliderModel', sliderState(options, options.step ?? (options.max - options.min) / 100), options);
   return control(model, 'value', Number, (v) => v, check, () => `${options.description ?? 'value'}: ${model.get('value')}`);
 }
 
@@ -130,11 +152,13 @@ export function logSlider(options: LogSliderOptions): Control<number> {
   if (!(base > 1)) throw new WidgetValueError(name, `base ${base} must be above 1`);
   const check = checkRange(name, options, false);
   const exponent = (x: number) => Math.log(x) / Math.log(base);
-  const model = new WidgetModel('FloatLogSliderModel', {
+  const model = describedModel('FloatLogSliderModel', {
     ...sliderState({ ...options, min: exponent(options.min), max: exponent(options.max) }, options.step ?? (exponent(options.max) - exponent(options.min)) / 100),
     base,
-  });
-  return control(model, 'value', Number, (v) => v, check, () => `${options.description ?? 'value'}: ${model.get('value')}`);
+  }, options);
+  // Values spanning orders of magnitude read best in powers of ten beyond six digits: 4.05e+11.
+  const shown = (v: number) => (Math.abs(v) >= 1e6 || (v !== 0 && Math.abs(v) < 1e-3) ? v.toExponential(2) : String(Number(v.toPrecision(6))));
+  return control(model, 'value', Number, (v) => v, check, () => `${options.description ?? 'value'}: ${shown(Number(model.get('value')))}`);
 }
 
 export interface DropdownOptions<T> extends Common {
@@ -154,12 +178,12 @@ export function dropdown<T>(options: DropdownOptions<T>): Control<T> {
   };
   const initial = options.value ?? pairs[0]![1];
   check(initial);
-  const model = new WidgetModel('DropdownModel', {
+  const model = describedModel('DropdownModel', {
     _options_labels: pairs.map(([l]) => l),
     index: indexOf(initial),
     description: options.description ?? '',
     disabled: options.disabled ?? false,
-  });
+  }, options);
   return control(
     model,
     'index',
@@ -171,17 +195,17 @@ export function dropdown<T>(options: DropdownOptions<T>): Control<T> {
 }
 
 export function checkbox(options: Common & { value: boolean }): Control<boolean> {
-  const model = new WidgetModel('CheckboxModel', { value: options.value, description: options.description ?? '', disabled: options.disabled ?? false });
+  const model = describedModel('CheckboxModel', { value: options.value, description: options.description ?? '', disabled: options.disabled ?? false }, options);
   return control(model, 'value', Boolean, (v) => v, () => undefined, () => `${options.description ?? 'checked'}: ${model.get('value') ? 'yes' : 'no'}`);
 }
 
 export function text(options: Common & { value: string; placeholder?: string }): Control<string> {
-  const model = new WidgetModel('TextModel', {
+  const model = describedModel('TextModel', {
     value: options.value,
     description: options.description ?? '',
     disabled: options.disabled ?? false,
     ...(options.placeholder !== undefined ? { placeholder: options.placeholder } : {}),
-  });
+  }, options);
   return control(model, 'value', String, (v) => v, () => undefined, () => `${options.description ?? 'text'}: ${String(model.get('value'))}`);
 }
 

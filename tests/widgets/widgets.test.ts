@@ -139,6 +139,27 @@ describe('a widget model', () => {
     expect(state.layout).toBe(`IPY_MODEL_${layoutId}`);
   });
 
+  it('with a description width or a width, opens the style or layout its model refers to with it, checked against its spec', () => {
+    const slider = floatSlider({ value: 2, min: 0, max: 10, description: 'USD per GPU-hour', descriptionWidth: '11em' });
+    const menu = dropdown({ options: ['a', 'b'], description: 'GPU', descriptionWidth: 'initial' });
+    const styleOf = (model: WidgetModel) => {
+      const id = String(model.get('style')).replace(/^IPY_MODEL_/, '');
+      return (opened(liveWidgets().find((w) => w.id === id)!).content.data as { state: Record<string, unknown> }).state;
+    };
+    for (const [model, name, width] of [[slider.model, 'SliderStyleModel', '11em'], [menu.model, 'DescriptionStyleModel', 'initial']] as const) {
+      const style = styleOf(model);
+      checkAgainstSpec(style);
+      expect(style).toMatchObject({ _model_name: name, description_width: width });
+    }
+    // Without one, the front end's default (an empty width) stays; a width goes to the control's layout.
+    expect(styleOf(intSlider({ value: 1, min: 0, max: 2 }).model).description_width).toBe('');
+    const wide = intSlider({ value: 1, min: 0, max: 2, width: '36em' });
+    const layoutId = String(wide.model.get('layout')).replace(/^IPY_MODEL_/, '');
+    const layout = (opened(liveWidgets().find((w) => w.id === layoutId)!).content.data as { state: Record<string, unknown> }).state;
+    checkAgainstSpec(layout);
+    expect(layout).toMatchObject({ _model_name: 'LayoutModel', width: '36em' });
+  });
+
   it('is displayed through the widget view MIME type, valid against the view schema, with a text fallback', () => {
     const slider = intSlider({ value: 3, min: 1, max: 8, description: 'GPUs' });
     const bundle = slider[MIME_BUNDLE]();
