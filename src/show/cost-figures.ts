@@ -17,6 +17,7 @@ import type { LlmPriceRow, TrainingRunRow } from '../cost/reference';
 import type { FactorEstimate, PriceCut } from '../cost/drivers';
 import { breakEvenInputRatio, servingEconomics, type ServingInput } from '../cost/serving';
 import { baseModelName, distinctSizedModels, sourcesOf } from '../cost/reference';
+import { usd } from '../facts/format';
 
 /** The axis title of every yearly factor: 10 means ten times cheaper a year later. */
 const FALLS_BY_FACTOR = 'price falls by this factor per year (log scale)';
@@ -220,7 +221,7 @@ export function servingFigure(e: { revenueUsdPerDay: number; gpuRentUsdPerDay: n
     x: { title: '' },
     y: { title: 'USD per day' },
     categories: ['revenue per day', 'GPU rent per day', 'margin per day'].map((l) => wrapLabel(l)),
-    series: [{ name: 'USD per day', values, labels: values.map((v) => `$${v.toFixed(2)}`), color: ['#2ca02c', '#d62728', '#1f77b4'] }],
+    series: [{ name: 'USD per day', values, labels: values.map((v) => usd(v)), color: ['#2ca02c', '#d62728', '#1f77b4'] }],
     layout: { showlegend: false, xaxis: CATEGORY_X },
   });
   return sourced(chart, sources);
@@ -282,14 +283,14 @@ export function servingSweepFigure(input: ServingInput, usdPerMTok: readonly num
 }
 
 /** Margin per day against the input:output token ratio, with the break-even ratio marked (notebook 01). */
-export function servingRatioFigure(input: ServingInput, ratios: readonly number[], sources: readonly string[], range?: { low: number; high: number }): SourcedFigureSpec {
+export function servingRatioFigure(input: ServingInput, ratios: readonly number[], sources: readonly string[], range?: { low: number; high: number }, title?: string): SourcedFigureSpec {
   const margins = ratios.map((r) => servingEconomics({ ...input, inputPerOutputToken: r }).marginUsdPerDay);
   const breakEven = breakEvenInputRatio(input);
   const lo = Math.min(0, ...margins);
   const hi = Math.max(0, ...margins);
   const shapes = range === undefined ? [] : [{ type: 'rect', xref: 'x', yref: 'paper', x0: range.low, x1: range.high, y0: 0, y1: 1, fillcolor: 'rgba(100,150,250,0.12)', line: { width: 0 } }];
   const chart = lineChart({
-    title: `Serving margin against the input:output token ratio (${input.gpus} GPUs, busy ${Math.round(input.busyFraction * 100)}%)`,
+    title: title ?? `Serving margin against the input:output token ratio (${input.gpus} GPUs, busy ${Math.round(input.busyFraction * 100)}%)`,
     x: { title: 'input tokens per output token' },
     y: { title: 'margin, USD per day' },
     series: [

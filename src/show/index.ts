@@ -5,3 +5,4 @@ export * from './table';
 export * from './model';
 export * from './progress';
 export * from './cost-figures';
+export * from './calculators';
