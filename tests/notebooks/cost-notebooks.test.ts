@@ -3,22 +3,28 @@
  * Server and the project kernel), then checked on what they computed and drew.
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import type { Browser } from 'playwright-core';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { projectRoot } from '../../src/paths';
+import { buildDir, projectRoot } from '../../src/paths';
 import { summaryValues } from '../../src/runner/facts';
 import { expectLockedFactsHeld } from './facts-held';
 import { recordHeadlessSeconds } from './headless-timings';
 import { runNotebooks, sourceText, type CodeCell, type Notebook, type RunReport } from '../../src/runner';
+import { networkGuard } from '../network-guard';
+import { launchChromium } from '../plot/browser';
+import { expectCalculatorSavedHeadless, expectPageOffline } from '../widgets/calculator-cells';
 
 const NAMES = ['01-background', '02-core-concepts', '03-algorithms', '04-math', '07-tools'] as const;
 type Name = (typeof NAMES)[number];
 /** Charts each notebook must draw (plotly bundles). */
-const CHARTS: Record<Name, number> = { '01-background': 5, '02-core-concepts': 6, '03-algorithms': 2, '04-math': 1, '07-tools': 0 };
+const CHARTS: Record<Name, number> = { '01-background': 6, '02-core-concepts': 7, '03-algorithms': 2, '04-math': 1, '07-tools': 0 };
 const PLOTLY = 'application/vnd.plotly.v1+json';
 
 const out = mkdtempSync(join(tmpdir(), 'cost-notebooks-'));
+/** Records whether the kernels reach any other machine. */
+const network = networkGuard(join(out, 'network.log'));
 let report: RunReport;
 const executed = {} as Record<Name, Notebook>;
 
@@ -46,13 +52,16 @@ function number(text: string, pattern: RegExp): number[] {
 }
 
 beforeAll(async () => {
-  report = await runNotebooks({
-    notebooks: NAMES.map((n) => join(projectRoot(), 'notebooks', `${n}.ipynb`)),
-    profile: 'smoke',
-    outputDir: out,
-    html: true,
-    jobs: 2,
-  });
+  // The server, and so its kernels, inherit this process's environment with the guard's.
+  report = await network.during(() =>
+    runNotebooks({
+      notebooks: NAMES.map((n) => join(projectRoot(), 'notebooks', `${n}.ipynb`)),
+      profile: 'smoke',
+      outputDir: out,
+      html: true,
+      jobs: 2,
+    }),
+  );
   for (const name of NAMES) executed[name] = JSON.parse(readFileSync(join(out, 'notebooks', `${name}.ipynb`), 'utf8')) as Notebook;
   recordHeadlessSeconds(report.notebooks); // 01's is the UI test's budget (tests/lab/lab-ui.test.ts)
 }, 600_000);
@@ -88,8 +97,29 @@ describe('cost, algorithm and tools notebooks (smoke parameters)', () => {
       expect(existsSync(join(out, 'html', `${name}.html`))).toBe(true);
     }
     const sourceLines = displays(executed['01-background']).filter((d) => String(d['text/plain']).startsWith('Sources: [1] https://'));
-    expect(sourceLines).toHaveLength(5);
+    expect(sourceLines).toHaveLength(6);
   });
+
+  it('01 and 02 show their calculators as text above the chart for the parameters, with the widget state saved', () => {
+    expectCalculatorSavedHeadless(executed['01-background'], '01-background');
+    expectCalculatorSavedHeadless(executed['02-core-concepts'], '02-core-concepts');
+    // 02's sliders start at the parameters in force: the smoke profile's busy fraction.
+    const controls = codeCells(executed['02-core-concepts']).flatMap((c) => c.outputs).find((o) => 'data' in o && 'application/vnd.jupyter.widget-view+json' in o.data);
+    expect(String((controls as { data: Record<string, unknown> }).data['text/plain'])).toContain('busy fraction: 0.5');
+  });
+
+  it('the kernels open no connection to another machine, and the exported pages of 01 and 02 fetch nothing and log no error', async () => {
+    expect(network.started().filter((command) => command.includes('kernel')).length).toBeGreaterThanOrEqual(2);
+    expect(network.connections()).toEqual([]);
+    const browser: Browser = await launchChromium();
+    try {
+      for (const name of ['01-background', '02-core-concepts'] as const) {
+        await expectPageOffline(browser, join(out, 'html', `${name}.html`), join(buildDir(), 'screenshots', `calculator-${name}.png`));
+      }
+    } finally {
+      await browser.close();
+    }
+  }, 180_000);
 
   it('01 fits a yearly decline inside the published 9x-900x range, its interval covering a16z\'s 10x', () => {
     const shown = displays(executed['01-background']);

@@ -7,23 +7,28 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { projectRoot } from '../../src/paths';
+import { buildDir, projectRoot } from '../../src/paths';
 import { expectLockedFactsHeld } from './facts-held';
 import { recordHeadlessSeconds } from './headless-timings';
 import { runNotebooks, sourceText, type CodeCell, type Notebook, type RunReport } from '../../src/runner';
 import { SUMMARY_MIME } from '../../src/show';
+import { networkGuard } from '../network-guard';
+import { launchChromium } from '../plot/browser';
+import { expectCalculatorSavedHeadless, expectPageOffline } from '../widgets/calculator-cells';
 
 const FIRST = ['05-project-practice'] as const;
 const THEN = ['06-applications', '08-trends', '09-faq'] as const;
 const NAMES = [...FIRST, ...THEN];
 type Name = (typeof NAMES)[number];
 /** Charts each notebook draws. */
-const CHARTS: Record<Name, number> = { '05-project-practice': 6, '06-applications': 2, '08-trends': 2, '09-faq': 4 };
+const CHARTS: Record<Name, number> = { '05-project-practice': 6, '06-applications': 2, '08-trends': 2, '09-faq': 5 };
 const PLOTLY = 'application/vnd.plotly.v1+json';
 /** Ten classes: guessing scores about 0.1. */
 const CHANCE = 0.1;
 
 const out = mkdtempSync(join(tmpdir(), 'experiment-notebooks-'));
+/** Records whether the kernels reach any other machine. */
+const network = networkGuard(join(out, 'network.log'));
 const reports: RunReport[] = [];
 const executed = {} as Record<Name, Notebook>;
 
@@ -53,10 +58,10 @@ function num(values: Record<string, unknown>, key: string): number {
 }
 
 beforeAll(async () => {
-  reports.push(await runNotebooks({ notebooks: FIRST.map(notebookPath), profile: 'smoke', outputDir: join(out, 'first'), html: true, jobs: 1 }));
+  reports.push(await network.during(() => runNotebooks({ notebooks: FIRST.map(notebookPath), profile: 'smoke', outputDir: join(out, 'first'), html: true, jobs: 1 })));
   // 05 alone, as Run All in JupyterLab runs it: the UI test's budget (tests/lab/lab-ui.test.ts).
   recordHeadlessSeconds(reports[0]!.notebooks);
-  reports.push(await runNotebooks({ notebooks: THEN.map(notebookPath), profile: 'smoke', outputDir: join(out, 'then'), html: true, jobs: 2 }));
+  reports.push(await network.during(() => runNotebooks({ notebooks: THEN.map(notebookPath), profile: 'smoke', outputDir: join(out, 'then'), html: true, jobs: 2 })));
   for (const name of NAMES) {
     const dir = (FIRST as readonly string[]).includes(name) ? 'first' : 'then';
     executed[name] = JSON.parse(readFileSync(join(out, dir, 'notebooks', `${name}.ipynb`), 'utf8')) as Notebook;
@@ -91,6 +96,18 @@ describe('experiment notebooks 05, 06, 08, 09 (smoke parameters)', () => {
       }
     }
   });
+
+  it('09 shows its GPU counter as text above the chart for the parameters; its kernel opens no connection to another machine and its page fetches nothing', async () => {
+    expectCalculatorSavedHeadless(executed['09-faq'], '09-faq');
+    expect(network.started().filter((command) => command.includes('kernel')).length).toBeGreaterThanOrEqual(1);
+    expect(network.connections()).toEqual([]);
+    const browser = await launchChromium();
+    try {
+      await expectPageOffline(browser, join(out, 'then', 'html', '09-faq.html'), join(buildDir(), 'screenshots', 'calculator-09-faq.png'));
+    } finally {
+      await browser.close();
+    }
+  }, 180_000);
 
   it('05 trains the article CNN above the smoke threshold, shows progress in one line, and prices the run', () => {
     const s = summaryOf('05-project-practice');
