@@ -192,6 +192,30 @@ export async function newCellAtEnd(panel: Locator): Promise<Locator> {
   return cell;
 }
 
+/**
+ * Drags the handle of the ipywidgets slider in `slider` (a `.widget-slider` box, or a cell holding one)
+ * with the mouse to `fraction` of its track, and returns the readout once it has changed.
+ */
+export async function dragSlider(page: Page, slider: Locator, fraction: number, timeout: number): Promise<string> {
+  const handle = slider.locator('.noUi-handle').first();
+  const readout = slider.locator('.widget-readout').first();
+  await handle.waitFor({ timeout });
+  const before = await readout.innerText();
+  await handle.scrollIntoViewIfNeeded();
+  const track = await slider.locator('.noUi-target').first().boundingBox();
+  const from = await handle.boundingBox();
+  if (!track || !from) throw new Error('the slider has no box on the page');
+  await page.mouse.move(from.x + from.width / 2, from.y + from.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(track.x + track.width * fraction, from.y + from.height / 2, { steps: 8 });
+  await page.mouse.up();
+  for (const deadline = Date.now() + timeout; ; await page.waitForTimeout(100)) {
+    const now = await readout.innerText();
+    if (now !== before) return now;
+    if (Date.now() > deadline) throw new Error(`the slider's readout stayed at ${before} after the drag`);
+  }
+}
+
 /** Replaces the text of a cell, leaving the cursor at its end in edit mode. */
 export async function typeInCell(page: Page, cell: Locator, text: string): Promise<void> {
   await cell.locator('.cm-content').click();

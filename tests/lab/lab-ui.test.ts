@@ -12,12 +12,14 @@ import { listProcesses } from '../../src/jupyter/process-table';
 import { startLab, type RunningLab } from '../../src/lab/server';
 import { buildDir, projectRoot } from '../../src/paths';
 import { runNotebooks } from '../../src/runner';
+import { breakEvenInputRatio, jiaServingScenario, loadReferenceData } from '../../src/cost';
 import { headlessSeconds } from '../notebooks/headless-timings';
 import { injectParameters } from '../../src/runner/parameters';
 import type { Notebook } from '../../src/runner/types';
 import { launchWatchedChromium, processTree, type WatchedBrowser } from '../plot/browser-watch';
 import {
   chartViews,
+  dragSlider,
   errorOutputs,
   KERNEL_FIRST_IDLE_TIMEOUT_MS,
   kernelName,
@@ -199,6 +201,27 @@ describe('JupyterLab with the project kernel', () => {
     expect(peak, `largest renderer while 01 ran: ${(peak / MB).toFixed(0)} MB`).toBeLessThan(RENDERER_LIMIT_BYTES);
   });
 
+  step("drags the price slider of 01's break-even calculator, and its chart shows the break-even ratio computed for the new price", () => 4 * STEP_TIMEOUT_MS, async () => {
+    const { page } = ready();
+    const panel = page.locator('.jp-NotebookPanel:not(.lm-mod-hidden)');
+    const calculator = panel.locator('.jp-CodeCell', { has: page.locator('.widget-output') });
+    expect(await calculator.count()).toBe(1);
+    const title = calculator.locator('.widget-output .gtitle');
+    await calculator.scrollIntoViewIfNeeded();
+    // The chart for the starting values is in the output area (shown as its static image until pointed at).
+    await calculator.locator('.widget-output .jp-RenderedPlotly').first().waitFor({ timeout: STEP_TIMEOUT_MS });
+    const price = calculator.locator('.widget-slider', { hasText: 'USD per 1M tokens' });
+    const usdPerMTok = Number(await dragSlider(page, price, 2 / 3, STEP_TIMEOUT_MS));
+    expect(usdPerMTok).toBeGreaterThan(2.8);
+    // What the cost model gives for that price, everything else at Jia's figures.
+    const data = loadReferenceData();
+    const { input } = jiaServingScenario(data.prices, data.hardware);
+    const ratio = breakEvenInputRatio({ ...input, inputUsdPerMTok: usdPerMTok, outputUsdPerMTok: usdPerMTok });
+    await expect.poll(() => title.first().textContent(), { timeout: STEP_TIMEOUT_MS }).toContain(`Breaks even at ${Number(ratio.toPrecision(3))} input tokens per output token`);
+    expect(await errorOutputs(calculator)).toEqual([]);
+    await page.screenshot({ path: join(screenshots, 'lab-01-calculator.png') });
+  });
+
   step('shows the charts of a saved, untrusted copy as images, never as empty boxes', () => 3 * STEP_TIMEOUT_MS, async () => {
     const { page } = ready();
     const savedOutputs = () => {
@@ -316,23 +339,12 @@ describe('JupyterLab with the project kernel', () => {
     );
     await page.keyboard.press('Control+Enter');
     // The widget manager draws the slider, and the first result inside the output area, not the cell.
-    const handle = cell.locator('.noUi-handle');
-    await handle.waitFor({ timeout: STEP_TIMEOUT_MS });
+    await cell.locator('.noUi-handle').waitFor({ timeout: STEP_TIMEOUT_MS });
     const area = cell.locator('.widget-output');
     await expect.poll(() => area.innerText(), { timeout: STEP_TIMEOUT_MS }).toContain('cost 20');
-    // Drag the handle to about two thirds of the track (1…4 in steps of 0.5: about 3), in view first.
+    // Drag the handle to about two thirds of the track (1…4 in steps of 0.5: about 3), the area in view first.
     await area.scrollIntoViewIfNeeded();
-    await handle.scrollIntoViewIfNeeded();
-    const track = await cell.locator('.noUi-target').boundingBox();
-    const from = await handle.boundingBox();
-    if (!track || !from) throw new Error('the slider has no box on the page');
-    await page.mouse.move(from.x + from.width / 2, from.y + from.height / 2);
-    await page.mouse.down();
-    await page.mouse.move(track.x + (track.width * 2) / 3, from.y + from.height / 2, { steps: 8 });
-    await page.mouse.up();
-    const readout = cell.locator('.widget-readout').first();
-    await expect.poll(() => readout.innerText(), { timeout: STEP_TIMEOUT_MS }).not.toBe('2.00');
-    const value = Number(await readout.innerText());
+    const value = Number(await dragSlider(page, cell, 2 / 3, STEP_TIMEOUT_MS));
     expect(value).toBeGreaterThan(2);
     // The output area shows what render computed in the kernel for the value the slider now has.
     await expect.poll(() => area.innerText(), { timeout: STEP_TIMEOUT_MS }).toBe(`cost ${value * 10}`);
