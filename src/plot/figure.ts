@@ -115,14 +115,18 @@ export const INK_ON_PAPER: ReadonlyArray<[number, string]> = [
   [1, '#000000'],
 ];
 
+/** The tags plotly draws in text (besides `<br>`): its pseudo-HTML, not HTML. */
+const PLOTLY_TAGS = /<\/?(?:b|i|em|sup|sub|span|a|s|u)(?:\s[^>]*)?>/gi;
+
 /**
  * The figure's title as plain text ('' when it has none): plotly's line breaks become ' — ' and its
  * other tags (`<sup>`, `<b>`, …) are dropped, so an image's alt text and a text/plain line read well.
+ * Anything else is left as written (and escaped where it goes into HTML).
  */
 export function figureTitle(spec: FigureSpec): string {
   const title = spec.layout.title;
   const text = typeof title === 'string' ? title : title?.text ?? '';
-  return text.replace(/<br\s*\/?>/gi, ' — ').replace(/<\/?[a-z][^>]*>/gi, '');
+  return text.replace(/<br\s*\/?>/gi, ' — ').replace(PLOTLY_TAGS, '');
 }
 
 /** Traces that count as a series for the legend (a trend line added to one series still counts). */

@@ -224,6 +224,13 @@ describe('escaping', () => {
     expect(scriptCount(html)).toBe(1);
   });
 
+  it("writes a title's plotly line break and small type as plain text in the alt text and text/plain", () => {
+    const fig = chart('Margin 12 USD a day<br><sup>busy <b>75%</b></sup>');
+    const bundle = buildBundle(fig.spec, FAKE_IMAGE, { id: 'x', inlinePlotly: false, noticeUnavailable: false });
+    expect(bundle['text/html'] as string).toContain('alt="Margin 12 USD a day — busy 75%"');
+    expect(String(bundle['text/plain'])).toContain('Margin 12 USD a day — busy 75%');
+  });
+
   it('escapes the title in the image alt text', () => {
     const fig = chart(`"><img src=x onerror=alert(1)>`);
     const html = buildBundle(fig.spec, FAKE_IMAGE, { id: 'x', inlinePlotly: false, noticeUnavailable: false })['text/html'] as string;
