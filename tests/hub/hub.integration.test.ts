@@ -77,7 +77,8 @@ const readReport = (out: string): RunReport => JSON.parse(readFileSync(join(out,
 /** The executed notebook without what differs between two runs: timing metadata and the plots' random div ids. */
 function comparable(out: string, name: string): Notebook {
   const text = JSON.stringify(withoutTiming(readValidNotebook(join(out, 'notebooks', `${name}.ipynb`))));
-  return JSON.parse(text.replace(/llm-price-lab-plot-\d+-\d+-[a-z0-9]+/g, 'llm-price-lab-plot-ID')) as Notebook;
+  // Plot element ids and widget model ids (random, 32 hex digits) differ from run to run.
+  return JSON.parse(text.replace(/llm-price-lab-plot-\d+-\d+-[a-z0-9]+/g, 'llm-price-lab-plot-ID').replace(/(?<![0-9a-f])[0-9a-f]{32}(?![0-9a-f])/g, 'MODEL-ID')) as Notebook;
 }
 
 /** The kernels' websocket lines in a user's server log (each names its kernel id, so each is unique). */
