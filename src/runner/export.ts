@@ -24,14 +24,19 @@ export type ExportResult = { kind: 'ok'; path: string } | { kind: 'error'; messa
  * the widget HTML manager from a CDN for a notebook that carries saved widget state, so such a
  * notebook is converted from a copy without it (in a private temp folder, under the same name, so
  * the page's title is the same); its widgets show their text and the figures drawn for their
- * starting values, as in every front end without a widget manager.
+ * starting values, as in every front end without a widget manager. `written` is the notebook that
+ * `notebookPath` holds, when the caller has it (a run's executed copy, several MB with plotly.js
+ * inline, is then not read and parsed again).
  */
-export async function exportHtml(notebookPath: string, htmlPath: string): Promise<ExportResult> {
+export async function exportHtml(notebookPath: string, htmlPath: string, written?: Notebook): Promise<ExportResult> {
   let notebook: Notebook;
-  try {
-    notebook = JSON.parse(readFileSync(notebookPath, 'utf8')) as Notebook;
-  } catch {
-    return convert(notebookPath, htmlPath); // nbconvert says what is wrong with it
+  if (written) notebook = written;
+  else {
+    try {
+      notebook = JSON.parse(readFileSync(notebookPath, 'utf8')) as Notebook;
+    } catch {
+      return convert(notebookPath, htmlPath); // nbconvert says what is wrong with it
+    }
   }
   if (!('widgets' in notebook.metadata)) return convert(notebookPath, htmlPath);
   const folder = mkdtempSync(join(tmpdir(), 'llm-price-lab-export-'));

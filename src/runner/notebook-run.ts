@@ -237,7 +237,7 @@ export async function runNotebook(
     report.writeError = `cannot write ${prepared.outputPath}: ${errorMessage(error)}`;
   }
   if (prepared.htmlPath && report.outputNotebook && !options.signal?.aborted) {
-    const exported = await exportHtml(prepared.outputPath, prepared.htmlPath);
+    const exported = await exportHtml(prepared.outputPath, prepared.htmlPath, written);
     if (exported.kind === 'ok') report.html = exported.path;
     else report.htmlError = exported.message;
   }
