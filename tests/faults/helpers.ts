@@ -9,6 +9,7 @@ import { expect } from 'vitest';
 import { validateNotebook } from '../../src/runner/notebook';
 import type { Notebook, RunReport } from '../../src/runner/types';
 import { tempFolders } from '../temp-folders';
+import { kernelNotebook } from '../notebook-fixtures';
 
 export const BIN = join(__dirname, '..', '..', 'dist', 'src', 'runner', 'bin.js');
 
@@ -22,16 +23,7 @@ export const removeTmpFolders = (): void => folders.removeAll();
 
 /** A notebook for the project kernel whose code cells are `sources` (ids c1, c2, …). */
 export function writeNotebook(dir: string, name: string, sources: string[], metadata: Record<string, unknown> = {}): string {
-  const notebook: Notebook = {
-    nbformat: 4,
-    nbformat_minor: 5,
-    metadata: {
-      kernelspec: { name: 'llm-price-lab', display_name: 'TypeScript (llm-price-lab)', language: 'typescript' },
-      language_info: { name: 'typescript' },
-      ...metadata,
-    },
-    cells: sources.map((source, i) => ({ id: `c${i + 1}`, cell_type: 'code', metadata: {}, source, outputs: [], execution_count: null })),
-  };
+  const notebook = kernelNotebook(sources.map((source, i) => ({ id: `c${i + 1}`, source })), { language_info: { name: 'typescript' }, ...metadata });
   const path = join(dir, `${name}.ipynb`);
   writeFileSync(path, `${JSON.stringify(notebook, null, 1)}\n`);
   return path;

@@ -10,6 +10,7 @@ import { startLab, type RunningLab } from '../../src/lab/server';
 import { buildDir } from '../../src/paths';
 import { launchWatchedChromium, type WatchedBrowser } from '../plot/browser-watch';
 import { errorOutputs, openFromFileBrowser, openLab, runAll, waitForIdle, waitForRunAll } from './lab-page';
+import { kernelNotebook } from '../notebook-fixtures';
 
 const STEP_TIMEOUT_MS = 60_000;
 /** The cell type-checks the whole library, TensorFlow.js included: 15–20 s here, more on a loaded machine. */
@@ -23,21 +24,9 @@ describe('a notebook outside the project', () => {
   let watched: WatchedBrowser | undefined;
 
   beforeAll(async () => {
-    const notebook = {
-      nbformat: 4,
-      nbformat_minor: 5,
-      metadata: { kernelspec: { name: 'llm-price-lab', display_name: 'TypeScript (llm-price-lab)', language: 'typescript' } },
-      cells: [
-        {
-          id: 'import',
-          cell_type: 'code',
-          metadata: {},
-          execution_count: null,
-          outputs: [],
-          source: "import { trainingFlops } from 'llm-price-lab';\nconst flops: number = trainingFlops(175e9, 300e9);\nflops.toExponential(2)",
-        },
-      ],
-    };
+    const notebook = kernelNotebook([
+      { id: 'import', source: "import { trainingFlops } from 'llm-price-lab';\nconst flops: number = trainingFlops(175e9, 300e9);\nflops.toExponential(2)" },
+    ]);
     writeFileSync(join(dir, 'mine.ipynb'), JSON.stringify(notebook));
     lab = await startLab({ rootDir: dir, stateDir: join(dir, '.state'), isolated: true });
     rmSync(evidenceDir, { recursive: true, force: true });

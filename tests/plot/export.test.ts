@@ -15,6 +15,7 @@ import { resetPlotSession } from '../../src/plot/html';
 import { closeStaticRenderer } from '../../src/plot/static-image';
 import { launchChromium } from './browser';
 import { exportHtml, inspectPage, type NbconvertTemplate } from './notebook-page';
+import { kernelNotebook } from '../notebook-fixtures';
 
 const ATTACK = '</script><script>alert(1)</script>';
 
@@ -34,20 +35,14 @@ async function notebookOfBundles(path: string): Promise<number> {
   resetPlotSession();
   const figs = figures();
   await Promise.all(figs.map((fig) => fig.render()));
-  const cells = figs.map((fig, index) => ({
-    cell_type: 'code',
-    id: `figure-${index}`,
-    execution_count: index + 1,
-    metadata: {},
-    source: [`await showFigure(figures[${index}])`],
-    outputs: [{ output_type: 'display_data', data: fig[MIME_BUNDLE](), metadata: {} }],
-  }));
-  const notebook = {
-    cells,
-    metadata: { kernelspec: { name: 'llm-price-lab', display_name: 'TypeScript (llm-price-lab)', language: 'typescript' } },
-    nbformat: 4,
-    nbformat_minor: 5,
-  };
+  const notebook = kernelNotebook(
+    figs.map((fig, index) => ({
+      id: `figure-${index}`,
+      executionCount: index + 1,
+      source: [`await showFigure(figures[${index}])`],
+      outputs: [{ output_type: 'display_data', data: fig[MIME_BUNDLE](), metadata: {} }],
+    })),
+  );
   writeFileSync(path, `${JSON.stringify(notebook, null, 1)}\n`);
   return figs.length;
 }

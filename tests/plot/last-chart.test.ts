@@ -4,36 +4,21 @@
  * runner waits for the kernel's pending output before its last request, and for nbclient (which
  * stops listening once a cell is idle, and does not allow input) the kernel delivers it within the cell.
  */
-import { execFile } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { delimiter, join } from 'node:path';
-import { promisify } from 'node:util';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { jupyterCommand } from '../../src/machine';
-import { projectJupyterPath } from '../../src/paths';
 import { runNotebooks } from '../../src/runner';
 import type { CodeCell, Notebook } from '../../src/runner/types';
+import { executeWithNbclient, kernelNotebook } from '../notebook-fixtures';
 import { tempFolders } from '../temp-folders';
 
 const folders = tempFolders('plot-last-chart-');
 afterAll(() => folders.removeAll());
 
-const NOTEBOOK: Notebook = {
-  nbformat: 4,
-  nbformat_minor: 5,
-  metadata: { kernelspec: { name: 'llm-price-lab', display_name: 'TypeScript (llm-price-lab)', language: 'typescript' } },
-  cells: [
-    { id: 'import', cell_type: 'code', metadata: {}, source: "import { lineChart } from 'llm-price-lab/plot';", outputs: [], execution_count: null },
-    {
-      id: 'chart',
-      cell_type: 'code',
-      metadata: {},
-      source: "await lineChart({ title: 'Last', x: { title: 'x' }, y: { title: 'y' }, series: [{ name: 's', x: [1, 2], y: [2, 1] }] }).show();",
-      outputs: [],
-      execution_count: null,
-    },
-  ],
-};
+const NOTEBOOK = kernelNotebook([
+  { id: 'import', source: "import { lineChart } from 'llm-price-lab/plot';" },
+  { id: 'chart', source: "await lineChart({ title: 'Last', x: { title: 'x' }, y: { title: 'y' }, series: [{ name: 's', x: [1, 2], y: [2, 1] }] }).show();" },
+]);
 
 /** The MIME types of the last cell's outputs. */
 function lastCellMimeTypes(path: string): string[][] {
@@ -58,8 +43,7 @@ describe('a chart in the last cell', () => {
     const dir = folders.make();
     const source = join(dir, 'last-chart.ipynb');
     writeFileSync(source, JSON.stringify(NOTEBOOK));
-    const env = { ...process.env, JUPYTER_PATH: [projectJupyterPath(), process.env.JUPYTER_PATH].filter(Boolean).join(delimiter) };
-    await promisify(execFile)(jupyterCommand(), ['nbconvert', '--to', 'notebook', '--execute', source, '--output', 'executed.ipynb', '--ExecutePreprocessor.timeout=120'], { env, cwd: dir });
+    await executeWithNbclient(source, join(dir, 'executed.ipynb'));
     expect(lastCellMimeTypes(join(dir, 'executed.ipynb'))).toEqual([WITH_IMAGE]);
   }, 180_000);
 });

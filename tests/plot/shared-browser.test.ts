@@ -14,6 +14,7 @@ import { createStaticRenderer, type StaticRenderer } from '../../src/plot/static
 import { listProcesses } from '../../src/jupyter/process-table';
 import { runNotebooks } from '../../src/runner';
 import type { CodeCell, Notebook } from '../../src/runner/types';
+import { kernelNotebook } from '../notebook-fixtures';
 import { tempFolders } from '../temp-folders';
 
 const folders = tempFolders('plot-shared-browser-');
@@ -112,23 +113,11 @@ const ownBrowsers = readdirSync('/proc').filter((entry) => {
 }).length;
 console.log('own browsers: ' + ownBrowsers);`;
 
-const NOTEBOOK: Notebook = {
-  nbformat: 4,
-  nbformat_minor: 5,
-  metadata: { kernelspec: { name: 'llm-price-lab', display_name: 'TypeScript (llm-price-lab)', language: 'typescript' } },
-  cells: [
-    { id: 'import', cell_type: 'code', metadata: {}, source: "import { lineChart, settleOutputs } from 'llm-price-lab/plot';", outputs: [], execution_count: null },
-    {
-      id: 'chart',
-      cell_type: 'code',
-      metadata: {},
-      source: "await lineChart({ title: 'Run', x: { title: 'x' }, y: { title: 'y' }, series: [{ name: 's', x: [1, 2], y: [2, 1] }] }).show();",
-      outputs: [],
-      execution_count: null,
-    },
-    { id: 'count', cell_type: 'code', metadata: {}, source: COUNT_OWN_BROWSERS, outputs: [], execution_count: null },
-  ],
-};
+const NOTEBOOK = kernelNotebook([
+  { id: 'import', source: "import { lineChart, settleOutputs } from 'llm-price-lab/plot';" },
+  { id: 'chart', source: "await lineChart({ title: 'Run', x: { title: 'x' }, y: { title: 'y' }, series: [{ name: 's', x: [1, 2], y: [2, 1] }] }).show();" },
+  { id: 'count', source: COUNT_OWN_BROWSERS },
+]);
 
 /** The chart cell's PNG and what the counting cell printed, from an executed copy. */
 function readRun(path: string): { png: string | undefined; printed: string } {

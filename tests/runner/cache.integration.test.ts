@@ -17,19 +17,16 @@ import { referenceDataDir } from '../../src/cost/reference';
 import type { Notebook } from '../../src/runner/types';
 import { tempFolders } from '../temp-folders';
 import { readValidNotebook, withoutTiming } from './helpers';
+import { kernelNotebook } from '../notebook-fixtures';
 
 const folders = tempFolders('runner-cache-');
 afterAll(() => folders.removeAll());
 
 function notebook(cells: Array<[type: 'markdown' | 'code', source: string]>, after?: string[]): Notebook {
-  return {
-    nbformat: 4,
-    nbformat_minor: 5,
-    metadata: { kernelspec: { name: 'llm-price-lab', display_name: 'TypeScript (llm-price-lab)', language: 'typescript' }, ...(after ? { 'llm-price-lab': { after } } : {}) },
-    cells: cells.map(([type, source], i) =>
-      type === 'code' ? { id: `c${i}`, cell_type: 'code', metadata: {}, source, outputs: [], execution_count: null } : { id: `c${i}`, cell_type: 'markdown', metadata: {}, source },
-    ),
-  };
+  return kernelNotebook(
+    cells.map(([type, source], i) => ({ id: `c${i}`, source, markdown: type === 'markdown' })),
+    after ? { 'llm-price-lab': { after } } : {},
+  );
 }
 
 const write = (path: string, nb: Notebook) => writeFileSync(path, `${JSON.stringify(nb, null, 1)}\n`);

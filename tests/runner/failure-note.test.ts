@@ -10,8 +10,8 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exportHtml } from '../../src/runner/export';
 import { literalBlock, markFailure } from '../../src/runner/failures';
-import type { Notebook } from '../../src/runner/types';
 import { launchChromium } from '../plot/browser';
+import { kernelNotebook } from '../notebook-fixtures';
 
 /** An error message that ends a backtick span (blank line) and then carries markup and a script. */
 const HOSTILE =
@@ -35,12 +35,7 @@ describe('the error note of a failed notebook', () => {
   });
 
   it('shows a hostile message literally in the exported HTML, and runs none of it', async () => {
-    const notebook: Notebook = {
-      nbformat: 4,
-      nbformat_minor: 5,
-      metadata: { kernelspec: { name: 'llm-price-lab', display_name: 'TypeScript (llm-price-lab)', language: 'typescript' } },
-      cells: [{ id: 'boom', cell_type: 'code', metadata: {}, source: 'throw new Error(message)', outputs: [], execution_count: 1 }],
-    };
+    const notebook = kernelNotebook([{ id: 'boom', source: 'throw new Error(message)', executionCount: 1 }]);
     const marked = markFailure(notebook, {
       index: 0,
       id: 'boom',

@@ -4,16 +4,14 @@
  * area's saved state, and no connection from their kernels to another machine. (The headless
  * runner's copies and pages are checked in tests/notebooks/.)
  */
-import { execFile } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { delimiter, join } from 'node:path';
-import { promisify } from 'node:util';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { jupyterCommand } from '../../src/machine';
-import { projectJupyterPath, projectRoot } from '../../src/paths';
+import { projectRoot } from '../../src/paths';
 import { injectParameters } from '../../src/runner/parameters';
 import type { CodeCell, Notebook } from '../../src/runner/types';
 import { networkGuard } from '../network-guard';
+import { executeWithNbclient } from '../notebook-fixtures';
 import { tempFolders } from '../temp-folders';
 import { CALCULATOR_TITLES, expectCalculatorSavedByNbclient, type CalculatorNotebook } from './calculator-cells';
 
@@ -33,16 +31,14 @@ describe('the calculator notebooks under nbclient', () => {
   it('01, 02 and 09 run with no error output, keep the chart in the output area, and their kernels reach no other machine', async () => {
     const dir = folders.make();
     const network = networkGuard(join(dir, 'network.log'));
-    const env = { ...process.env, ...network.env, JUPYTER_PATH: [projectJupyterPath(), process.env.JUPYTER_PATH].filter(Boolean).join(delimiter) };
     const names = Object.keys(CALCULATOR_TITLES) as CalculatorNotebook[];
     // 09 trains notebook 05's model if it finds none: in a folder of its own, not one another test writes.
     const copies = names.map((name) => smokeCopy(dir, name, name === '09-faq' ? { modelDir: 'models/cnn-nbclient' } : {}));
+    const run = (copy: string) => executeWithNbclient(copy, copy.replace(/\.ipynb$/, '.executed.ipynb'), { timeoutSeconds: 600, env: network.env });
     // Two at a time on two cores.
-    const run = (copy: string) =>
-      promisify(execFile)(jupyterCommand(), ['nbconvert', '--to', 'notebook', '--execute', copy, '--output', copy.replace(/\.ipynb$/, '.executed.ipynb'), '--ExecutePreprocessor.timeout=600'], { env, cwd: dir, maxBuffer: 16 * 1024 * 1024 });
-    await Promise.all([run(copies[0]!).then(() => run(copies[1]!)), run(copies[2]!)]);
-    for (const [i, name] of names.entries()) {
-      const executed = JSON.parse(readFileSync(copies[i]!.replace(/\.ipynb$/, '.executed.ipynb'), 'utf8')) as Notebook;
+    const [[first, second], third] = await Promise.all([run(copies[0]!).then(async (a) => [a, await run(copies[1]!)] as const), run(copies[2]!)]);
+    for (const [i, executed] of [first, second, third].entries()) {
+      const name = names[i]!;
       const outputs = executed.cells.filter((c): c is CodeCell => c.cell_type === 'code').flatMap((c) => c.outputs);
       expect(outputs.filter((o) => o.output_type === 'error' || (o.output_type === 'stream' && o.name === 'stderr')), name).toEqual([]);
       expectCalculatorSavedByNbclient(executed, name);

@@ -5,17 +5,14 @@
  * a page that opens offline, fetching nothing, without errors; nbclient runs the same notebook with
  * no error output.
  */
-import { execFile } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { delimiter, join } from 'node:path';
-import { promisify } from 'node:util';
+import { join } from 'node:path';
 import Ajv from 'ajv';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { jupyterCommand } from '../../src/machine';
-import { projectJupyterPath } from '../../src/paths';
 import { runNotebooks } from '../../src/runner';
 import type { CodeCell, Notebook } from '../../src/runner/types';
+import { executeWithNbclient, kernelNotebook } from '../notebook-fixtures';
 import { launchChromium, watchPage } from '../plot/browser';
 import { tempFolders } from '../temp-folders';
 
@@ -32,26 +29,17 @@ afterAll(async () => {
   folders.removeAll();
 });
 
-const NOTEBOOK: Notebook = {
-  nbformat: 4,
-  nbformat_minor: 5,
-  metadata: { kernelspec: { name: 'llm-price-lab', display_name: 'TypeScript (llm-price-lab)', language: 'typescript' } },
-  cells: [
-    {
-      id: 'controls',
-      cell_type: 'code',
-      metadata: {},
-      source: [
-        "import { floatSlider, interact } from 'llm-price-lab/widgets';",
-        "import { lineChart } from 'llm-price-lab/plot';",
-        "const rent = floatSlider({ value: 2, min: 1, max: 4, description: 'GPU $/h' });",
-        "await interact({ rent }, ({ rent }) => lineChart({ title: `Cost at ${rent} $/h`, x: { title: 'hours' }, y: { title: '$' }, series: [{ name: 'cost', x: [1, 10], y: [rent, rent * 10] }] }));",
-      ].join('\n'),
-      outputs: [],
-      execution_count: null,
-    },
-  ],
-};
+const NOTEBOOK = kernelNotebook([
+  {
+    id: 'controls',
+    source: [
+      "import { floatSlider, interact } from 'llm-price-lab/widgets';",
+      "import { lineChart } from 'llm-price-lab/plot';",
+      "const rent = floatSlider({ value: 2, min: 1, max: 4, description: 'GPU $/h' });",
+      "await interact({ rent }, ({ rent }) => lineChart({ title: `Cost at ${rent} $/h`, x: { title: 'hours' }, y: { title: '$' }, series: [{ name: 'cost', x: [1, 10], y: [rent, rent * 10] }] }));",
+    ].join('\n'),
+  },
+]);
 
 const mimeTypes = (cell: CodeCell) => cell.outputs.map((o) => ('data' in o ? Object.keys(o.data).sort() : [o.output_type]));
 
@@ -99,9 +87,7 @@ describe('an interact cell where no widget manager runs', () => {
     const dir = folders.make();
     const source = join(dir, 'calculator.ipynb');
     writeFileSync(source, JSON.stringify(NOTEBOOK));
-    const env = { ...process.env, JUPYTER_PATH: [projectJupyterPath(), process.env.JUPYTER_PATH].filter(Boolean).join(delimiter) };
-    await promisify(execFile)(jupyterCommand(), ['nbconvert', '--to', 'notebook', '--execute', source, '--output', 'executed.ipynb', '--ExecutePreprocessor.timeout=120'], { env, cwd: dir });
-    const executed = JSON.parse(readFileSync(join(dir, 'executed.ipynb'), 'utf8')) as Notebook;
+    const executed = await executeWithNbclient(source, join(dir, 'executed.ipynb'));
     const cell = executed.cells[0] as CodeCell;
     expect(cell.outputs.filter((o) => o.output_type === 'error' || (o.output_type === 'stream' && o.name === 'stderr'))).toEqual([]);
     // nbclient follows the output area's capture as a widget manager does: the figure is the area's.

@@ -11,20 +11,16 @@ import { RENDER_SERVICE_ENV } from '../../../src/plot/render-service';
 import { projectRoot } from '../../../src/paths';
 import type { Notebook } from '../../../src/runner/types';
 import { tempFolders } from '../../temp-folders';
+import { kernelNotebook } from '../../notebook-fixtures';
 
 const temps = tempFolders('cache-key-');
 afterAll(() => temps.removeAll());
 
 function notebook(): Notebook {
-  return {
-    nbformat: 4,
-    nbformat_minor: 5,
-    metadata: { kernelspec: { name: 'llm-price-lab', display_name: 'TypeScript (llm-price-lab)', language: 'typescript' } },
-    cells: [
-      { id: 'a', cell_type: 'markdown', metadata: {}, source: 'An intro' },
-      { id: 'b', cell_type: 'code', metadata: {}, source: 'console.log(1)', outputs: [], execution_count: null },
-    ],
-  };
+  return kernelNotebook([
+    { id: 'a', source: 'An intro', markdown: true },
+    { id: 'b', source: 'console.log(1)' },
+  ]);
 }
 
 const run: RunKeyInputs = {
