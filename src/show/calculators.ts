@@ -47,9 +47,22 @@ function twoLines(result: string, settings: string): string {
   return `${result}<br><sup>${settings}</sup>`;
 }
 
-/** A slider's bounds widened to take `value` (a parameter set outside the usual range still starts there). */
-function around(value: number, min: number, max: number): { value: number; min: number; max: number } {
-  return { value, min: Math.min(min, value), max: Math.max(max, value) };
+/**
+ * A slider that starts at `value`: its bounds widened to take it (a parameter outside the usual range
+ * still starts there), and its lower bound moved down onto `value`'s grid of steps. A front end
+ * snaps the value to min + k·step when it draws the slider and sends the snapped value back, so an
+ * off-grid start would change the setting before the reader touched anything.
+ */
+function startingAt(value: number, min: number, max: number, step: number): { value: number; min: number; max: number; step: number } {
+  const steps = Math.ceil((value - Math.min(min, value)) / step - 1e-9);
+  return { value, min: value - steps * step, max: Math.max(max, value), step };
+}
+
+/** The same for a log slider, whose grid is in powers of ten: `step` is the exponent's step. */
+function startingAtLog(value: number, min: number, max: number, step: number): { value: number; min: number; max: number; step: number } {
+  const exponent = Math.log10(value);
+  const steps = Math.ceil((exponent - Math.log10(Math.min(min, value))) / step - 1e-9);
+  return { value, min: 10 ** (exponent - steps * step), max: Math.max(max, value), step };
 }
 
 // ---- 01 and 02: serving a model ----------------------------------------------------------------
@@ -63,9 +76,9 @@ function servingSliders(base: ServingInput, calculator: string): Record<'usdPerM
     throw new CostInputError(`${calculator} base`, { inputUsdPerMTok: base.inputUsdPerMTok, outputUsdPerMTok: base.outputUsdPerMTok }, 'one slider sets the price of input and output tokens alike, so they must start equal');
   }
   return {
-    usdPerMTok: floatSlider({ ...around(base.inputUsdPerMTok, 0.1, 10), step: 0.1, description: 'USD per 1M tokens', ...LOOK, readoutFormat: '.2f' }),
-    busyFraction: floatSlider({ ...around(base.busyFraction, 0.05, 1), step: 0.05, description: 'busy fraction', ...LOOK, readoutFormat: '.2f' }),
-    usdPerGpuHour: floatSlider({ ...around(base.usdPerGpuHour, 0.5, 8), step: 0.01, description: 'USD per GPU-hour', ...LOOK, readoutFormat: '.2f' }),
+    usdPerMTok: floatSlider({ ...startingAt(base.inputUsdPerMTok, 0.1, 10, 0.1), description: 'USD per 1M tokens', ...LOOK, readoutFormat: '.2f' }),
+    busyFraction: floatSlider({ ...startingAt(base.busyFraction, 0.05, 1, 0.05), description: 'busy fraction', ...LOOK, readoutFormat: '.2f' }),
+    usdPerGpuHour: floatSlider({ ...startingAt(base.usdPerGpuHour, 0.5, 8, 0.01), description: 'USD per GPU-hour', ...LOOK, readoutFormat: '.2f' }),
   };
 }
 
@@ -99,7 +112,7 @@ export async function servingCalculator(base: ServingInput, sources: readonly st
   const { usdPerMTok, busyFraction, usdPerGpuHour } = servingSliders(base, 'servingCalculator');
   const controls = {
     usdPerMTok,
-    inputPerOutputToken: floatSlider({ ...around(base.inputPerOutputToken, 0, 20), step: 0.5, description: 'input per output token', ...LOOK, readoutFormat: '.1f' }),
+    inputPerOutputToken: floatSlider({ ...startingAt(base.inputPerOutputToken, 0, 20, 0.5), description: 'input per output token', ...LOOK, readoutFormat: '.1f' }),
     busyFraction,
     usdPerGpuHour,
   };
@@ -141,7 +154,7 @@ export async function breakEvenCalculator(base: ServingInput, sources: readonly 
   const { usdPerMTok, busyFraction, usdPerGpuHour } = servingSliders(base, 'breakEvenCalculator');
   const controls = {
     usdPerMTok,
-    outputTokensPerSecond: floatSlider({ ...around(base.outputTokensPerSecond, 50, 2000), step: 10, description: 'output tokens/s', ...LOOK, readoutFormat: '.0f' }),
+    outputTokensPerSecond: floatSlider({ ...startingAt(base.outputTokensPerSecond, 50, 2000, 10), description: 'output tokens/s', ...LOOK, readoutFormat: '.0f' }),
     busyFraction,
     usdPerGpuHour,
   };
@@ -218,10 +231,10 @@ export async function gpuCounter(hardware: readonly HardwareRow[], start: GpuCou
     throw new CostInputError('gpuCounter gpu', start.gpu, `not a datasheet row of hardware.csv with a peak throughput (one of ${gpus.map((g) => JSON.stringify(g)).join(', ')})`);
   }
   const controls = {
-    params: logSlider({ ...around(start.params, 1e9, 1e13), step: 0.05, description: 'parameters', ...LOOK, readoutFormat: '.3s' }),
-    tokens: logSlider({ ...around(start.tokens, 1e11, 1e14), step: 0.05, description: 'training tokens', ...LOOK, readoutFormat: '.3s' }),
-    days: intSlider({ ...around(start.days, 7, 365), step: 1, description: 'deadline, days', ...LOOK }),
-    mfu: floatSlider({ ...around(start.mfu, 0.05, 0.8), step: 0.01, description: 'MFU', ...LOOK, readoutFormat: '.2f' }),
+    params: logSlider({ ...startingAtLog(start.params, 1e9, 1e13, 0.05), description: 'parameters', ...LOOK, readoutFormat: '.3s' }),
+    tokens: logSlider({ ...startingAtLog(start.tokens, 1e11, 1e14, 0.05), description: 'training tokens', ...LOOK, readoutFormat: '.3s' }),
+    days: intSlider({ ...startingAt(start.days, 7, 365, 1), description: 'deadline, days', ...LOOK }),
+    mfu: floatSlider({ ...startingAt(start.mfu, 0.05, 0.8, 0.01), description: 'MFU', ...LOOK, readoutFormat: '.2f' }),
     gpu: dropdown({ options: gpus, value: start.gpu, description: 'GPU', ...LOOK }),
   };
   const shown = await interact(controls, (v) => plotlyFigure(gpuCounterFigure(hardware, v, band)));

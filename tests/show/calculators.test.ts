@@ -186,6 +186,22 @@ describe('the calculators as widgets', () => {
     expect(areaTitle()).toContain(`Figure: ${expected.toLocaleString('en-US')} GPUs train it in 90 days`);
   });
 
+  it("put each starting value on its slider's grid of steps, which a front end snaps to when it draws the slider", async () => {
+    // Settings off the usual grids (front ends snap to min + k·step and send the snapped value back).
+    await servingCalculator({ ...jia.input, inputUsdPerMTok: 2.83, outputUsdPerMTok: 2.83, busyFraction: 0.37, inputPerOutputToken: 7.3 }, []);
+    await breakEvenCalculator({ ...jia.input, outputTokensPerSecond: 333 }, []);
+    await gpuCounter(data.hardware, { params: 405e9, tokens: 15.6e12, days: 90, mfu: 0.425, gpu: H100 });
+    const sliders = liveWidgets().filter((w) => /SliderModel$/.test(w.modelName));
+    expect(sliders.length).toBe(12);
+    for (const slider of sliders) {
+      const value = Number(slider.get('value'));
+      const position = slider.modelName === 'FloatLogSliderModel' ? Math.log10(value) : value;
+      const steps = (position - Number(slider.get('min'))) / Number(slider.get('step'));
+      expect(Math.abs(steps - Math.round(steps)), `${String(slider.get('description'))}: ${value}`).toBeLessThan(1e-6);
+      expect(position).toBeLessThanOrEqual(Number(slider.get('max')));
+    }
+  });
+
   it('refuse starting values they cannot show, naming what is wrong', async () => {
     await expect(servingCalculator({ ...jia.input, outputUsdPerMTok: 3 }, [])).rejects.toThrow(CostInputError);
     await expect(servingCalculator({ ...jia.input, outputUsdPerMTok: 3 }, [])).rejects.toThrow(/input and output tokens alike/);
