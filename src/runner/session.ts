@@ -18,8 +18,13 @@ import { InfrastructureError, RunnerInputError, errorMessage } from './errors';
 import type { ServerEndpoint } from './server';
 import { madeByServices, openServicesConsole, type ServicesLogSink } from './services-console';
 
-/** The project kernel answers kernel_info in about a second; a busy 2-core machine needs more room. */
-export const KERNEL_READY_TIMEOUT_MS = 60_000;
+/**
+ * The project kernel answers kernel_info in about a second; a busy 2-core machine needs more room. And
+ * a kernel can lose a port to another process between the server choosing it and the kernel binding
+ * it ("Address already in use"): the server then waits 60 s for its first kernel_info before it
+ * restarts the kernel on new ports, which answers after that. The wait leaves room for both.
+ */
+export const KERNEL_READY_TIMEOUT_MS = 150_000;
 /**
  * services sends one kernel_info request when its websocket connects; on a loaded machine that one
  * can go unanswered (it reached the kernel before the kernel could take it), which left `info`
@@ -160,10 +165,12 @@ async function connectKernelSession(settings: ServerConnection.ISettings, option
   }
   const kernel = new KernelConnection({ model: model.kernel, serverSettings: settings, handleComms: false });
   let restarting = false;
+  // Until the kernel first answers, a restart by the server is part of its start (see KERNEL_READY_TIMEOUT_MS).
+  let starting = true;
   let reportDeath: (message: string) => void = () => {};
   let death = new Promise<string>((resolve) => (reportDeath = resolve));
   kernel.statusChanged.connect((_, status) => {
-    if (restarting) return;
+    if (restarting || starting) return;
     if (DEATH_STATUSES.has(status)) {
       reportDeath(`the server reported the kernel '${status}' (its process exited)`);
     }
@@ -204,6 +211,7 @@ async function connectKernelSession(settings: ServerConnection.ISettings, option
 
   try {
     await kernelReady(kernel, `kernel '${options.kernelName}' ready`);
+    starting = false;
   } catch (error) {
     await shutdown();
     throw new InfrastructureError(`kernel '${options.kernelName}' did not answer: ${errorMessage(error)}`, {
