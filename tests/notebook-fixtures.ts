@@ -8,7 +8,7 @@ import { delimiter, dirname } from 'node:path';
 import { promisify } from 'node:util';
 import { jupyterCommand } from '../src/machine';
 import { projectJupyterPath } from '../src/paths';
-import type { Cell, Notebook, Output } from '../src/runner/types';
+import type { Cell, CodeCell, Notebook, Output } from '../src/runner/types';
 
 /** The project kernel as a notebook's metadata names it. */
 export const KERNELSPEC = { name: 'llm-price-lab', display_name: 'TypeScript (llm-price-lab)', language: 'typescript' } as const;
@@ -36,6 +36,11 @@ export function kernelNotebook(cells: readonly CellSpec[], metadata: Record<stri
         : { id: c.id, cell_type: 'code', metadata: {}, source: c.source, outputs: c.outputs ?? [], execution_count: c.executionCount ?? null },
     ),
   };
+}
+
+/** Each output of `cell` as its sorted MIME types (its output type where it has no data). */
+export function outputMimeTypes(cell: CodeCell): string[][] {
+  return cell.outputs.map((o) => ('data' in o ? Object.keys(o.data).sort() : [o.output_type]));
 }
 
 /**

@@ -8,7 +8,6 @@
  * computed from the parameters, never from a slider. The charts are built by pure functions
  * (`…CalculatorFigure`), tested apart from the widgets.
  */
-import { display } from '../display';
 import { plotlyFigure } from '../plot';
 import { lineChart } from '../plot/charts';
 import { CostInputError } from '../cost/errors';
@@ -18,13 +17,7 @@ import type { HardwareRow } from '../cost/reference';
 import { breakEvenInputRatio, servingEconomics, type ServingInput } from '../cost/serving';
 import { usd, num, pct, int } from '../facts/format';
 import { dropdown, floatSlider, intSlider, logSlider, interact, type Control, type Interactive } from '../widgets';
-import { servingFigure, servingRatioFigure, sourcesText, type SourcedFigureSpec } from './cost-figures';
-
-/** Shows the sources line under a calculator, as under every chart of reference data. */
-function showSources(sources: readonly string[]): void {
-  const text = sourcesText([...new Set(sources)]);
-  if (text !== '') display({ 'text/plain': text, 'text/markdown': text });
-}
+import { servingFigure, servingRatioFigure, showSources, type SourcedFigureSpec } from './cost-figures';
 
 /** A setting as a reader typed it: `10`, `2.5`, `0.35` (three significant digits, no padding). */
 function plain(value: number): string {
@@ -60,12 +53,16 @@ function startingAt(value: number, min: number, max: number, step: number): { va
 
 /** The same for a log slider, whose grid is in powers of ten: `step` is the exponent's step. */
 function startingAtLog(value: number, min: number, max: number, step: number): { value: number; min: number; max: number; step: number } {
-  const exponent = Math.log10(value);
-  const steps = Math.ceil((exponent - Math.log10(Math.min(min, value))) / step - 1e-9);
-  return { value, min: 10 ** (exponent - steps * step), max: Math.max(max, value), step };
+  const exponents = startingAt(Math.log10(value), Math.log10(min), Math.log10(max), step);
+  return { value, min: Math.min(10 ** exponents.min, value), max: Math.max(max, value), step };
 }
 
 // ---- 01 and 02: serving a model ----------------------------------------------------------------
+
+/** `base` with a calculator's settings applied, its one price to input and output tokens alike. */
+function withSettings(base: ServingInput, { usdPerMTok, ...rest }: { readonly usdPerMTok: number } & Partial<ServingInput>): ServingInput {
+  return { ...base, ...rest, inputUsdPerMTok: usdPerMTok, outputUsdPerMTok: usdPerMTok };
+}
 
 /**
  * The sliders 01's and 02's calculators share, starting at `base`: one price for input and output
@@ -94,7 +91,7 @@ export interface ServingSettings {
 
 /** Revenue, rent and margin per day of `base` with `settings` applied; the title states the settings, margin and break-even price. */
 export function servingCalculatorFigure(base: ServingInput, settings: ServingSettings, sources: readonly string[] = []): SourcedFigureSpec {
-  const input: ServingInput = { ...base, inputUsdPerMTok: settings.usdPerMTok, outputUsdPerMTok: settings.usdPerMTok, inputPerOutputToken: settings.inputPerOutputToken, busyFraction: settings.busyFraction, usdPerGpuHour: settings.usdPerGpuHour };
+  const input = withSettings(base, settings);
   const day = servingEconomics(input);
   const title = twoLines(
     `Margin ${dollars(day.marginUsdPerDay)} a day; break-even at ${dollars(day.breakEvenUsdPerMTok)} per 1M tokens`,
@@ -136,7 +133,7 @@ export const BREAK_EVEN_RATIOS: readonly number[] = Array.from({ length: 20 }, (
 
 /** Margin per day against the input:output ratio with `settings` applied; the title states the break-even ratio. */
 export function breakEvenCalculatorFigure(base: ServingInput, settings: BreakEvenSettings, sources: readonly string[] = [], range?: { low: number; high: number }): SourcedFigureSpec {
-  const input: ServingInput = { ...base, inputUsdPerMTok: settings.usdPerMTok, outputUsdPerMTok: settings.usdPerMTok, outputTokensPerSecond: settings.outputTokensPerSecond, busyFraction: settings.busyFraction, usdPerGpuHour: settings.usdPerGpuHour };
+  const input = withSettings(base, settings);
   const ratio = breakEvenInputRatio(input);
   const title = twoLines(
     Number.isFinite(ratio) ? `Breaks even at ${plain(ratio)} input tokens per output token` : 'No input:output ratio breaks even',
@@ -238,6 +235,6 @@ export async function gpuCounter(hardware: readonly HardwareRow[], start: GpuCou
     gpu: dropdown({ options: gpus, value: start.gpu, description: 'GPU', ...LOOK }),
   };
   const shown = await interact(controls, (v) => plotlyFigure(gpuCounterFigure(hardware, v, band)));
-  showSources([...new Set(hardware.filter((r) => gpus.includes(r.gpu)).map((r) => r.sourceUrl))]);
+  showSources(hardware.filter((r) => gpus.includes(r.gpu)).map((r) => r.sourceUrl));
   return shown;
 }

@@ -311,9 +311,14 @@ export function sourcesText(sources: readonly string[]): string {
   return sources.length === 0 ? '' : `Sources: ${sources.map((s, i) => `[${i + 1}] ${s}`).join('  ')}`;
 }
 
+/** Shows the sources line that goes under a chart of reference data (nothing when there are none). */
+export function showSources(sources: readonly string[]): void {
+  const text = sourcesText([...new Set(sources)]);
+  if (text !== '') display({ 'text/plain': text, 'text/markdown': text });
+}
+
 /** `await showSourcedFigure(spec)`: the chart (with its static image when a browser is available), then its sources. */
 export async function showSourcedFigure(spec: SourcedFigureSpec): Promise<void> {
   await plotlyFigure({ data: spec.data, layout: spec.layout }).show();
-  const text = sourcesText(spec.sources);
-  if (text !== '') display({ 'text/plain': text, 'text/markdown': text });
+  showSources(spec.sources);
 }

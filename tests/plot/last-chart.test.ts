@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runNotebooks } from '../../src/runner';
 import type { CodeCell, Notebook } from '../../src/runner/types';
-import { executeWithNbclient, kernelNotebook } from '../notebook-fixtures';
+import { executeWithNbclient, kernelNotebook, outputMimeTypes } from '../notebook-fixtures';
 import { tempFolders } from '../temp-folders';
 
 const folders = tempFolders('plot-last-chart-');
@@ -23,8 +23,7 @@ const NOTEBOOK = kernelNotebook([
 /** The MIME types of the last cell's outputs. */
 function lastCellMimeTypes(path: string): string[][] {
   const nb = JSON.parse(readFileSync(path, 'utf8')) as Notebook;
-  const last = nb.cells.at(-1) as CodeCell;
-  return last.outputs.map((o) => ('data' in o ? Object.keys(o.data).sort() : [o.output_type]));
+  return outputMimeTypes(nb.cells.at(-1) as CodeCell);
 }
 
 const WITH_IMAGE = ['application/vnd.plotly.v1+json', 'image/png', 'text/html', 'text/plain'];

@@ -7,6 +7,7 @@ import Ajv from 'ajv';
 import type { Browser } from 'playwright-core';
 import { expect } from 'vitest';
 import type { CodeCell, Notebook } from '../../src/runner/types';
+import { outputMimeTypes } from '../notebook-fixtures';
 import { inspectPage } from '../plot/notebook-page';
 
 const VIEW = 'application/vnd.jupyter.widget-view+json';
@@ -25,8 +26,6 @@ const schemas = require('@jupyter-widgets/schema') as { v2: { state: object } };
 const validState = new Ajv({ strict: false }).compile(schemas.v2.state);
 
 type SavedState = { state: Record<string, { model_name: string; state: Record<string, unknown> }> };
-
-const mimeTypes = (cell: CodeCell) => cell.outputs.map((o) => ('data' in o ? Object.keys(o.data).sort() : [o.output_type]));
 
 /** The one code cell showing a widget, and the notebook's saved widget state (checked against the schema). */
 function calculator(notebook: Notebook, name: CalculatorNotebook): { cell: CodeCell; state: SavedState } {
@@ -51,7 +50,7 @@ function titled(text: unknown, name: CalculatorNotebook): void {
  */
 export function expectCalculatorSavedHeadless(notebook: Notebook, name: CalculatorNotebook): void {
   const { cell, state } = calculator(notebook, name);
-  expect(mimeTypes(cell), name).toEqual([
+  expect(outputMimeTypes(cell), name).toEqual([
     [VIEW, 'text/plain'],
     [PLOTLY, 'image/png', 'text/html', 'text/plain'],
     ['text/markdown', 'text/plain'],
@@ -73,7 +72,7 @@ export function expectCalculatorSavedHeadless(notebook: Notebook, name: Calculat
  */
 export function expectCalculatorSavedByNbclient(notebook: Notebook, name: CalculatorNotebook): void {
   const { cell, state } = calculator(notebook, name);
-  expect(mimeTypes(cell), name).toEqual([
+  expect(outputMimeTypes(cell), name).toEqual([
     [VIEW, 'text/plain'],
     ['text/markdown', 'text/plain'],
   ]);

@@ -12,7 +12,7 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runNotebooks } from '../../src/runner';
 import type { CodeCell, Notebook } from '../../src/runner/types';
-import { executeWithNbclient, kernelNotebook } from '../notebook-fixtures';
+import { executeWithNbclient, kernelNotebook, outputMimeTypes } from '../notebook-fixtures';
 import { launchChromium, watchPage } from '../plot/browser';
 import { tempFolders } from '../temp-folders';
 
@@ -41,8 +41,6 @@ const NOTEBOOK = kernelNotebook([
   },
 ]);
 
-const mimeTypes = (cell: CodeCell) => cell.outputs.map((o) => ('data' in o ? Object.keys(o.data).sort() : [o.output_type]));
-
 describe('an interact cell where no widget manager runs', () => {
   it('is saved by the runner with its controls as text, the figure for the starting values, and the widget state', async () => {
     const dir = folders.make();
@@ -53,7 +51,7 @@ describe('an interact cell where no widget manager runs', () => {
     expect(entry.status).toBe('passed');
     const saved = JSON.parse(readFileSync(entry.outputNotebook!, 'utf8')) as Notebook;
     const cell = saved.cells[0] as CodeCell;
-    expect(mimeTypes(cell)).toEqual([
+    expect(outputMimeTypes(cell)).toEqual([
       ['application/vnd.jupyter.widget-view+json', 'text/plain'],
       ['application/vnd.plotly.v1+json', 'image/png', 'text/html', 'text/plain'],
     ]);
@@ -91,7 +89,7 @@ describe('an interact cell where no widget manager runs', () => {
     const cell = executed.cells[0] as CodeCell;
     expect(cell.outputs.filter((o) => o.output_type === 'error' || (o.output_type === 'stream' && o.name === 'stderr'))).toEqual([]);
     // nbclient follows the output area's capture as a widget manager does: the figure is the area's.
-    expect(mimeTypes(cell)).toEqual([['application/vnd.jupyter.widget-view+json', 'text/plain']]);
+    expect(outputMimeTypes(cell)).toEqual([['application/vnd.jupyter.widget-view+json', 'text/plain']]);
     const state = (executed.metadata.widgets as Record<string, { state: Record<string, { model_name: string; state: { outputs?: Array<{ data: Record<string, unknown> }> } }> }>)['application/vnd.jupyter.widget-state+json']!;
     const area = Object.values(state.state).find((m) => m.model_name === 'OutputModel')!;
     expect(area.state.outputs?.map((o) => o.data['text/plain'])).toEqual([expect.stringContaining('Cost at 2 $/h')]);
